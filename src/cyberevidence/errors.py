@@ -1,0 +1,80 @@
+"""Typed exceptions. Every error names the file and says what to do next.
+
+The CLI turns these into plain-language messages; scripts can catch them by type.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class CyberEvidenceError(Exception):
+    """Base class for every error this library raises on purpose."""
+
+    #: A short instruction for the person running the tool.
+    hint: str = ""
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(message)
+        if hint:
+            self.hint = hint
+
+
+class NotACaseError(CyberEvidenceError):
+    """The folder is not a cyberevidence case (no readable case.json)."""
+
+    hint = "Create a case first with 'cyberevidence init CASE --examiner NAME'."
+
+
+class CaseExistsError(CyberEvidenceError):
+    """Refusing to create a case over an existing, non-empty folder."""
+
+    hint = "Choose a new folder name for the case."
+
+
+class CaseLockedError(CyberEvidenceError):
+    """Another process holds the case's write lock for longer than we waited."""
+
+    hint = "Another cyberevidence command is writing to this case. Wait for it to finish and try again."
+
+
+class InputNotFoundError(CyberEvidenceError):
+    """An input path given to add/parse does not exist or cannot be read."""
+
+
+class UnknownFormatError(CyberEvidenceError):
+    """No parser recognises the input, or an unknown --format name was given."""
+
+    hint = "Run 'cyberevidence formats' to see what is supported, or pass --format NAME."
+
+
+class ParseError(CyberEvidenceError):
+    """A parser could not continue. Carries the file and a locator (line or JSON path)."""
+
+    def __init__(self, message: str, *, file: str | Path = "", locator: str = "", hint: str = "") -> None:
+        self.file = str(file)
+        self.locator = locator
+        where = f"{self.file}" + (f" at {locator}" if locator else "")
+        super().__init__(f"{where}: {message}" if where else message, hint=hint)
+
+
+class DateOrderAmbiguousError(ParseError):
+    """The file's dates could be day-first or month-first and nothing in it decides."""
+
+    hint = "Pass --date-order dmy (day first, as in the UK) or --date-order mdy (month first, as in the US)."
+
+
+class UnsafeArchiveError(ParseError):
+    """An archive member breaks a safety rule (zip bomb, path traversal, link, encryption)."""
+
+    hint = "The archive may be damaged or crafted. Keep the original, and ask a digital forensic examiner to look at it."
+
+
+class PeopleFileError(CyberEvidenceError):
+    """The people TOML file is malformed or breaks the people-file contract."""
+
+    hint = "Check the people file against docs/people.md; each [[person]] needs a name and a role."
+
+
+class SigningError(CyberEvidenceError):
+    """Signing or signature checking failed (missing key, wrong key type, missing extra)."""

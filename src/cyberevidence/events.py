@@ -1,0 +1,197 @@
+"""The one typed event model every parser yields (DESIGN.md §4).
+
+Parsers yield :class:`Event` and :class:`ParseWarning` records. They fill in what the
+source says (``sender``, ``text``, ``timestamp`` ...). ``direction`` and ``person`` are
+resolved later from the case's people file, so loading a people file never needs a re-parse.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+Direction = Literal["incoming", "outgoing", "unknown"]
+
+#: Event kinds used by the built-in parsers. Third-party parsers may add more.
+KINDS = frozenset(
+    {"message", "call", "email", "post", "comment", "reaction", "friend_request", "system", "media_metadata", "diary"}
+)
+
+
+def format_utc(moment: datetime) -> str:
+    """Render an aware datetime as ISO 8601 UTC ending in ``Z`` (millisecond precision when present)."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: convert local time to UTC with cyberevidence.timeutil first")
+    utc = moment.astimezone(timezone.utc)
+    if utc.microsecond:
+        return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """Where an event came from: a stored artefact and a locator inside it (``line 12``, ``$.messages[3]``)."""
+
+    sha256: str
+    locator: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"sha256": self.sha256, "locator": self.locator}
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file linked to an event. ``sha256`` is empty when the export omitted the file."""
+
+    name: str
+    sha256: str = ""
+    media_type: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {"sha256": self.sha256, "name": self.name, "media_type": self.media_type}
+
+
+@dataclass(slots=True)
+class Event:
+    """One thing that happened: a message, call, e-mail, post, ...
+
+    ``timestamp`` is always timezone-aware UTC. ``time_ambiguous`` is true where a
+    local time fell in a DST fold or gap, or the date order was inferred rather than
+    stated by the file; ``time_note`` then says which rule decided it.
+    """
+
+    timestamp: datetime
+    platform: str
+    kind: str
+    source: SourceRef
+    sender: str = ""
+    recipients: list[str] = field(default_factory=list)
+    text: str = ""
+    thread: str = ""
+    attachments: list[Attachment] = field(default_factory=list)
+    time_ambiguous: bool = False
+    time_note: str = ""
+    direction: Direction = "unknown"
+    person: str = ""
+    call_type: str = ""
+    duration_s: int | None = None
+    edited: bool = False
+    deleted: bool = False
+    media_omitted: bool = False
+    #: Source-specific facts that have no field of their own (kept, never dropped).
+    extra: dict[str, Any] = field(default_factory=dict)
+    #: Filled in by :func:`assign_event_ids` / the index; stable across re-parses.
+    event_id: str = ""
+    seen_in: list[SourceRef] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.timestamp.tzinfo is None:
+            raise ValueError("Event.timestamp must be timezone-aware (UTC)")
+
+    @property
+    def timestamp_utc(self) -> str:
+        return format_utc(self.timestamp)
+
+    def fingerprint(self) -> str:
+        """The dedupe key without the occurrence counter: same platform, thread, sender, text and time."""
+        text = unicodedata.normalize("NFC", self.text).strip()
+        parts = [self.platform, self.kind, self.thread, self.sender, self.timestamp_utc, text]
+        return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+    def to_record(self) -> dict[str, Any]:
+        """The JSONL record of DESIGN.md §4 (stable field names; optional fields only when set)."""
+        record: dict[str, Any] = {
+            "event_id": self.event_id,
+            "timestamp": self.timestamp_utc,
+            "time_ambiguous": self.time_ambiguous,
+            "platform": self.platform,
+            "kind": self.kind,
+            "direction": self.direction,
+            "person": self.person,
+            "sender": self.sender,
+            "recipients": list(self.recipients),
+            "text": self.text,
+            "attachments": [a.to_dict() for a in self.attachments],
+            "source": self.source.to_dict(),
+            "seen_in": [s.to_dict() for s in (self.seen_in or [self.source])],
+        }
+        if self.thread:
+            record["thread"] = self.thread
+        if self.time_note:
+            record["time_note"] = self.time_note
+        if self.call_type:
+            record["call_type"] = self.call_type
+        if self.duration_s is not None:
+            record["duration_s"] = self.duration_s
+        for flag in ("edited", "deleted", "media_omitted"):
+            if getattr(self, flag):
+                record[flag] = True
+        if self.extra:
+            record["extra"] = dict(self.extra)
+        return record
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Event:
+        """Rebuild an event from its JSONL record (inverse of :meth:`to_record`)."""
+        moment = datetime.fromisoformat(record["timestamp"].replace("Z", "+00:00"))
+        return cls(
+            timestamp=moment,
+            platform=record["platform"],
+            kind=record["kind"],
+            source=SourceRef(**record["source"]),
+            sender=record.get("sender", ""),
+            recipients=list(record.get("recipients", [])),
+            text=record.get("text", ""),
+            thread=record.get("thread", ""),
+            attachments=[Attachment(**a) for a in record.get("attachments", [])],
+            time_ambiguous=bool(record.get("time_ambiguous", False)),
+            time_note=record.get("time_note", ""),
+            direction=record.get("direction", "unknown"),
+            person=record.get("person", ""),
+            call_type=record.get("call_type", ""),
+            duration_s=record.get("duration_s"),
+            edited=bool(record.get("edited", False)),
+            deleted=bool(record.get("deleted", False)),
+            media_omitted=bool(record.get("media_omitted", False)),
+            extra=dict(record.get("extra", {})),
+            event_id=record.get("event_id", ""),
+            seen_in=[SourceRef(**s) for s in record.get("seen_in", [])],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ParseWarning:
+    """A problem found while parsing, kept as a record, never just logged.
+
+    ``code`` is a stable machine-readable slug (``unparsed_line``, ``assumed_timezone`` ...);
+    ``message`` is plain language for the advocate.
+    """
+
+    code: str
+    message: str
+    locator: str = ""
+    file: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+class EventIdAssigner:
+    """Gives each event a stable id: its fingerprint plus how many identical events came before it.
+
+    Two identical lines in one source ("Please stop." twice in the same minute) stay two events,
+    while the same export parsed twice, or overlapping exports, produce the same ids.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[str, int] = {}
+
+    def assign(self, event: Event) -> Event:
+        fp = event.fingerprint()
+        n = self._seen.get(fp, 0)
+        self._seen[fp] = n + 1
+        event.event_id = hashlib.sha256(f"{fp}:{n}".encode()).hexdigest()[:32]
+        return event

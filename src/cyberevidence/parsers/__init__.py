@@ -1,0 +1,85 @@
+"""The parser registry.
+
+Every module in this package that defines a module-level ``PARSER`` (a
+:class:`~cyberevidence.parsers.base.ParserInfo`) is a parser; adding a source means adding one
+module and its tests, with no list to edit. Third-party packages can add parsers through the
+``cyberevidence.parsers`` entry-point group, each entry point naming a ``ParserInfo`` object.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from importlib.metadata import entry_points
+
+from cyberevidence.errors import UnknownFormatError
+from cyberevidence.parsers.base import ParserInfo
+
+ENTRY_POINT_GROUP = "cyberevidence.parsers"
+
+
+class ParserRegistry:
+    """An explicit, instance-level registry (no global mutable state is needed to use it)."""
+
+    def __init__(self, parsers: list[ParserInfo] | None = None) -> None:
+        self._parsers: dict[str, ParserInfo] = {}
+        for info in parsers or []:
+            self.register(info)
+
+    def register(self, info: ParserInfo) -> None:
+        if info.name in self._parsers:
+            raise ValueError(f"two parsers are both named {info.name!r}")
+        self._parsers[info.name] = info
+
+    def get(self, name: str) -> ParserInfo:
+        try:
+            return self._parsers[name]
+        except KeyError:
+            known = ", ".join(sorted(self._parsers))
+            raise UnknownFormatError(f"there is no parser called {name!r} (known: {known})") from None
+
+    def all(self) -> list[ParserInfo]:
+        """Parsers in sniffing order: lower ``priority`` first, then by name."""
+        return sorted(self._parsers.values(), key=lambda p: (p.priority, p.name))
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._parsers
+
+    def __len__(self) -> int:
+        return len(self._parsers)
+
+
+def builtin_parsers() -> list[ParserInfo]:
+    """Every ``PARSER`` defined by a module of this package (modules starting with ``_`` or ``base`` excluded)."""
+    found: list[ParserInfo] = []
+    for module_info in pkgutil.iter_modules(__path__):
+        if module_info.name.startswith("_") or module_info.name == "base":
+            continue
+        module = importlib.import_module(f"{__name__}.{module_info.name}")
+        info = getattr(module, "PARSER", None)
+        if isinstance(info, ParserInfo):
+            found.append(info)
+    return found
+
+
+def plugin_parsers() -> list[ParserInfo]:
+    """Parsers other packages declare under the ``cyberevidence.parsers`` entry-point group."""
+    found: list[ParserInfo] = []
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        info = ep.load()
+        if isinstance(info, ParserInfo):
+            found.append(info)
+    return found
+
+
+def default_registry(include_plugins: bool = True) -> ParserRegistry:
+    """A fresh registry holding the built-in parsers (and installed plug-ins)."""
+    registry = ParserRegistry(builtin_parsers())
+    if include_plugins:
+        for info in plugin_parsers():
+            if info.name not in registry:
+                registry.register(info)
+    return registry
+
+
+__all__ = ["ENTRY_POINT_GROUP", "ParserInfo", "ParserRegistry", "builtin_parsers", "default_registry", "plugin_parsers"]

@@ -1,0 +1,95 @@
+"""What a parser module declares and what it is given.
+
+A parser module exposes one module-level ``PARSER = ParserInfo(...)``. The registry reads it;
+nothing is registered as a side effect of importing.
+
+A parser is a function ``parse(source, ctx) -> Iterator[Event | ParseWarning]``. It reads the
+*stored* copy (``source.path``, read-only), never the original, and calls ``ctx.derive`` for
+every member or attachment it uses so that each is hashed and kept with its parent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Literal, Protocol
+from zoneinfo import ZoneInfo
+
+from cyberevidence.events import Event, ParseWarning
+
+DateOrder = Literal["dmy", "mdy", "ymd"]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A stored artefact handed to a parser.
+
+    ``name`` is the original file name (for hints such as "WhatsApp Chat with Mark.txt");
+    ``siblings`` maps the names of files acquired beside it (same folder) to their stored copies,
+    so a chat export folder can link its media.
+    """
+
+    path: Path
+    sha256: str
+    name: str
+    size: int
+    media_type: str = ""
+    siblings: Mapping[str, SourceFile] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ParseOptions:
+    """Choices a person can make; each one a parser uses is recorded in custody.
+
+    ``timezone`` is the zone of local times in the export; ``timezone_assumed`` says whether a
+    person chose it or it is the case default (then a warning records the assumption).
+    """
+
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/London"))
+    timezone_assumed: bool = True
+    date_order: DateOrder | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DerivedRef:
+    """What :meth:`ParseContext.derive` returns: the stored member's digest and type."""
+
+    sha256: str
+    size: int
+    media_type: str
+
+
+class ParseContext(Protocol):
+    """Services the case (or the caseless :func:`cyberevidence.parse`) gives a parser."""
+
+    options: ParseOptions
+
+    def derive(self, stream: BinaryIO, *, parent: SourceFile, path_in_parent: str) -> DerivedRef:
+        """Hash and keep a member/attachment of ``parent``; returns its reference."""
+        ...
+
+
+SniffFn = Callable[[SourceFile, bytes], bool]
+ParseFn = Callable[[SourceFile, ParseContext], Iterator[Event | ParseWarning]]
+
+
+@dataclass(frozen=True, slots=True)
+class ParserInfo:
+    """A parser's metadata, read by the registry, ``formats`` and the docs.
+
+    ``sniff(source, head)`` gets the first 64 KiB and must decide from content (file names may
+    only break ties); it must be cheap and must not raise.
+    ``priority`` orders sniffing: more specific parsers first.
+    """
+
+    name: str
+    platform: str
+    description: str
+    formats: tuple[str, ...]
+    sniff: SniffFn
+    parse: ParseFn
+    media_types: tuple[str, ...] = ()
+    limits: str = ""
+    priority: int = 50
+    references: tuple[str, ...] = ()

@@ -1,0 +1,86 @@
+"""Parsing without a case: ``cyberevidence.parse(path)`` for scripts and quick looks.
+
+Members and attachments are hashed but not stored anywhere; nothing is written to disk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from cyberevidence.detect import media_type_of, media_type_of_bytes, require_parser
+from cyberevidence.errors import InputNotFoundError
+from cyberevidence.events import Event, EventIdAssigner, ParseWarning
+from cyberevidence.hashing import hash_file, hash_stream
+from cyberevidence.parsers import ParserRegistry, default_registry
+from cyberevidence.parsers.base import DateOrder, DerivedRef, ParseOptions, SourceFile
+from cyberevidence.timeutil import zone
+
+
+@dataclass
+class HashOnlyContext:
+    """A :class:`~cyberevidence.parsers.base.ParseContext` that hashes derived members and keeps a list."""
+
+    options: ParseOptions
+    derived: list[tuple[str, str, DerivedRef]] = field(default_factory=list)
+
+    def derive(self, stream: BinaryIO, *, parent: SourceFile, path_in_parent: str) -> DerivedRef:
+        head = stream.read(8192)
+        rest = hash_stream(stream, ("sha256",), prefix=head)
+        ref = DerivedRef(sha256=rest.digests["sha256"], size=rest.size, media_type=media_type_of_bytes(head))
+        self.derived.append((parent.sha256, path_in_parent, ref))
+        return ref
+
+
+def source_file_for(path: Path, siblings: dict[str, SourceFile] | None = None) -> SourceFile:
+    digest = hash_file(path)["sha256"]
+    return SourceFile(
+        path=path, sha256=digest, name=path.name, size=path.stat().st_size,
+        media_type=media_type_of(path), siblings=siblings or {},
+    )
+
+
+def parse(
+    path: str | Path,
+    *,
+    timezone: str | None = None,
+    date_order: DateOrder | None = None,
+    format: str | None = None,
+    registry: ParserRegistry | None = None,
+    warnings: list[ParseWarning] | None = None,
+) -> Iterator[Event]:
+    """Parse one export without a case, yielding events in file order.
+
+    Warnings are appended to ``warnings`` if given (they are never silently dropped: without
+    a list they are attached as ``ParseWarning`` records to ``parse.last_warnings``).
+    ``timezone`` is the zone of local times in the export; without it, Europe/London is
+    assumed and a warning says so.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise InputNotFoundError(f"{p}: no such file")
+    siblings = {s.name: source_file_for(s) for s in p.parent.iterdir() if s.is_file() and s != p} if _has_media_dir_hint(p) else {}
+    source = source_file_for(p, siblings)
+    reg = registry or default_registry()
+    info = require_parser(source, reg, format)
+    options = ParseOptions(
+        timezone=zone(timezone or "Europe/London"), timezone_assumed=timezone is None, date_order=date_order
+    )
+    ctx = HashOnlyContext(options)
+    ids = EventIdAssigner()
+    sink = warnings if warnings is not None else []
+    for item in info.parse(source, ctx):
+        if isinstance(item, ParseWarning):
+            sink.append(item)
+        else:
+            yield ids.assign(item)
+
+
+def _has_media_dir_hint(path: Path) -> bool:
+    """Sibling files are offered only for small folders (an unpacked chat export), not e.g. ~/Downloads."""
+    try:
+        return sum(1 for _ in path.parent.iterdir()) <= 5000
+    except OSError:
+        return False
