@@ -1,0 +1,293 @@
+"""A case: the folder that holds the evidence, its custody log, index and manifest (DESIGN.md §2).
+
+``Case`` is the public entry point for scripts; the CLI is a thin layer over it::
+
+    case = Case.create("case-001", examiner="J. Smith", timezone="Europe/London")
+    case.add("WhatsApp Chat - Mark.zip", note="exported by victim, 5 Nov")
+    case.load_people("people.toml")
+    for event in case.timeline(person="Mark Kell"): ...
+    report = case.verify()
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from cyberevidence._version import __version__
+from cyberevidence.analysis.contacts import ContactRow, Period, contact_frequency
+from cyberevidence.analysis.resolve import Resolver
+from cyberevidence.errors import CaseExistsError, CyberEvidenceError, NotACaseError
+from cyberevidence.events import Event
+from cyberevidence.hashing.digests import SUPPORTED_ALGORITHMS, open_readonly
+from cyberevidence.parsers import ParserRegistry, default_registry
+from cyberevidence.parsers.base import DateOrder, ParseOptions, SourceFile
+from cyberevidence.people import People, load_people, people_from_data
+from cyberevidence.store.atomic import atomic_write_bytes
+from cyberevidence.store.custody import CustodyLog, utc_now
+from cyberevidence.store.index import Index
+from cyberevidence.store.ingest import AddReport, FileOutcome, Ingest, ProgressFn, expand_inputs, host_details
+from cyberevidence.store.lock import CaseLock
+from cyberevidence.store.manifest import build_manifest, write_manifest
+from cyberevidence.store.objects import EvidenceStore
+from cyberevidence.store.verify import VerifyReport, verify_case
+from cyberevidence.timeutil import zone
+
+CASE_FILE = "case.json"
+
+
+class Case:
+    """An open case folder. Holds no global state; two ``Case`` objects may be open at once."""
+
+    def __init__(self, root: Path, info: dict[str, Any], *, registry: ParserRegistry | None = None) -> None:
+        self.root = root
+        self.info = info
+        self.store = EvidenceStore(root / "evidence")
+        self.custody = CustodyLog(root / "custody.jsonl")
+        self.lock = CaseLock(root)
+        self.registry = registry or default_registry()
+        self._index: Index | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+    @classmethod
+    def create(
+        cls, path: str | Path, *, examiner: str, timezone: str = "Europe/London", title: str = "",
+        region: str = "GB", hash_algorithms: Sequence[str] = ("sha256",), case_id: str = "",
+    ) -> Case:
+        """Make a new case folder; refuses a folder that already has files in it."""
+        root = Path(path)
+        if root.exists() and any(root.iterdir()):
+            raise CaseExistsError(f"{root}: the folder exists and is not empty")
+        if not examiner.strip():
+            raise CyberEvidenceError("an examiner name is needed", hint="Pass --examiner 'Your Name'.")
+        zone(timezone)
+        algos = tuple(dict.fromkeys(("sha256", *(a.lower() for a in hash_algorithms))))
+        bad = [a for a in algos if a not in SUPPORTED_ALGORITHMS]
+        if bad:
+            raise CyberEvidenceError(f"unsupported hash algorithm(s): {', '.join(bad)}")
+        root.mkdir(parents=True, exist_ok=True)
+        (root / "evidence" / "sha256").mkdir(parents=True)
+        info = {
+            "case_id": case_id or str(uuid.uuid4()), "title": title, "examiner": examiner.strip(),
+            "timezone": timezone, "region": region.upper(), "created": utc_now(),
+            "tool_version": __version__, "hash_algorithms": list(algos),
+        }
+        atomic_write_bytes(root / CASE_FILE, (json.dumps(info, indent=2, ensure_ascii=False) + "\n").encode())
+        case = cls(root, info)
+        with case.lock:
+            case.custody.append(info["examiner"], "create", "", {**info, **host_details()})
+            case._refresh_manifest()
+        return case
+
+    @classmethod
+    def open(cls, path: str | Path, *, registry: ParserRegistry | None = None) -> Case:
+        root = Path(path)
+        try:
+            info = json.loads((root / CASE_FILE).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise NotACaseError(f"{root}: not a cyberevidence case (no {CASE_FILE})") from None
+        except (OSError, ValueError) as exc:
+            raise NotACaseError(f"{root}: {CASE_FILE} cannot be read ({exc})") from None
+        if not isinstance(info, dict) or "examiner" not in info or "timezone" not in info:
+            raise NotACaseError(f"{root}: {CASE_FILE} is not a case description")
+        return cls(root, info, registry=registry)
+
+    @property
+    def index(self) -> Index:
+        if self._index is None:
+            self._index = Index(self.root / "index.sqlite")
+        return self._index
+
+    def close(self) -> None:
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+
+    def __enter__(self) -> Case:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ writing
+    def _recover(self, actor: str) -> None:
+        """Tidy what a killed writer left: temp files, a torn last custody line (logged), index rows."""
+        self.store.clean_tmp()
+        self._sync_index()
+        torn = self.custody.repair_torn_tail()
+        if torn:
+            from cyberevidence.hashing import hash_bytes
+
+            self.custody.append(actor, "recover", "", {
+                "reason": "an interrupted write left an incomplete custody line; it was removed",
+                "removed_bytes": len(torn), "removed_sha256": hash_bytes(torn)["sha256"], **host_details()})
+
+    def _sync_index(self) -> None:
+        """Make sure every artefact the custody log records is in the index (the log is the truth)."""
+        with self.index.transaction():
+            for e in self.custody.entries():
+                if e.action not in ("acquire", "derive", "people") or not e.subject:
+                    continue
+                d = e.details
+                size = int(d.get("size", d.get("original_size", 0)))
+                role = "case-material" if e.action == "people" else "evidence"
+                self.index.add_artefact(e.subject, size, str(d.get("media_type", "")), dict(d.get("digests", {})), role)
+                self.index.add_provenance(e.subject, e.action, d, acquired_at=e.time, actor=e.actor, custody_seq=e.seq)
+
+    def rebuild(self, progress: ProgressFn | None = None) -> None:
+        """Recreate ``index.sqlite`` from the store and the custody log alone, re-running recorded parses."""
+        with self.lock:
+            self.close()
+            for suffix in ("", "-wal", "-shm"):
+                (self.root / f"index.sqlite{suffix}").unlink(missing_ok=True)
+            self._sync_index()
+            latest: dict[str, dict[str, Any]] = {}
+            for e in self.custody.entries():
+                if e.action == "parse":
+                    latest[e.subject] = dict(e.details)
+            ingest = Ingest(self, self.registry, self.info["examiner"], progress)
+            names = {p["sha256"]: p["original_name"] for p in self.index.provenance()}
+            for sha, d in latest.items():
+                opts = d.get("options", {})
+                options = ParseOptions(timezone=zone(opts.get("timezone", self.info["timezone"])),
+                                       timezone_assumed=opts.get("timezone_assumed") == "true",
+                                       date_order=opts.get("date_order") or None)
+                path = self.store.path_for(sha)
+                source = SourceFile(path, sha, names.get(sha, sha), path.stat().st_size, self.index.media_type(sha))
+                ingest.parse(source, options, d.get("parser"), log=False)
+            self._refresh_manifest()
+
+    def add(
+        self, *paths: str | Path, timezone: str | None = None, format: str | None = None, note: str = "",
+        date_order: DateOrder | None = None, actor: str | None = None, progress: ProgressFn | None = None,
+    ) -> AddReport:
+        """Acquire files or folders (hash, store read-only, log), then parse what is recognised.
+
+        Re-running the same ``add`` finishes interrupted work and duplicates nothing.
+        """
+        who = actor or self.info["examiner"]
+        options = ParseOptions(timezone=zone(timezone or self.info["timezone"]), timezone_assumed=timezone is None,
+                               date_order=date_order)
+        inputs = list(expand_inputs([Path(p) for p in paths]))
+        report = AddReport()
+        with self.lock:
+            self._recover(who)
+            ingest = Ingest(self, self.registry, who, progress)
+            batches: dict[Path, dict[str, SourceFile]] = {}
+            acquired: list[tuple[SourceFile, Path]] = []
+            try:
+                for original, batch in inputs:
+                    source = ingest.acquire(original, note)
+                    batches.setdefault(batch, {})[source.name] = source
+                    acquired.append((source, batch))
+                for source, batch in acquired:
+                    siblings = {n: s for n, s in batches[batch].items() if n != source.name}
+                    with_siblings = SourceFile(source.path, source.sha256, source.name, source.size, source.media_type, siblings)
+                    try:
+                        report.files.append(ingest.parse(with_siblings, options, format))
+                    except CyberEvidenceError as exc:
+                        self.custody.append(who, "parse_failed", source.sha256, {"error": str(exc), **host_details()})
+                        report.files.append(FileOutcome(source.name, source.sha256, error=_plain(exc)))
+            finally:
+                self._refresh_manifest()
+        return report
+
+    def load_people(self, path: str | Path, actor: str | None = None) -> People:
+        """Store a people file as case material, log it, and use it from now on."""
+        p = Path(path)
+        people = load_people(p, self.info.get("region", "GB"))
+        who = actor or self.info["examiner"]
+        with self.lock:
+            self._recover(who)
+            with open_readonly(p) as fh:
+                stored = self.store.put_stream(fh, self.info["hash_algorithms"])
+            entry = self.custody.append(who, "people", stored.sha256, {
+                "original_name": p.name, "original_path": str(p.resolve()), "digests": stored.digests,
+                "persons": len(people.persons), "size": stored.size, "media_type": "application/toml",
+                **host_details()})
+            with self.index.transaction():
+                self.index.add_artefact(stored.sha256, stored.size, "application/toml", stored.digests, role="case-material")
+                self.index.add_provenance(stored.sha256, "people", {"original_name": p.name, "original_path": str(p.resolve())},
+                                          acquired_at=entry.time, actor=who, custody_seq=entry.seq)
+            self._refresh_manifest()
+        return people
+
+    def people(self) -> People:
+        """The people file currently in force (the last one loaded), or an empty one."""
+        import tomllib
+
+        sha = ""
+        for e in self.custody.entries():
+            if e.action == "people":
+                sha = e.subject
+        region = self.info.get("region", "GB")
+        if not sha:
+            return People([], region)
+        data = tomllib.loads(self.store.path_for(sha).read_text(encoding="utf-8"))
+        return people_from_data(data, region, "stored people file")
+
+    def _refresh_manifest(self, sign_key: Path | None = None) -> dict[str, Any]:
+        manifest = build_manifest(self.info, self.index, self.store, self.custody.head(), __version__)
+        write_manifest(self.root, manifest, self.store, sign_key)
+        return manifest
+
+    def seal(self, sign_key: Path, actor: str | None = None) -> dict[str, Any]:
+        """Regenerate the manifest and sign it with an Ed25519 key (``manifest.json.sig``)."""
+        who = actor or self.info["examiner"]
+        with self.lock:
+            self.custody.append(who, "seal", "", {"key_file": str(sign_key), **host_details()})
+            return self._refresh_manifest(sign_key)
+
+    def record_export(self, what: str, target: str, actor: str | None = None, **details: Any) -> None:
+        """Log that something was exported from the case (a timeline, a report ...)."""
+        who = actor or self.info["examiner"]
+        with self.lock:
+            self.custody.append(who, "export", "", {"what": what, "target": target, **details, **host_details()})
+            self._refresh_manifest()
+
+    # ------------------------------------------------------------------ reading
+    def manifest(self) -> dict[str, Any]:
+        """The manifest as it would be written now (not written)."""
+        return build_manifest(self.info, self.index, self.store, self.custody.head(), __version__)
+
+    def timeline(
+        self, *, person: str | None = None, since: str | None = None, until: str | None = None,
+        platforms: Sequence[str] = (), kinds: Sequence[str] = (),
+    ) -> Iterator[Event]:
+        """Events across all sources in time order, with ``person`` and ``direction`` resolved.
+
+        ``since``/``until`` are ISO dates or times (UTC; ``until`` is exclusive).
+        """
+        resolver = Resolver(self.people(), self.index.threads())
+        for ev in self.index.iter_events(since=_iso_bound(since), until=_iso_bound(until), platforms=platforms):
+            if kinds and ev.kind not in kinds:
+                continue
+            resolver.resolve(ev)
+            if person and ev.person != person:
+                continue
+            yield ev
+
+    def contacts(self, by: Period = "day", *, person: str | None = None) -> list[ContactRow]:
+        """Contact counts per person, period (in the case's timezone) and platform."""
+        return contact_frequency(self.timeline(person=person), by, zone(self.info["timezone"]))
+
+    def warnings(self) -> list[dict[str, str]]:
+        return [dict(r) for r in self.index.warnings()]
+
+    def verify(self) -> VerifyReport:
+        """Re-hash every stored file, re-check the custody chain and the manifest. Never raises for tampering."""
+        return verify_case(self.root)
+
+
+def _iso_bound(value: str | None) -> str:
+    if not value:
+        return ""
+    v = value.strip()
+    return v if "T" in v else f"{v}T00:00:00Z"
+
+
+def _plain(exc: CyberEvidenceError) -> str:
+    return f"{exc} {exc.hint}".strip()

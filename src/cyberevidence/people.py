@@ -1,0 +1,142 @@
+"""The people file (DESIGN.md §5) and matching raw handles to people.
+
+Links are only made by certain rules: the same E.164 phone number (any spelling, via
+phonenumbers and the case's default region), the same e-mail address (case-insensitive), or a
+``platform:value`` handle equal to the sender's display name, user name or id. Each link keeps
+its justification. Nothing is merged on a guess.
+"""
+
+from __future__ import annotations
+
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import phonenumbers
+
+from cyberevidence.errors import PeopleFileError
+
+Role = Literal["victim", "subject", "witness", "other"]
+ROLES: frozenset[str] = frozenset({"victim", "subject", "witness", "other"})
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    name: str
+    role: Role
+    phones: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+    handles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A person matched to a handle, and the rule that justified it."""
+
+    person: Person
+    rule: str
+
+
+def normalise_phone(raw: str, region: str) -> str | None:
+    """E.164 form of a phone number in any spelling, or None if it is not a valid number."""
+    text = raw.strip().replace("\u202a", "").replace("\u202c", "").replace("\u200e", "")
+    if not any(c.isdigit() for c in text):
+        return None
+    try:
+        num = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(num):
+        return None
+    return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _norm_text(value: str) -> str:
+    return unicodedata.normalize("NFC", value).strip().casefold()
+
+
+@dataclass
+class People:
+    """The case's people, with lookup tables for the matching rules."""
+
+    persons: list[Person] = field(default_factory=list)
+    region: str = "GB"
+
+    def __post_init__(self) -> None:
+        self._phones: dict[str, Person] = {}
+        self._emails: dict[str, Person] = {}
+        self._handles: dict[tuple[str, str], Person] = {}
+        for p in self.persons:
+            for ph in p.phones:
+                e164 = normalise_phone(ph, self.region)
+                if e164 is None:
+                    raise PeopleFileError(f"{p.name}: {ph!r} is not a valid phone number (default region {self.region})")
+                self._claim(self._phones, e164, p, f"phone {ph}")
+            for em in p.emails:
+                self._claim(self._emails, em.strip().casefold(), p, f"e-mail {em}")
+            for h in p.handles:
+                platform, sep, value = h.partition(":")
+                if not sep or not platform or not value:
+                    raise PeopleFileError(f"{p.name}: handle {h!r} must look like 'platform:value'")
+                self._claim(self._handles, (platform.strip().lower(), _norm_text(value)), p, f"handle {h}")
+
+    @staticmethod
+    def _claim(table: dict, key: object, person: Person, what: str) -> None:  # type: ignore[type-arg]
+        other = table.get(key)
+        if other is not None and other.name != person.name:
+            raise PeopleFileError(f"{what} is listed for both {other.name!r} and {person.name!r}")
+        table[key] = person
+
+    @property
+    def victims(self) -> list[Person]:
+        return [p for p in self.persons if p.role == "victim"]
+
+    def match(self, platform: str, handle: str) -> Match | None:
+        """The person behind a raw handle on a platform, with the rule that links them."""
+        if not handle:
+            return None
+        by_handle = self._handles.get((platform.lower(), _norm_text(handle)))
+        if by_handle:
+            return Match(by_handle, f"handle {platform}:{handle} listed in the people file")
+        if "@" in handle:
+            addr = handle.strip().strip("<>").casefold()
+            if addr in self._emails:
+                return Match(self._emails[addr], f"same e-mail address {addr}")
+        e164 = normalise_phone(handle, self.region)
+        if e164 and e164 in self._phones:
+            return Match(self._phones[e164], f"same E.164 number {e164}")
+        return None
+
+
+def load_people(path: Path, region: str = "GB") -> People:
+    """Read and validate a people TOML file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PeopleFileError(f"{path}: cannot read the people file ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PeopleFileError(f"{path}: not valid TOML ({exc})") from None
+    return people_from_data(data, region, str(path))
+
+
+def people_from_data(data: dict, region: str, where: str = "people file") -> People:  # type: ignore[type-arg]
+    rows = data.get("person", [])
+    if not isinstance(rows, list):
+        raise PeopleFileError(f"{where}: use [[person]] tables")
+    persons: list[Person] = []
+    for i, row in enumerate(rows, start=1):
+        if not isinstance(row, dict) or not isinstance(row.get("name"), str) or not row["name"].strip():
+            raise PeopleFileError(f"{where}: person #{i} has no name")
+        role = row.get("role", "other")
+        if role not in ROLES:
+            raise PeopleFileError(f"{where}: {row['name']}: role {role!r} is not one of {', '.join(sorted(ROLES))}")
+        lists = {}
+        for key in ("phones", "emails", "handles"):
+            value = row.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise PeopleFileError(f"{where}: {row['name']}: {key} must be a list of strings")
+            lists[key] = tuple(value)
+        persons.append(Person(row["name"].strip(), role, lists["phones"], lists["emails"], lists["handles"]))
+    return People(persons, region)

@@ -1,0 +1,191 @@
+"""``index.sqlite``: the derived, rebuildable index of artefacts, events and warnings.
+
+Nothing here is evidence: every row can be recreated from the store and the custody log
+(``Case.rebuild``). Each parse of an artefact is written in one transaction, so a crash leaves
+either all of its events or none.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from cyberevidence.events import Event, ParseWarning, SourceRef
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS artefacts(
+  sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, media_type TEXT NOT NULL,
+  digests TEXT NOT NULL, role TEXT NOT NULL DEFAULT 'evidence');
+CREATE TABLE IF NOT EXISTS provenance(
+  id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, how TEXT NOT NULL,
+  original_name TEXT NOT NULL DEFAULT '', original_path TEXT NOT NULL DEFAULT '',
+  original_mtime TEXT NOT NULL DEFAULT '', parent_sha256 TEXT NOT NULL DEFAULT '',
+  path_in_parent TEXT NOT NULL DEFAULT '', acquired_at TEXT NOT NULL, actor TEXT NOT NULL,
+  note TEXT NOT NULL DEFAULT '', custody_seq INTEGER NOT NULL,
+  UNIQUE(sha256, how, original_path, parent_sha256, path_in_parent));
+CREATE INDEX IF NOT EXISTS provenance_sha ON provenance(sha256);
+CREATE TABLE IF NOT EXISTS parses(
+  sha256 TEXT PRIMARY KEY, parser TEXT NOT NULL, options TEXT NOT NULL,
+  event_count INTEGER NOT NULL, warning_count INTEGER NOT NULL, custody_seq INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS events(
+  event_id TEXT PRIMARY KEY, timestamp TEXT NOT NULL, platform TEXT NOT NULL, kind TEXT NOT NULL,
+  sender TEXT NOT NULL, thread TEXT NOT NULL, source_sha256 TEXT NOT NULL, record TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS events_ts ON events(timestamp, event_id);
+CREATE TABLE IF NOT EXISTS event_sources(
+  event_id TEXT NOT NULL, sha256 TEXT NOT NULL, locator TEXT NOT NULL,
+  PRIMARY KEY(event_id, sha256, locator));
+CREATE INDEX IF NOT EXISTS event_sources_sha ON event_sources(sha256);
+CREATE TABLE IF NOT EXISTS warnings(
+  id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, parser TEXT NOT NULL, code TEXT NOT NULL,
+  message TEXT NOT NULL, locator TEXT NOT NULL, file TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS warnings_sha ON warnings(sha256);
+"""
+
+PROVENANCE_FIELDS = (
+    "original_name", "original_path", "original_mtime", "parent_sha256", "path_in_parent", "note",
+)
+
+
+class Index:
+    """A thin, typed wrapper over the SQLite index. One instance per process."""
+
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+        self.path = path
+        if readonly:
+            self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        else:
+            self.db = sqlite3.connect(path)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.executescript(_SCHEMA)
+            self.db.execute("INSERT OR IGNORE INTO meta VALUES('schema_version', ?)", (str(SCHEMA_VERSION),))
+            self.db.commit()
+        self.db.row_factory = sqlite3.Row
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All-or-nothing writes."""
+        try:
+            yield self.db
+            self.db.commit()
+        except BaseException:
+            self.db.rollback()
+            raise
+
+    # ---------------------------------------------------------------- artefacts
+    def add_artefact(self, sha256: str, size: int, media_type: str, digests: Mapping[str, str], role: str = "evidence") -> None:
+        self.db.execute(
+            "INSERT INTO artefacts VALUES(?,?,?,?,?) ON CONFLICT(sha256) DO UPDATE SET digests="
+            "json_patch(artefacts.digests, excluded.digests)",
+            (sha256, size, media_type, json.dumps(dict(digests), sort_keys=True), role),
+        )
+
+    def add_provenance(self, sha256: str, how: str, details: Mapping[str, Any], *, acquired_at: str, actor: str, custody_seq: int) -> None:
+        values = [str(details.get(f, "")) for f in PROVENANCE_FIELDS]
+        self.db.execute(
+            "INSERT OR IGNORE INTO provenance(sha256, how, original_name, original_path, original_mtime,"
+            " parent_sha256, path_in_parent, note, acquired_at, actor, custody_seq) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+            (sha256, how, *values, acquired_at, actor, custody_seq),
+        )
+
+    def artefacts(self) -> list[sqlite3.Row]:
+        return list(self.db.execute("SELECT * FROM artefacts ORDER BY sha256"))
+
+    def provenance(self, sha256: str | None = None) -> list[sqlite3.Row]:
+        if sha256 is None:
+            return list(self.db.execute("SELECT * FROM provenance ORDER BY custody_seq, id"))
+        return list(self.db.execute("SELECT * FROM provenance WHERE sha256=? ORDER BY custody_seq, id", (sha256,)))
+
+    def media_type(self, sha256: str) -> str:
+        row = self.db.execute("SELECT media_type FROM artefacts WHERE sha256=?", (sha256,)).fetchone()
+        return str(row[0]) if row else ""
+
+    # ---------------------------------------------------------------- parses
+    def clear_parse(self, sha256: str) -> None:
+        """Forget an earlier (or interrupted) parse of ``sha256`` before parsing it again."""
+        db = self.db
+        db.execute("DELETE FROM event_sources WHERE sha256=?", (sha256,))
+        db.execute("DELETE FROM events WHERE event_id NOT IN (SELECT event_id FROM event_sources)")
+        db.execute("DELETE FROM warnings WHERE sha256=?", (sha256,))
+        db.execute("DELETE FROM parses WHERE sha256=?", (sha256,))
+
+    def add_events(self, events: Iterable[Event]) -> int:
+        """Insert events; an event already present (same id) only gains a ``seen_in`` source."""
+        n = 0
+        db = self.db
+        for ev in events:
+            record = json.dumps(ev.to_record(), ensure_ascii=False, sort_keys=True)
+            db.execute(
+                "INSERT OR IGNORE INTO events VALUES(?,?,?,?,?,?,?,?)",
+                (ev.event_id, ev.timestamp_utc, ev.platform, ev.kind, ev.sender, ev.thread, ev.source.sha256, record),
+            )
+            db.execute("INSERT OR IGNORE INTO event_sources VALUES(?,?,?)", (ev.event_id, ev.source.sha256, ev.source.locator))
+            n += 1
+        return n
+
+    def add_warning(self, sha256: str, parser: str, warning: ParseWarning) -> None:
+        self.db.execute(
+            "INSERT INTO warnings(sha256, parser, code, message, locator, file) VALUES(?,?,?,?,?,?)",
+            (sha256, parser, warning.code, warning.message, warning.locator, warning.file),
+        )
+
+    def record_parse(self, sha256: str, parser: str, options: Mapping[str, Any], events: int, warnings: int, custody_seq: int) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO parses VALUES(?,?,?,?,?,?)",
+            (sha256, parser, json.dumps(dict(options), sort_keys=True), events, warnings, custody_seq),
+        )
+
+    def parses(self) -> dict[str, sqlite3.Row]:
+        return {r["sha256"]: r for r in self.db.execute("SELECT * FROM parses")}
+
+    def event_counts(self) -> dict[str, int]:
+        """Events per source artefact (counting every source an event was seen in)."""
+        return {r[0]: r[1] for r in self.db.execute("SELECT sha256, COUNT(*) FROM event_sources GROUP BY sha256")}
+
+    # ---------------------------------------------------------------- queries
+    def iter_events(self, *, since: str = "", until: str = "", platforms: Iterable[str] = ()) -> Iterator[Event]:
+        """Events in timestamp order, each with every source it was seen in. Streams from SQLite."""
+        sql = "SELECT event_id, record FROM events WHERE 1=1"
+        args: list[Any] = []
+        if since:
+            sql += " AND timestamp >= ?"
+            args.append(since)
+        if until:
+            sql += " AND timestamp < ?"
+            args.append(until)
+        plats = list(platforms)
+        if plats:
+            sql += f" AND platform IN ({','.join('?' * len(plats))})"
+            args += plats
+        sql += " ORDER BY timestamp, event_id"
+        seen_cur = self.db.cursor()
+        for event_id, record in self.db.execute(sql, args):
+            ev = Event.from_record(json.loads(record))
+            rows = seen_cur.execute("SELECT sha256, locator FROM event_sources WHERE event_id=? ORDER BY sha256, locator", (event_id,))
+            ev.seen_in = [SourceRef(s, loc) for s, loc in rows]
+            yield ev
+
+    def threads(self) -> dict[str, set[str]]:
+        """Senders seen in each (platform, thread), to find a 1:1 chat's other party."""
+        out: dict[str, set[str]] = {}
+        for platform, thread, sender in self.db.execute(
+            "SELECT DISTINCT platform, thread, sender FROM events WHERE sender != ''"
+        ):
+            out.setdefault(f"{platform}\x1f{thread}", set()).add(sender)
+        return out
+
+    def warnings(self) -> list[sqlite3.Row]:
+        return list(self.db.execute("SELECT * FROM warnings ORDER BY id"))
+
+    def event_count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM events").fetchone()[0])

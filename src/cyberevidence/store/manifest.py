@@ -1,0 +1,160 @@
+"""``manifest.json``, ``SHA256SUMS`` and the optional Ed25519 seal.
+
+The manifest is written as RFC 8785 canonical bytes so that a signature over the file is a
+signature over its meaning, and anyone can re-create the bytes. ``SHA256SUMS`` is in GNU
+coreutils format so ``sha256sum -c --strict SHA256SUMS`` checks the store with no other tool.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import rfc8785
+
+from cyberevidence.errors import SigningError
+from cyberevidence.store.atomic import atomic_write_bytes
+from cyberevidence.store.custody import CustodyEntry, utc_now
+from cyberevidence.store.index import Index
+from cyberevidence.store.objects import EvidenceStore
+
+MANIFEST_VERSION = "1"
+MANIFEST = "manifest.json"
+SIGNATURE = "manifest.json.sig"
+PUBLIC_KEY = "signer.pub.pem"
+SUMS = "SHA256SUMS"
+
+
+def manifest_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) that every manifest validates against."""
+    text = resources.files("cyberevidence.schemas").joinpath("manifest.schema.json").read_text(encoding="utf-8")
+    return dict(json.loads(text))
+
+
+def build_manifest(case_info: dict[str, Any], index: Index, store: EvidenceStore, head: CustodyEntry | None, tool_version: str) -> dict[str, Any]:
+    """Assemble the manifest from the index and the custody head (no I/O on the evidence)."""
+    parses = index.parses()
+    counts = index.event_counts()
+    warnings_by_sha: dict[str, int] = {}
+    for w in index.warnings():
+        warnings_by_sha[w["sha256"]] = warnings_by_sha.get(w["sha256"], 0) + 1
+    artefacts: list[dict[str, Any]] = []
+    for row in index.artefacts():
+        sha = row["sha256"]
+        prov = [
+            {
+                "how": p["how"], "original_name": p["original_name"], "original_path": p["original_path"],
+                "original_mtime": p["original_mtime"], "parent_sha256": p["parent_sha256"],
+                "path_in_parent": p["path_in_parent"], "acquired_at": p["acquired_at"],
+                "acquired_by": p["actor"], "note": p["note"], "custody_seq": p["custody_seq"],
+            }
+            for p in index.provenance(sha)
+        ]
+        first = prov[0] if prov else {}
+        parse = parses.get(sha)
+        artefacts.append({
+            "sha256": sha,
+            "digests": json.loads(row["digests"]),
+            "size": row["size"],
+            "media_type": row["media_type"],
+            "role": row["role"],
+            "store_path": store.relpath_for(sha),
+            "original_name": first.get("original_name", ""),
+            "original_path": first.get("original_path", ""),
+            "acquired_at": first.get("acquired_at", ""),
+            "acquired_by": first.get("acquired_by", ""),
+            "parent_sha256": first.get("parent_sha256", ""),
+            "path_in_parent": first.get("path_in_parent", ""),
+            "parser": parse["parser"] if parse else "",
+            "event_count": counts.get(sha, 0),
+            "warning_count": warnings_by_sha.get(sha, 0),
+            "provenance": prov,
+        })
+    return {
+        "manifest_version": MANIFEST_VERSION,
+        "generated_at": utc_now(),
+        "tool": {"name": "cyberevidence", "version": tool_version},
+        "case": case_info,
+        "custody_head": {"seq": head.seq, "hash": head.hash} if head else {"seq": -1, "hash": ""},
+        "artefacts": artefacts,
+        "totals": {
+            "artefacts": len(artefacts),
+            "events": index.event_count(),
+            "warnings": sum(warnings_by_sha.values()),
+        },
+    }
+
+
+def manifest_bytes(manifest: dict[str, Any]) -> bytes:
+    return bytes(rfc8785.dumps(manifest))
+
+
+def write_manifest(case_dir: Path, manifest: dict[str, Any], store: EvidenceStore, sign_key: Path | None = None) -> bytes:
+    """Write manifest.json and SHA256SUMS atomically; seal with ``sign_key`` if given."""
+    data = manifest_bytes(manifest)
+    sums = "".join(f"{a['sha256']}  {a['store_path']}\n" for a in manifest["artefacts"])
+    atomic_write_bytes(case_dir / SUMS, sums.encode("ascii"))
+    atomic_write_bytes(case_dir / MANIFEST, data)
+    sig = case_dir / SIGNATURE
+    if sign_key is not None:
+        signature, public_pem = sign_bytes(data, sign_key)
+        atomic_write_bytes(sig, signature)
+        atomic_write_bytes(case_dir / PUBLIC_KEY, public_pem)
+    elif sig.exists():
+        sig.unlink()  # an old seal no longer matches the new manifest; never leave a stale one
+    return data
+
+
+def _crypto() -> Any:
+    try:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ed25519
+    except ImportError:
+        raise SigningError(
+            "signing needs the optional 'cryptography' package",
+            hint="Install it with: pip install 'cyberevidence[signing]'",
+        ) from None
+    return serialization, ed25519
+
+
+def generate_key(private_path: Path) -> Path:
+    """Create an Ed25519 key pair (PKCS#8 PEM, mode 0600) and its public PEM beside it."""
+    serialization, ed25519 = _crypto()
+    key = ed25519.Ed25519PrivateKey.generate()
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    atomic_write_bytes(private_path, pem, mode=0o600)
+    pub_path = private_path.with_suffix(".pub.pem")
+    atomic_write_bytes(pub_path, key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    return pub_path
+
+
+def sign_bytes(data: bytes, private_path: Path) -> tuple[bytes, bytes]:
+    """Raw 64-byte Ed25519 signature over ``data`` and the signer's public key in PEM."""
+    serialization, ed25519 = _crypto()
+    try:
+        key = serialization.load_pem_private_key(private_path.read_bytes(), password=None)
+    except (OSError, ValueError, TypeError) as exc:
+        raise SigningError(f"{private_path}: cannot load the private key ({exc})") from None
+    if not isinstance(key, ed25519.Ed25519PrivateKey):
+        raise SigningError(f"{private_path}: not an Ed25519 private key")
+    public = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return key.sign(data), public
+
+
+def verify_signature(data: bytes, signature: bytes, public_pem: bytes) -> bool:
+    serialization, ed25519 = _crypto()
+    from cryptography.exceptions import InvalidSignature
+
+    try:
+        key = serialization.load_pem_public_key(public_pem)
+    except ValueError:
+        return False
+    if not isinstance(key, ed25519.Ed25519PublicKey):
+        return False
+    try:
+        key.verify(signature, data)
+    except InvalidSignature:
+        return False
+    return True

@@ -1,0 +1,106 @@
+"""The content-addressed evidence store: ``evidence/sha256/ab/cd/<sha256>``, read-only.
+
+Each object is written once: streamed into a temporary file while hashed, fsynced, re-hashed
+from disk to prove the copy, made read-only, then renamed into place. An object's file name is
+its SHA-256, so anyone can check it with ``sha256sum``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from cyberevidence.hashing import MultiHasher, hash_file
+from cyberevidence.hashing.digests import CHUNK_SIZE
+from cyberevidence.store.atomic import fsync_dir
+
+READ_ONLY = 0o444
+
+
+class CopyMismatchError(Exception):
+    """The stored copy's digest differs from the digest taken while reading the source."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredObject:
+    """An object in the store, with the digests taken while copying and the re-hash of the copy."""
+
+    sha256: str
+    size: int
+    digests: dict[str, str]
+    path: Path
+    already_present: bool
+
+
+class EvidenceStore:
+    """A folder of immutable objects named by their SHA-256."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.objects = root / "sha256"
+        self.tmp = root / "tmp"
+
+    def path_for(self, sha256: str) -> Path:
+        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+            raise ValueError(f"not a sha256 hex digest: {sha256!r}")
+        return self.objects / sha256[:2] / sha256[2:4] / sha256
+
+    def relpath_for(self, sha256: str) -> str:
+        """Path relative to the case folder, as written in SHA256SUMS and the manifest."""
+        return f"evidence/sha256/{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+    def has(self, sha256: str) -> bool:
+        return self.path_for(sha256).is_file()
+
+    def put_stream(self, stream: BinaryIO, algorithms: Sequence[str] = ("sha256",)) -> StoredObject:
+        """Copy ``stream`` into the store, hashing as it goes; idempotent for content already stored."""
+        algos = tuple(dict.fromkeys(("sha256", *algorithms)))
+        self.tmp.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix="incoming-", dir=self.tmp)
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as out, MultiHasher(algos) as hasher:
+                while chunk := stream.read(CHUNK_SIZE):
+                    hasher.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            result = hasher.finish()
+            sha = result.digests["sha256"]
+            if hash_file(tmp)["sha256"] != sha:
+                raise CopyMismatchError(f"the copy in the store does not match the source read (sha256 {sha})")
+            final = self.path_for(sha)
+            if final.is_file():
+                tmp.unlink()
+                return StoredObject(sha, result.size, result.digests, final, True)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.chmod(tmp, READ_ONLY)
+            os.replace(tmp, final)
+            fsync_dir(final.parent)
+            return StoredObject(sha, result.size, result.digests, final, False)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+
+    def iter_objects(self) -> Iterator[tuple[str, Path]]:
+        """Every file under ``sha256/`` as (name, path); names are *claimed* digests, not checked."""
+        if not self.objects.is_dir():
+            return
+        for dirpath, _dirs, files in os.walk(self.objects):
+            for name in files:
+                yield name, Path(dirpath) / name
+
+    def clean_tmp(self) -> int:
+        """Remove leftovers of interrupted writes (they were never part of the case)."""
+        removed = 0
+        if self.tmp.is_dir():
+            for leftover in self.tmp.iterdir():
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+                    removed += 1
+        return removed
