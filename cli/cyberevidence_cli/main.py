@@ -1,2 +1,338 @@
+"""The ``cyberevidence`` command: a thin layer over the library's public API.
+
+Data goes to stdout (or ``-o FILE``); progress bars and messages go to stderr. Errors are
+explained in plain language with what to do next; ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, TextIO
+
+import typer
+from rich.console import Console
+
+import cyberevidence as ce
+from cyberevidence.analysis.contacts import PERIODS, Period
+from cyberevidence.exporters import write_contacts_csv, write_contacts_json, write_timeline_csv, write_timeline_jsonl
+from cyberevidence.parsers.base import DateOrder
+from cyberevidence_cli.progress import RichProgress
+from cyberevidence_cli.texts import describe_add, describe_verify
+
+app = typer.Typer(
+    name="cyberevidence",
+    help="Preserve, hash and merge a stalking victim's phone and account exports into court-ready evidence.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
+
+CaseArg = Annotated[Path, typer.Argument(help="The case folder.", show_default=False)]
+OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file instead of the screen.")]
+
+
+@app.callback()
+def _main(debug: Annotated[bool, typer.Option("--debug", help="Show full error tracebacks.")] = False) -> None:
+    """Preserve, hash and merge a stalking victim's phone and account exports into court-ready evidence."""
+
+
+def _date_order(value: str | None) -> DateOrder | None:
+    if value is None:
+        return None
+    v = value.lower()
+    if v not in ("dmy", "mdy", "ymd"):
+        raise typer.BadParameter("use dmy (day first), mdy (month first) or ymd (year first)")
+    return v  # type: ignore[return-value]
+
+
+@contextmanager
+def _output(path: Path | None) -> Iterator[TextIO]:
+    if path is None:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        yield fh
+
+
+def _log_export(case: ce.Case, what: str, target: Path | None, count: int) -> None:
+    details: dict[str, Any] = {"items": count}
+    if target is not None:
+        details["output_sha256"] = ce.hash_file(target)["sha256"]
+    try:
+        case.record_export(what, str(target.resolve()) if target else "stdout", **details)
+    except PermissionError:
+        err.print(f"Note: the case is read-only, so this {what} export was not written to the custody log.")
+
+
+@app.command()
+def init(
+    case: CaseArg,
+    examiner: Annotated[str, typer.Option("--examiner", help="Your name (recorded in every custody entry).")],
+    timezone: Annotated[str, typer.Option("--timezone", help="The victim's usual timezone (IANA name).")] = "Europe/London",
+    title: Annotated[str, typer.Option("--title", help="A short case title.")] = "",
+    region: Annotated[str, typer.Option("--region", help="Default phone region for numbers without +country code.")] = "GB",
+    hash_: Annotated[list[str], typer.Option("--hash", help="Extra digests for legacy tools: md5, sha1 (SHA-256 is always used).")] = [],  # noqa: B006
+) -> None:
+    """Create a new, empty case folder.
+
+    Example: cyberevidence init case-001 --examiner "J. Smith" --timezone Europe/London
+    """
+    c = ce.Case.create(case, examiner=examiner, timezone=timezone, title=title, region=region, hash_algorithms=("sha256", *hash_))
+    err.print(f"Created case {case} (id {c.info['case_id']}) for examiner {examiner}.")
+
+
+@app.command()
+def add(
+    case: CaseArg,
+    paths: Annotated[list[Path], typer.Argument(help="Export files, zips or folders to add.", show_default=False)],
+    timezone: Annotated[str | None, typer.Option("--timezone", help="Timezone of local times in these exports (default: the case's).")] = None,
+    format: Annotated[str | None, typer.Option("--format", help="Force a parser by name (see 'cyberevidence formats').")] = None,
+    note: Annotated[str, typer.Option("--note", help="Where these came from, e.g. 'exported from victim's iPhone by ISAC, 5 Nov'.")] = "",
+    date_order: Annotated[str | None, typer.Option("--date-order", help="dmy, mdy or ymd, when the dates are ambiguous.")] = None,
+) -> None:
+    """Preserve exports in the case (hash, read-only copy, custody log), then read the messages in them.
+
+    Example: cyberevidence add case-001 "WhatsApp Chat - Mark.zip" --note "from victim's phone, 5 Nov"
+    """
+    c = ce.Case.open(case)
+    with RichProgress(err) as progress:
+        report = c.add(*paths, timezone=timezone, format=format, note=note, date_order=_date_order(date_order), progress=progress)
+    describe_add(err, report)
+    if report.errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def people(
+    case: CaseArg,
+    file: Annotated[Path, typer.Argument(help="A people TOML file (see docs/people.md).", show_default=False)],
+) -> None:
+    """Tell the case who is who: the victim, the subject(s), witnesses.
+
+    Example: cyberevidence people case-001 people.toml
+    """
+    c = ce.Case.open(case)
+    loaded = c.load_people(file)
+    for p in loaded.persons:
+        err.print(f"  {p.role:8} {p.name}  ({len(p.phones)} phone(s), {len(p.emails)} e-mail(s), {len(p.handles)} handle(s))")
+    if not loaded.victims:
+        err.print("Note: no person has role = \"victim\", so message directions stay 'unknown'.")
+
+
+@app.command()
+def timeline(
+    case: CaseArg,
+    format: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
+    output: OutOpt = None,
+    person: Annotated[str | None, typer.Option("--person", help="Only events with this person.")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="From this date (YYYY-MM-DD, UTC).")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Before this date (YYYY-MM-DD, UTC).")] = None,
+    platform: Annotated[list[str], typer.Option("--platform", help="Only these platforms (repeatable).")] = [],  # noqa: B006
+    kind: Annotated[list[str], typer.Option("--kind", help="Only these kinds, e.g. message, call (repeatable).")] = [],  # noqa: B006
+) -> None:
+    """Every event from every source, merged in time order.
+
+    Example: cyberevidence timeline case-001 --format csv --person "Mark Kell" -o timeline.csv
+    """
+    if format not in ("jsonl", "csv"):
+        raise typer.BadParameter("use jsonl or csv", param_hint="--format")
+    c = ce.Case.open(case)
+    events = c.timeline(person=person, since=since, until=until, platforms=platform, kinds=kind)
+    with _output(output) as out:
+        n = write_timeline_jsonl(events, out) if format == "jsonl" else write_timeline_csv(events, out)
+    err.print(f"{n} event(s) written{f' to {output}' if output else ''}.")
+    _log_export(c, f"timeline-{format}", output, n)
+
+
+@app.command()
+def contacts(
+    case: CaseArg,
+    by: Annotated[str, typer.Option("--by", help="hour, day, week or month (in the case's timezone).")] = "day",
+    format: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
+    output: OutOpt = None,
+    person: Annotated[str | None, typer.Option("--person", help="Only this person.")] = None,
+) -> None:
+    """How often each person was in contact, per period and platform.
+
+    Example: cyberevidence contacts case-001 --by week -o contacts.csv
+    """
+    if by not in PERIODS:
+        raise typer.BadParameter(f"use one of {', '.join(PERIODS)}", param_hint="--by")
+    if format not in ("csv", "json"):
+        raise typer.BadParameter("use csv or json", param_hint="--format")
+    c = ce.Case.open(case)
+    period: Period = by  # type: ignore[assignment]
+    rows = c.contacts(period, person=person)
+    with _output(output) as out:
+        n = write_contacts_csv(rows, out) if format == "csv" else write_contacts_json(rows, out, by)
+    err.print(f"{n} row(s) written{f' to {output}' if output else ''}.")
+    _log_export(c, f"contacts-{format}", output, n)
+
+
+@app.command()
+def verify(
+    case: CaseArg,
+    json_: Annotated[bool, typer.Option("--json", help="Print the report as JSON on stdout.")] = False,
+) -> None:
+    """Check that nothing in the case has changed: every stored file, the custody chain and the manifest.
+
+    Exit code 0 = intact, 1 = problems found (each one named), 2 = not a case.
+
+    Example: cyberevidence verify case-001
+    """
+    report = ce.verify_case(case) if not (case / "case.json").exists() else ce.Case.open(case).verify()
+    if json_:
+        print(json.dumps(report.to_dict(), indent=2))
+    describe_verify(err, report)
+    raise typer.Exit(report.exit_code)
+
+
+@app.command()
+def manifest(
+    case: CaseArg,
+    output: OutOpt = None,
+    format: Annotated[str, typer.Option("--format", help="json (CASE/UCO comes in a later release).")] = "json",
+    sign_key: Annotated[Path | None, typer.Option("--sign-key", help="Seal the manifest with this Ed25519 private key (PEM).")] = None,
+) -> None:
+    """Regenerate the case manifest (and optionally seal it); print it or write it to a file.
+
+    Example: cyberevidence manifest case-001 --sign-key examiner.pem
+    """
+    if format != "json":
+        raise ce.CyberEvidenceError(f"manifest format {format!r} is not available yet", hint="Use --format json.")
+    c = ce.Case.open(case)
+    data = c.seal(sign_key) if sign_key else c.refresh_manifest()
+    with _output(output) as out:
+        out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    if sign_key:
+        err.print("Manifest sealed: manifest.json.sig and signer.pub.pem written in the case folder.")
+
+
+@app.command()
+def keygen(
+    key: Annotated[Path, typer.Argument(help="Where to write the private key (PEM). Keep it safe.", show_default=False)],
+) -> None:
+    """Make an Ed25519 key pair for sealing manifests.
+
+    Example: cyberevidence keygen examiner.pem
+    """
+    pub = ce.generate_key(key)
+    err.print(f"Private key: {key} (keep it secret). Public key: {pub} (give it to whoever checks your seals).")
+
+
+@app.command()
+def rebuild(case: CaseArg) -> None:
+    """Recreate the case index from the evidence store and custody log alone.
+
+    Example: cyberevidence rebuild case-001
+    """
+    c = ce.Case.open(case)
+    with RichProgress(err) as progress:
+        c.rebuild(progress=progress)
+    err.print(f"Index rebuilt: {c.index.event_count()} event(s).")
+
+
+@app.command()
+def warnings(case: CaseArg, output: OutOpt = None) -> None:
+    """List every problem found while reading the exports (JSONL), with where it was found.
+
+    Example: cyberevidence warnings case-001
+    """
+    c = ce.Case.open(case)
+    with _output(output) as out:
+        for w in c.warnings():
+            out.write(json.dumps(w, ensure_ascii=False) + "\n")
+
+
+@app.command()
+def formats() -> None:
+    """List every supported source and what it reads.
+
+    Example: cyberevidence formats
+    """
+    for info in ce.default_registry().all():
+        print(f"{info.name}  ({info.platform})")
+        print(f"    {info.description}")
+        for f in info.formats:
+            print(f"    - {f}")
+        if info.limits:
+            print(f"    limits: {info.limits}")
+
+
+@app.command()
+def collect(
+    paths: Annotated[list[Path], typer.Argument(help="Export files, zips or folders.", show_default=False)],
+    case: Annotated[Path, typer.Option("--case", help="Case folder (created if it does not exist).")],
+    examiner: Annotated[str, typer.Option("--examiner", help="Your name.")],
+    people_file: Annotated[Path | None, typer.Option("--people", help="People TOML file.")] = None,
+    timezone: Annotated[str, typer.Option("--timezone", help="The victim's timezone.")] = "Europe/London",
+    note: Annotated[str, typer.Option("--note", help="Where these exports came from.")] = "",
+    date_order: Annotated[str | None, typer.Option("--date-order", help="dmy, mdy or ymd, when dates are ambiguous.")] = None,
+) -> None:
+    """Do the whole job: create the case, add the exports, apply the people file, verify, and write
+    the timeline and contact tables into CASE/exports/.
+
+    Example: cyberevidence collect exports/ --case case-001 --examiner "J. Smith" --people people.toml
+    """
+    if (case / "case.json").exists():
+        c = ce.Case.open(case)
+        err.print(f"Using existing case {case}.")
+    else:
+        c = ce.Case.create(case, examiner=examiner, timezone=timezone)
+        err.print(f"Created case {case}.")
+    if people_file:
+        c.load_people(people_file)
+    with RichProgress(err) as progress:
+        report = c.add(*paths, note=note, timezone=timezone, date_order=_date_order(date_order), progress=progress)
+    describe_add(err, report)
+    exports = case / "exports"
+    exports.mkdir(exist_ok=True)
+    outputs = {
+        "timeline.jsonl": lambda fh: write_timeline_jsonl(c.timeline(), fh),
+        "timeline.csv": lambda fh: write_timeline_csv(c.timeline(), fh),
+        "contacts-by-day.csv": lambda fh: write_contacts_csv(c.contacts("day"), fh),
+        "contacts-by-week.csv": lambda fh: write_contacts_csv(c.contacts("week"), fh),
+    }
+    for name, writer in outputs.items():
+        target = exports / name
+        with open(target, "w", encoding="utf-8", newline="") as fh:
+            n = writer(fh)
+        _log_export(c, name, target, n)
+    err.print(f"Exports written to {exports}/: {', '.join(outputs)}.")
+    result = c.verify()
+    describe_verify(err, result)
+    raise typer.Exit(1 if report.errors or not result.ok else 0)
+
+
 def run() -> None:
-    pass
+    """Console-script entry point: plain-language errors, tracebacks only with --debug."""
+    debug = "--debug" in sys.argv
+    try:
+        app()
+    except ce.CyberEvidenceError as exc:
+        if debug:
+            raise
+        err.print(f"Error: {exc}", soft_wrap=True, style="bold red")
+        if exc.hint:
+            err.print(f"What to do: {exc.hint}", soft_wrap=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        err.print("Stopped. The case is safe: run the same command again to finish the work.")
+        sys.exit(130)
+    except OSError as exc:
+        if debug:
+            raise
+        err.print(f"Error: {exc.filename or ''}: {exc.strerror or exc}", style="bold red")
+        err.print("What to do: check the path exists and that you may read (and, for the case, write) it.")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    run()

@@ -34,13 +34,14 @@ from cyberevidence.parsers.base import ParserInfo, ParseOptions, SourceFile
 from cyberevidence.people import People, Person, load_people
 from cyberevidence.standalone import parse
 from cyberevidence.store.ingest import AddReport, FileOutcome, Progress
-from cyberevidence.store.verify import VerifyReport
+from cyberevidence.store.manifest import generate_key, manifest_schema
+from cyberevidence.store.verify import VerifyReport, verify_case
 
 __all__ = [
     "AddReport", "Attachment", "Case", "CaseExistsError", "CaseLockedError", "ContactRow", "CyberEvidenceError",
     "DateOrderAmbiguousError", "Event", "FileOutcome", "InputNotFoundError", "NotACaseError", "ParseError",
     "ParseOptions", "ParseWarning", "ParserInfo", "ParserRegistry", "People", "PeopleFileError", "Person",
     "Progress", "SigningError", "SourceFile", "SourceRef", "UnknownFormatError", "UnsafeArchiveError",
-    "VerifyReport", "__version__", "default_registry", "hash_bytes", "hash_file", "hash_stream", "load_people",
-    "parse",
+    "VerifyReport", "__version__", "default_registry", "generate_key", "hash_bytes", "hash_file", "hash_stream",
+    "load_people", "manifest_schema", "parse", "verify_case",
 ]

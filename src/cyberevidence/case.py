@@ -116,7 +116,6 @@ class Case:
     def _recover(self, actor: str) -> None:
         """Tidy what a killed writer left: temp files, a torn last custody line (logged), index rows."""
         self.store.clean_tmp()
-        self._sync_index()
         torn = self.custody.repair_torn_tail()
         if torn:
             from cyberevidence.hashing import hash_bytes
@@ -124,6 +123,7 @@ class Case:
             self.custody.append(actor, "recover", "", {
                 "reason": "an interrupted write left an incomplete custody line; it was removed",
                 "removed_bytes": len(torn), "removed_sha256": hash_bytes(torn)["sha256"], **host_details()})
+        self._sync_index()
 
     def _sync_index(self) -> None:
         """Make sure every artefact the custody log records is in the index (the log is the truth)."""
@@ -228,6 +228,11 @@ class Case:
             return People([], region)
         data = tomllib.loads(self.store.path_for(sha).read_text(encoding="utf-8"))
         return people_from_data(data, region, "stored people file")
+
+    def refresh_manifest(self) -> dict[str, Any]:
+        """Regenerate manifest.json and SHA256SUMS now (under the lock) and return the manifest."""
+        with self.lock:
+            return self._refresh_manifest()
 
     def _refresh_manifest(self, sign_key: Path | None = None) -> dict[str, Any]:
         manifest = build_manifest(self.info, self.index, self.store, self.custody.head(), __version__)

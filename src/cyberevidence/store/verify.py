@@ -19,6 +19,7 @@ from typing import Literal
 
 from cyberevidence.hashing import hash_file
 from cyberevidence.store.custody import CustodyLog
+from cyberevidence.store.index import PROVENANCE_FIELDS
 from cyberevidence.store.manifest import MANIFEST, PUBLIC_KEY, SIGNATURE, SUMS, manifest_bytes, verify_signature
 from cyberevidence.store.objects import EvidenceStore
 
@@ -104,6 +105,8 @@ def _check_chain(custody: CustodyLog, report: VerifyReport) -> dict[str, object]
         report.problem(f"custody.jsonl line {p.line}", p.problem)
     hashes: dict[int, str] = {}
     artefacts: set[str] = set()
+    provenance: dict[str, dict[tuple[str, ...], dict[str, object]]] = {}
+    parses: dict[str, tuple[str, int]] = {}
     count = 0
     for _n, raw in custody.iter_raw():
         try:
@@ -113,11 +116,19 @@ def _check_chain(custody: CustodyLog, report: VerifyReport) -> dict[str, object]
         count += 1
         if isinstance(d, dict):
             hashes[int(d.get("seq", -1))] = str(d.get("hash", ""))
+            details = d.get("details", {}) if isinstance(d.get("details"), dict) else {}
             if d.get("action") in ("acquire", "derive", "people") and d.get("subject"):
-                artefacts.add(str(d["subject"]))
+                sha = str(d["subject"])
+                artefacts.add(sha)
+                row = {f: str(details.get(f, "")) for f in PROVENANCE_FIELDS}
+                row.update(how=d["action"], acquired_at=d.get("time"), acquired_by=d.get("actor"), custody_seq=d.get("seq"))
+                key = (row["how"], row["original_path"], row["parent_sha256"], row["path_in_parent"])
+                provenance.setdefault(sha, {}).setdefault(key, row)
+            elif d.get("action") == "parse" and d.get("subject"):
+                parses[str(d["subject"])] = (str(details.get("parser", "")), int(details.get("events", 0)))
     report.custody_entries = count
     report.head_hash = last.hash if last else ""
-    return {"hashes": hashes, "artefacts": artefacts}
+    return {"hashes": hashes, "artefacts": artefacts, "provenance": provenance, "parses": parses}
 
 
 def _check_store(store: EvidenceStore, report: VerifyReport) -> dict[str, int]:
@@ -161,7 +172,10 @@ def _check_manifest(root: Path, chain: dict[str, object], stored: dict[str, int]
         report.problem(MANIFEST, "is not in canonical form (it was edited by hand or by another tool)")
     head = manifest.get("custody_head", {})
     seq, h = head.get("seq", -1), head.get("hash", "")
-    if seq >= 0 and hashes.get(seq) != h:
+    last_seq = max(hashes, default=-1)
+    if seq > last_seq:
+        report.problem("custody.jsonl", f"ends at seq {last_seq} but {MANIFEST} was written at seq {seq}: entries were removed from the end")
+    elif seq >= 0 and hashes.get(seq) != h:
         report.problem(MANIFEST, f"its custody head (seq {seq}) is not an entry of the custody log")
     elif seq >= 0 and seq < max(hashes, default=-1):
         report.note(MANIFEST, f"custody has {max(hashes) - seq} entr(y/ies) after the manifest was written; run 'cyberevidence manifest' to regenerate it")
@@ -181,11 +195,29 @@ def _check_manifest(root: Path, chain: dict[str, object], stored: dict[str, int]
                     report.problem(f"{MANIFEST} artefact {sha}", f"{algo} digest does not match the stored file")
         if sha not in logged:
             report.problem(f"{MANIFEST} artefact {sha}", "listed in the manifest but never acquired in the custody log")
+            continue
+        _compare_with_custody(sha, art, chain, report)
     for sha in sorted(logged - set(listed)):
         if seq >= 0 and seq == max(hashes, default=-1):
             report.problem(f"evidence {sha}", "acquired in custody but missing from the manifest")
     _check_sums(root, listed, report)
     _check_signature(root, raw, report)
+
+
+def _compare_with_custody(sha: str, art: dict[str, object], chain: dict[str, object], report: VerifyReport) -> None:
+    """The manifest's provenance, parser and event count must say what the custody log says."""
+    expected = sorted(chain["provenance"].get(sha, {}).values(), key=lambda r: int(r["custody_seq"]))  # type: ignore[attr-defined]
+    listed = art.get("provenance", [])
+    fields = (*PROVENANCE_FIELDS, "how", "acquired_at", "acquired_by", "custody_seq")
+    got = [{f: p.get(f) for f in fields} for p in listed] if isinstance(listed, list) else []
+    want = [{f: (r.get(f) if f in ("custody_seq",) else str(r.get(f, ""))) for f in fields} for r in expected]
+    first = want[0] if want else {}
+    flat = ("original_name", "original_path", "acquired_at", "acquired_by", "parent_sha256", "path_in_parent")
+    if got != want or any(str(art.get(f, "")) != str(first.get(f, "")) for f in flat):
+        report.problem(f"{MANIFEST} artefact {sha}", "its provenance (names, paths, times or examiner) differs from the custody log")
+    parse = chain["parses"].get(sha)  # type: ignore[attr-defined]
+    if parse and (art.get("parser"), art.get("event_count")) != parse:
+        report.problem(f"{MANIFEST} artefact {sha}", f"parser/event count {art.get('parser')}/{art.get('event_count')} differ from the custody log ({parse[0]}/{parse[1]})")
 
 
 def _check_sums(root: Path, listed: dict[str, dict[str, object]], report: VerifyReport) -> None:

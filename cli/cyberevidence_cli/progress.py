@@ -1,0 +1,40 @@
+"""Rich progress bars on stderr, fed by the library's plain progress callbacks."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeRemainingColumn
+
+import cyberevidence as ce
+
+
+class RichProgress:
+    """A callable ``ProgressFn``: one bar per file for hashing (bytes), a counter for parsing (events)."""
+
+    def __init__(self, console: Console) -> None:
+        self._progress = Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+            TextColumn("{task.fields[extra]}"), TimeRemainingColumn(), console=console, transient=True,
+        )
+        self._tasks: dict[tuple[str, str], TaskID] = {}
+
+    def __call__(self, p: ce.Progress) -> None:
+        key = (p.stage, p.name)
+        task = self._tasks.get(key)
+        label = ("Preserving " if p.stage == "hash" else "Reading ") + p.name[:40]
+        if task is None:
+            task = self._progress.add_task(label, total=p.total or None, extra="")
+            self._tasks[key] = task
+        if p.stage == "parse":
+            self._progress.update(task, extra=f"{p.done:,} events")
+        else:
+            self._progress.update(task, completed=p.done)
+
+    def __enter__(self) -> RichProgress:
+        self._progress.start()
+        return self
+
+    def __exit__(self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
+        self._progress.stop()

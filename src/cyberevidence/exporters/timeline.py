@@ -1,0 +1,55 @@
+"""Timeline output: JSONL (the contract of DESIGN.md §4) and CSV for spreadsheets and Timesketch.
+
+Both stream: memory stays flat however many events there are.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from typing import TextIO
+
+from cyberevidence.events import Event
+from cyberevidence.exporters._csvsafe import cell
+
+TIMELINE_CSV_COLUMNS = (
+    "event_id", "timestamp", "time_ambiguous", "platform", "kind", "direction", "person", "sender",
+    "recipients", "text", "attachments", "source_sha256", "source_locator", "seen_in", "thread",
+    "call_type", "duration_s", "edited", "deleted", "media_omitted", "time_note",
+    # Timesketch's required columns, so the CSV imports as it is:
+    "message", "datetime", "timestamp_desc",
+)
+
+
+def write_timeline_jsonl(events: Iterable[Event], out: TextIO) -> int:
+    n = 0
+    for ev in events:
+        out.write(json.dumps(ev.to_record(), ensure_ascii=False, sort_keys=False) + "\n")
+        n += 1
+    return n
+
+
+def _csv_row(ev: Event) -> list[str]:
+    r = ev.to_record()
+    return [
+        r["event_id"], r["timestamp"], str(r["time_ambiguous"]).lower(), r["platform"], r["kind"], r["direction"],
+        cell(r["person"]), cell(r["sender"]), cell("; ".join(r["recipients"])), cell(r["text"]),
+        cell("; ".join(f"{a['name']} ({a['sha256'] or 'not in export'})" for a in r["attachments"])),
+        r["source"]["sha256"], r["source"]["locator"],
+        "; ".join(f"{s['sha256']}:{s['locator']}" for s in r["seen_in"]), cell(r.get("thread", "")),
+        r.get("call_type", ""), "" if r.get("duration_s") is None else str(r["duration_s"]),
+        str(r.get("edited", False)).lower(), str(r.get("deleted", False)).lower(),
+        str(r.get("media_omitted", False)).lower(), r.get("time_note", ""),
+        cell(f"[{r['platform']} {r['kind']}] {r['sender']}: {r['text']}"), r["timestamp"], f"{r['platform']} {r['kind']} time",
+    ]
+
+
+def write_timeline_csv(events: Iterable[Event], out: TextIO) -> int:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(TIMELINE_CSV_COLUMNS)
+    n = 0
+    for ev in events:
+        writer.writerow(_csv_row(ev))
+        n += 1
+    return n
