@@ -34,7 +34,7 @@ from cyberevidence.parsers.base import ParserInfo, ParseOptions, SourceFile
 from cyberevidence.people import People, Person, load_people
 from cyberevidence.standalone import parse
 from cyberevidence.store.ingest import AddReport, FileOutcome, Progress
-from cyberevidence.store.manifest import generate_key, manifest_schema
+from cyberevidence.store.manifest import event_schema, generate_key, manifest_schema
 from cyberevidence.store.verify import VerifyReport, verify_case
 
 __all__ = [
@@ -42,6 +42,6 @@ __all__ = [
     "DateOrderAmbiguousError", "Event", "FileOutcome", "InputNotFoundError", "NotACaseError", "ParseError",
     "ParseOptions", "ParseWarning", "ParserInfo", "ParserRegistry", "People", "PeopleFileError", "Person",
     "Progress", "SigningError", "SourceFile", "SourceRef", "UnknownFormatError", "UnsafeArchiveError",
-    "VerifyReport", "__version__", "default_registry", "generate_key", "hash_bytes", "hash_file", "hash_stream",
+    "VerifyReport", "__version__", "default_registry", "event_schema", "generate_key", "hash_bytes", "hash_file", "hash_stream",
     "load_people", "manifest_schema", "parse", "verify_case",
 ]

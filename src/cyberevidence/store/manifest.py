@@ -33,6 +33,12 @@ def manifest_schema() -> dict[str, Any]:
     return dict(json.loads(text))
 
 
+def event_schema() -> dict[str, Any]:
+    """The JSON Schema of one timeline JSONL record."""
+    text = resources.files("cyberevidence.schemas").joinpath("event.schema.json").read_text(encoding="utf-8")
+    return dict(json.loads(text))
+
+
 def build_manifest(case_info: dict[str, Any], index: Index, store: EvidenceStore, head: CustodyEntry | None, tool_version: str) -> dict[str, Any]:
     """Assemble the manifest from the index and the custody head (no I/O on the evidence)."""
     parses = index.parses()

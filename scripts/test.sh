@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Set up a test environment in .venv and run the whole test suite (plus lint and type checks).
+# Usage: bash scripts/test.sh [extra pytest arguments]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/_system_deps.sh
+PY="${PYTHON:-python3}"
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e ".[test,signing]" ruff mypy
+.venv/bin/ruff check src cli tests benchmarks fixtures
+.venv/bin/mypy
+.venv/bin/python -m pytest -q "$@"
