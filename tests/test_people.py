@@ -8,13 +8,20 @@ from cyberevidence.people import load_people, normalise_phone, people_from_data
 PEOPLE = {
     "person": [
         {"name": "Sarah Jones", "role": "victim", "phones": ["07700 900001"], "handles": ["whatsapp:Sarah Jones"]},
-        {"name": "Mark Kell", "role": "subject", "phones": ["+44 7700 900123"], "emails": ["Mark.Kell@example.net"],
-         "handles": ["telegram:user555", "whatsapp:Mark"]},
+        {
+            "name": "Mark Kell",
+            "role": "subject",
+            "phones": ["+44 7700 900123"],
+            "emails": ["Mark.Kell@example.net"],
+            "handles": ["telegram:user555", "whatsapp:Mark"],
+        },
     ]
 }
 
 
-@pytest.mark.parametrize("spelling", ["+44 7700 900123", "07700 900123", "07700-900-123", "+447700900123", "0044 7700 900123", "(07700) 900123"])
+@pytest.mark.parametrize(
+    "spelling", ["+44 7700 900123", "07700 900123", "07700-900-123", "+447700900123", "0044 7700 900123", "(07700) 900123"]
+)
 def test_phone_matches_in_any_spelling(spelling: str) -> None:
     people = people_from_data(PEOPLE, "GB")
     m = people.match("sms", spelling)
@@ -46,8 +53,12 @@ def test_region_decides_national_numbers() -> None:
 
 
 def test_same_phone_for_two_people_is_refused() -> None:
-    data = {"person": [{"name": "A", "role": "subject", "phones": ["07700 900123"]},
-                       {"name": "B", "role": "other", "phones": ["+44 7700 900123"]}]}
+    data = {
+        "person": [
+            {"name": "A", "role": "subject", "phones": ["07700 900123"]},
+            {"name": "B", "role": "other", "phones": ["+44 7700 900123"]},
+        ]
+    }
     with pytest.raises(PeopleFileError, match="both"):
         people_from_data(data, "GB")
 

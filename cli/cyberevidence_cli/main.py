@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TextIO
@@ -78,7 +78,9 @@ def init(
     timezone: Annotated[str, typer.Option("--timezone", help="The victim's usual timezone (IANA name).")] = "Europe/London",
     title: Annotated[str, typer.Option("--title", help="A short case title.")] = "",
     region: Annotated[str, typer.Option("--region", help="Default phone region for numbers without +country code.")] = "GB",
-    hash_: Annotated[list[str], typer.Option("--hash", help="Extra digests for legacy tools: md5, sha1 (SHA-256 is always used).")] = [],  # noqa: B006
+    hash_: Annotated[
+        list[str], typer.Option("--hash", help="Extra digests for legacy tools: md5, sha1 (SHA-256 is always used).")
+    ] = [],  # noqa: B006
 ) -> None:
     """Create a new, empty case folder.
 
@@ -92,9 +94,13 @@ def init(
 def add(
     case: CaseArg,
     paths: Annotated[list[Path], typer.Argument(help="Export files, zips or folders to add.", show_default=False)],
-    timezone: Annotated[str | None, typer.Option("--timezone", help="Timezone of local times in these exports (default: the case's).")] = None,
+    timezone: Annotated[
+        str | None, typer.Option("--timezone", help="Timezone of local times in these exports (default: the case's).")
+    ] = None,
     format: Annotated[str | None, typer.Option("--format", help="Force a parser by name (see 'cyberevidence formats').")] = None,
-    note: Annotated[str, typer.Option("--note", help="Where these came from, e.g. 'exported from victim's iPhone by ISAC, 5 Nov'.")] = "",
+    note: Annotated[
+        str, typer.Option("--note", help="Where these came from, e.g. 'exported from victim's iPhone by ISAC, 5 Nov'.")
+    ] = "",
     date_order: Annotated[str | None, typer.Option("--date-order", help="dmy, mdy or ymd, when the dates are ambiguous.")] = None,
 ) -> None:
     """Preserve exports in the case (hash, read-only copy, custody log), then read the messages in them.
@@ -199,7 +205,9 @@ def manifest(
     case: CaseArg,
     output: OutOpt = None,
     format: Annotated[str, typer.Option("--format", help="json (CASE/UCO comes in a later release).")] = "json",
-    sign_key: Annotated[Path | None, typer.Option("--sign-key", help="Seal the manifest with this Ed25519 private key (PEM).")] = None,
+    sign_key: Annotated[
+        Path | None, typer.Option("--sign-key", help="Seal the manifest with this Ed25519 private key (PEM).")
+    ] = None,
 ) -> None:
     """Regenerate the case manifest (and optionally seal it); print it or write it to a file.
 
@@ -294,7 +302,7 @@ def collect(
     describe_add(err, report)
     exports = case / "exports"
     exports.mkdir(exist_ok=True)
-    outputs = {
+    outputs: dict[str, Callable[[TextIO], int]] = {
         "timeline.jsonl": lambda fh: write_timeline_jsonl(c.timeline(), fh),
         "timeline.csv": lambda fh: write_timeline_csv(c.timeline(), fh),
         "contacts-by-day.csv": lambda fh: write_contacts_csv(c.contacts("day"), fh),

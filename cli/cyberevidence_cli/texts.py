@@ -21,7 +21,9 @@ def describe_add(console: Console, report: ce.AddReport) -> None:
         + (" Run 'cyberevidence warnings CASE' to see them." if report.warnings else "")
     )
     if report.errors:
-        console.print(f"{len(report.errors)} file(s) could not be read; they are preserved in the case all the same.", style="red")
+        console.print(
+            f"{len(report.errors)} file(s) could not be read; they are preserved in the case all the same.", style="red"
+        )
 
 
 def describe_verify(console: Console, report: ce.VerifyReport) -> None:
@@ -35,6 +37,10 @@ def describe_verify(console: Console, report: ce.VerifyReport) -> None:
     if report.ok:
         console.print(
             f"Case intact: {report.objects_checked} stored file(s) re-hashed, {report.custody_entries} custody entries "
-            f"checked (head {report.head_hash[:16]}…), seal {report.signature}.", style="green")
+            f"checked (head {report.head_hash[:16]}…), seal {report.signature}.",
+            style="green",
+        )
     else:
-        console.print(f"Case NOT intact: {len(report.problems)} problem(s) found. Do not alter anything; ask an examiner.", style="red")
+        console.print(
+            f"Case NOT intact: {len(report.problems)} problem(s) found. Do not alter anything; ask an examiner.", style="red"
+        )

@@ -30,7 +30,7 @@ from cyberevidence.errors import (
 from cyberevidence.events import Attachment, Event, ParseWarning, SourceRef
 from cyberevidence.hashing import hash_bytes, hash_file, hash_stream
 from cyberevidence.parsers import ParserRegistry, default_registry
-from cyberevidence.parsers.base import ParserInfo, ParseOptions, SourceFile
+from cyberevidence.parsers.base import ParseOptions, ParserInfo, SourceFile
 from cyberevidence.people import People, Person, load_people
 from cyberevidence.standalone import parse
 from cyberevidence.store.ingest import AddReport, FileOutcome, Progress

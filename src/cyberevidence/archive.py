@@ -72,15 +72,11 @@ class _BoundedReader:
         self._budget[0] -= len(data)
         m, lim = self._member, self._limits
         if self._count > lim.max_member_bytes or self._count > m.size + CHUNK:
-            raise UnsafeArchiveError(
-                f"member {m.path!r} inflates beyond its declared or allowed size", file=self._archive
-            )
+            raise UnsafeArchiveError(f"member {m.path!r} inflates beyond its declared or allowed size", file=self._archive)
         if self._budget[0] < 0:
             raise UnsafeArchiveError("archive inflates beyond the total size limit (zip bomb?)", file=self._archive)
         if self._count > lim.ratio_floor_bytes and self._count > lim.max_ratio * max(m.compressed_size, 1):
-            raise UnsafeArchiveError(
-                f"member {m.path!r} inflates more than {lim.max_ratio:g}x (zip bomb?)", file=self._archive
-            )
+            raise UnsafeArchiveError(f"member {m.path!r} inflates more than {lim.max_ratio:g}x (zip bomb?)", file=self._archive)
         return data
 
     def readable(self) -> bool:
@@ -115,7 +111,9 @@ class SafeZip:
             raise UnsafeArchiveError(f"archive has {len(infos)} members (limit {self.limits.max_members})", file=self.path)
         declared = sum(i.file_size for i in infos)
         if declared > self.limits.max_total_bytes:
-            raise UnsafeArchiveError(f"archive declares {declared} bytes uncompressed (limit {self.limits.max_total_bytes})", file=self.path)
+            raise UnsafeArchiveError(
+                f"archive declares {declared} bytes uncompressed (limit {self.limits.max_total_bytes})", file=self.path
+            )
         ok: list[SafeMember] = []
         rejected: list[tuple[str, str]] = []
         seen: set[str] = set()

@@ -54,8 +54,15 @@ class Case:
     # ------------------------------------------------------------------ lifecycle
     @classmethod
     def create(
-        cls, path: str | Path, *, examiner: str, timezone: str = "Europe/London", title: str = "",
-        region: str = "GB", hash_algorithms: Sequence[str] = ("sha256",), case_id: str = "",
+        cls,
+        path: str | Path,
+        *,
+        examiner: str,
+        timezone: str = "Europe/London",
+        title: str = "",
+        region: str = "GB",
+        hash_algorithms: Sequence[str] = ("sha256",),
+        case_id: str = "",
     ) -> Case:
         """Make a new case folder; refuses a folder that already has files in it."""
         root = Path(path)
@@ -70,10 +77,15 @@ class Case:
             raise CyberEvidenceError(f"unsupported hash algorithm(s): {', '.join(bad)}")
         root.mkdir(parents=True, exist_ok=True)
         (root / "evidence" / "sha256").mkdir(parents=True)
-        info = {
-            "case_id": case_id or str(uuid.uuid4()), "title": title, "examiner": examiner.strip(),
-            "timezone": timezone, "region": region.upper(), "created": utc_now(),
-            "tool_version": __version__, "hash_algorithms": list(algos),
+        info: dict[str, Any] = {
+            "case_id": case_id or str(uuid.uuid4()),
+            "title": title,
+            "examiner": examiner.strip(),
+            "timezone": timezone,
+            "region": region.upper(),
+            "created": utc_now(),
+            "tool_version": __version__,
+            "hash_algorithms": list(algos),
         }
         atomic_write_bytes(root / CASE_FILE, (json.dumps(info, indent=2, ensure_ascii=False) + "\n").encode())
         case = cls(root, info)
@@ -120,9 +132,17 @@ class Case:
         if torn:
             from cyberevidence.hashing import hash_bytes
 
-            self.custody.append(actor, "recover", "", {
-                "reason": "an interrupted write left an incomplete custody line; it was removed",
-                "removed_bytes": len(torn), "removed_sha256": hash_bytes(torn)["sha256"], **host_details()})
+            self.custody.append(
+                actor,
+                "recover",
+                "",
+                {
+                    "reason": "an interrupted write left an incomplete custody line; it was removed",
+                    "removed_bytes": len(torn),
+                    "removed_sha256": hash_bytes(torn)["sha256"],
+                    **host_details(),
+                },
+            )
         self._sync_index()
 
     def _sync_index(self) -> None:
@@ -152,25 +172,34 @@ class Case:
             names = {p["sha256"]: p["original_name"] for p in self.index.provenance()}
             for sha, d in latest.items():
                 opts = d.get("options", {})
-                options = ParseOptions(timezone=zone(opts.get("timezone", self.info["timezone"])),
-                                       timezone_assumed=opts.get("timezone_assumed") == "true",
-                                       date_order=opts.get("date_order") or None)
+                options = ParseOptions(
+                    timezone=zone(opts.get("timezone", self.info["timezone"])),
+                    timezone_assumed=opts.get("timezone_assumed") == "true",
+                    date_order=opts.get("date_order") or None,
+                )
                 path = self.store.path_for(sha)
                 source = SourceFile(path, sha, names.get(sha, sha), path.stat().st_size, self.index.media_type(sha))
                 ingest.parse(source, options, d.get("parser"), log=False)
             self._refresh_manifest()
 
     def add(
-        self, *paths: str | Path, timezone: str | None = None, format: str | None = None, note: str = "",
-        date_order: DateOrder | None = None, actor: str | None = None, progress: ProgressFn | None = None,
+        self,
+        *paths: str | Path,
+        timezone: str | None = None,
+        format: str | None = None,
+        note: str = "",
+        date_order: DateOrder | None = None,
+        actor: str | None = None,
+        progress: ProgressFn | None = None,
     ) -> AddReport:
         """Acquire files or folders (hash, store read-only, log), then parse what is recognised.
 
         Re-running the same ``add`` finishes interrupted work and duplicates nothing.
         """
         who = actor or self.info["examiner"]
-        options = ParseOptions(timezone=zone(timezone or self.info["timezone"]), timezone_assumed=timezone is None,
-                               date_order=date_order)
+        options = ParseOptions(
+            timezone=zone(timezone or self.info["timezone"]), timezone_assumed=timezone is None, date_order=date_order
+        )
         inputs = list(expand_inputs([Path(p) for p in paths]))
         report = AddReport()
         with self.lock:
@@ -204,14 +233,30 @@ class Case:
             self._recover(who)
             with open_readonly(p) as fh:
                 stored = self.store.put_stream(fh, self.info["hash_algorithms"])
-            entry = self.custody.append(who, "people", stored.sha256, {
-                "original_name": p.name, "original_path": str(p.resolve()), "digests": stored.digests,
-                "persons": len(people.persons), "size": stored.size, "media_type": "application/toml",
-                **host_details()})
+            entry = self.custody.append(
+                who,
+                "people",
+                stored.sha256,
+                {
+                    "original_name": p.name,
+                    "original_path": str(p.resolve()),
+                    "digests": stored.digests,
+                    "persons": len(people.persons),
+                    "size": stored.size,
+                    "media_type": "application/toml",
+                    **host_details(),
+                },
+            )
             with self.index.transaction():
                 self.index.add_artefact(stored.sha256, stored.size, "application/toml", stored.digests, role="case-material")
-                self.index.add_provenance(stored.sha256, "people", {"original_name": p.name, "original_path": str(p.resolve())},
-                                          acquired_at=entry.time, actor=who, custody_seq=entry.seq)
+                self.index.add_provenance(
+                    stored.sha256,
+                    "people",
+                    {"original_name": p.name, "original_path": str(p.resolve())},
+                    acquired_at=entry.time,
+                    actor=who,
+                    custody_seq=entry.seq,
+                )
             self._refresh_manifest()
         return people
 
@@ -259,8 +304,13 @@ class Case:
         return build_manifest(self.info, self.index, self.store, self.custody.head(), __version__)
 
     def timeline(
-        self, *, person: str | None = None, since: str | None = None, until: str | None = None,
-        platforms: Sequence[str] = (), kinds: Sequence[str] = (),
+        self,
+        *,
+        person: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        platforms: Sequence[str] = (),
+        kinds: Sequence[str] = (),
     ) -> Iterator[Event]:
         """Events across all sources in time order, with ``person`` and ``direction`` resolved.
 

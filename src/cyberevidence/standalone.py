@@ -37,8 +37,12 @@ class HashOnlyContext:
 def source_file_for(path: Path, siblings: dict[str, SourceFile] | None = None) -> SourceFile:
     digest = hash_file(path)["sha256"]
     return SourceFile(
-        path=path, sha256=digest, name=path.name, size=path.stat().st_size,
-        media_type=media_type_of(path), siblings=siblings or {},
+        path=path,
+        sha256=digest,
+        name=path.name,
+        size=path.stat().st_size,
+        media_type=media_type_of(path),
+        siblings=siblings or {},
     )
 
 
@@ -61,13 +65,13 @@ def parse(
     p = Path(path)
     if not p.is_file():
         raise InputNotFoundError(f"{p}: no such file")
-    siblings = {s.name: source_file_for(s) for s in p.parent.iterdir() if s.is_file() and s != p} if _has_media_dir_hint(p) else {}
+    siblings = (
+        {s.name: source_file_for(s) for s in p.parent.iterdir() if s.is_file() and s != p} if _has_media_dir_hint(p) else {}
+    )
     source = source_file_for(p, siblings)
     reg = registry or default_registry()
     info = require_parser(source, reg, format)
-    options = ParseOptions(
-        timezone=zone(timezone or "Europe/London"), timezone_assumed=timezone is None, date_order=date_order
-    )
+    options = ParseOptions(timezone=zone(timezone or "Europe/London"), timezone_assumed=timezone is None, date_order=date_order)
     ctx = HashOnlyContext(options)
     ids = EventIdAssigner()
     sink = warnings if warnings is not None else []

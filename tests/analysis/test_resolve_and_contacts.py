@@ -7,10 +7,15 @@ from cyberevidence.events import Event, SourceRef
 from cyberevidence.people import people_from_data
 
 SRC = SourceRef("a" * 64, "line 1")
-PEOPLE = people_from_data({"person": [
-    {"name": "Sarah Jones", "role": "victim", "handles": ["whatsapp:Sarah"]},
-    {"name": "Mark Kell", "role": "subject", "phones": ["+44 7700 900123"], "handles": ["whatsapp:Mark"]},
-]}, "GB")
+PEOPLE = people_from_data(
+    {
+        "person": [
+            {"name": "Sarah Jones", "role": "victim", "handles": ["whatsapp:Sarah"]},
+            {"name": "Mark Kell", "role": "subject", "phones": ["+44 7700 900123"], "handles": ["whatsapp:Mark"]},
+        ]
+    },
+    "GB",
+)
 
 
 def ev(sender: str, when: datetime, thread: str = "chat", kind: str = "message") -> Event:
@@ -38,12 +43,15 @@ def test_without_a_victim_direction_stays_unknown() -> None:
 def test_contact_frequency_cuts_days_in_local_time() -> None:
     london = ZoneInfo("Europe/London")
     r = Resolver(PEOPLE, {"whatsapp\x1fchat": {"Sarah", "Mark"}})
-    events = [r.resolve(e) for e in [
-        ev("Mark", datetime(2025, 7, 1, 22, 30, tzinfo=timezone.utc)),  # 23:30 BST, 1 July
-        ev("Mark", datetime(2025, 7, 1, 23, 30, tzinfo=timezone.utc)),  # 00:30 BST, 2 July
-        ev("Sarah", datetime(2025, 7, 2, 8, 0, tzinfo=timezone.utc)),
-        ev("", datetime(2025, 7, 2, 8, 0, tzinfo=timezone.utc), kind="system"),  # not a contact
-    ]]
+    events = [
+        r.resolve(e)
+        for e in [
+            ev("Mark", datetime(2025, 7, 1, 22, 30, tzinfo=timezone.utc)),  # 23:30 BST, 1 July
+            ev("Mark", datetime(2025, 7, 1, 23, 30, tzinfo=timezone.utc)),  # 00:30 BST, 2 July
+            ev("Sarah", datetime(2025, 7, 2, 8, 0, tzinfo=timezone.utc)),
+            ev("", datetime(2025, 7, 2, 8, 0, tzinfo=timezone.utc), kind="system"),  # not a contact
+        ]
+    ]
     rows = [r.to_dict() for r in contact_frequency(events, "day", london)]
     assert rows == [
         {"person": "Mark Kell", "period": "2025-07-01", "platform": "whatsapp", "incoming": 1, "outgoing": 0, "total": 1},

@@ -59,7 +59,7 @@ def test_add_stores_read_only_copy_and_leaves_original_untouched(tmp_path: Path,
     assert stored.read_bytes() == original.read_bytes()
     assert not stored.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
     assert report.files[0].sha256 == sha
-    acquire = [e for e in case.custody.entries() if e.action == "acquire"][0]
+    acquire = next(e for e in case.custody.entries() if e.action == "acquire")
     assert acquire.subject == sha
     assert acquire.details["note"] == "from victim's phone"
     assert acquire.details["original_path"] == str(original.resolve())

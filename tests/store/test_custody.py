@@ -1,4 +1,5 @@
 import hashlib
+import itertools
 import json
 from pathlib import Path
 
@@ -19,7 +20,7 @@ def test_chain_links_and_hashes(tmp_path: Path) -> None:
     entries = list(log.entries())
     assert [e.seq for e in entries] == [0, 1, 2, 3]
     assert entries[0].prev == GENESIS
-    for a, b in zip(entries, entries[1:], strict=False):
+    for a, b in itertools.pairwise(entries):
         assert b.prev == a.hash
     # the hash is SHA-256 of the RFC 8785 canonical JSON without "hash"
     d = entries[2].to_dict()
@@ -66,7 +67,11 @@ def test_torn_tail_is_cut_and_returned(tmp_path: Path) -> None:
 
 def test_plain_keeps_only_json_safe_scalars() -> None:
     assert plain({"f": 1.5, "big": 2**60, "ok": 3, "p": Path("/x"), "t": (1, True)}) == {
-        "f": "1.5", "big": str(2**60), "ok": 3, "p": "/x", "t": [1, True],
+        "f": "1.5",
+        "big": str(2**60),
+        "ok": 3,
+        "p": "/x",
+        "t": [1, True],
     }
 
 

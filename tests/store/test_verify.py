@@ -100,8 +100,23 @@ def test_signature_checks_with_openssl(case: ce.Case, tmp_path: Path) -> None:
     ce.generate_key(key)
     case.seal(key)
     r = subprocess.run(
-        ["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", "signer.pub.pem", "-rawin", "-in", "manifest.json",
-         "-sigfile", "manifest.json.sig"], cwd=case.root, capture_output=True, text=True)
+        [
+            "openssl",
+            "pkeyutl",
+            "-verify",
+            "-pubin",
+            "-inkey",
+            "signer.pub.pem",
+            "-rawin",
+            "-in",
+            "manifest.json",
+            "-sigfile",
+            "manifest.json.sig",
+        ],
+        cwd=case.root,
+        capture_output=True,
+        text=True,
+    )
     if "unknown option" in r.stderr or r.returncode == 127:
         pytest.skip("OpenSSL 3 with -rawin is not installed")
     assert r.returncode == 0, r.stderr

@@ -14,11 +14,31 @@ from cyberevidence.events import Event
 from cyberevidence.exporters._csvsafe import cell
 
 TIMELINE_CSV_COLUMNS = (
-    "event_id", "timestamp", "time_ambiguous", "platform", "kind", "direction", "person", "sender",
-    "recipients", "text", "attachments", "source_sha256", "source_locator", "seen_in", "thread",
-    "call_type", "duration_s", "edited", "deleted", "media_omitted", "time_note",
+    "event_id",
+    "timestamp",
+    "time_ambiguous",
+    "platform",
+    "kind",
+    "direction",
+    "person",
+    "sender",
+    "recipients",
+    "text",
+    "attachments",
+    "source_sha256",
+    "source_locator",
+    "seen_in",
+    "thread",
+    "call_type",
+    "duration_s",
+    "edited",
+    "deleted",
+    "media_omitted",
+    "time_note",
     # Timesketch's required columns, so the CSV imports as it is:
-    "message", "datetime", "timestamp_desc",
+    "message",
+    "datetime",
+    "timestamp_desc",
 )
 
 
@@ -33,15 +53,30 @@ def write_timeline_jsonl(events: Iterable[Event], out: TextIO) -> int:
 def _csv_row(ev: Event) -> list[str]:
     r = ev.to_record()
     return [
-        r["event_id"], r["timestamp"], str(r["time_ambiguous"]).lower(), r["platform"], r["kind"], r["direction"],
-        cell(r["person"]), cell(r["sender"]), cell("; ".join(r["recipients"])), cell(r["text"]),
+        r["event_id"],
+        r["timestamp"],
+        str(r["time_ambiguous"]).lower(),
+        r["platform"],
+        r["kind"],
+        r["direction"],
+        cell(r["person"]),
+        cell(r["sender"]),
+        cell("; ".join(r["recipients"])),
+        cell(r["text"]),
         cell("; ".join(f"{a['name']} ({a['sha256'] or 'not in export'})" for a in r["attachments"])),
-        r["source"]["sha256"], r["source"]["locator"],
-        "; ".join(f"{s['sha256']}:{s['locator']}" for s in r["seen_in"]), cell(r.get("thread", "")),
-        r.get("call_type", ""), "" if r.get("duration_s") is None else str(r["duration_s"]),
-        str(r.get("edited", False)).lower(), str(r.get("deleted", False)).lower(),
-        str(r.get("media_omitted", False)).lower(), r.get("time_note", ""),
-        cell(f"[{r['platform']} {r['kind']}] {r['sender']}: {r['text']}"), r["timestamp"], f"{r['platform']} {r['kind']} time",
+        r["source"]["sha256"],
+        r["source"]["locator"],
+        "; ".join(f"{s['sha256']}:{s['locator']}" for s in r["seen_in"]),
+        cell(r.get("thread", "")),
+        r.get("call_type", ""),
+        "" if r.get("duration_s") is None else str(r["duration_s"]),
+        str(r.get("edited", False)).lower(),
+        str(r.get("deleted", False)).lower(),
+        str(r.get("media_omitted", False)).lower(),
+        r.get("time_note", ""),
+        cell(f"[{r['platform']} {r['kind']}] {r['sender']}: {r['text']}"),
+        r["timestamp"],
+        f"{r['platform']} {r['kind']} time",
     ]
 
 

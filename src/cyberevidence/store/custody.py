@@ -67,8 +67,14 @@ class CustodyEntry:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "seq": self.seq, "time": self.time, "actor": self.actor, "action": self.action,
-            "subject": self.subject, "details": self.details, "prev": self.prev, "hash": self.hash,
+            "seq": self.seq,
+            "time": self.time,
+            "actor": self.actor,
+            "action": self.action,
+            "subject": self.subject,
+            "details": self.details,
+            "prev": self.prev,
+            "hash": self.hash,
         }
 
 
@@ -92,8 +98,7 @@ class CustodyLog:
         if not self.path.exists():
             return
         with open(self.path, "rb") as fh:
-            for n, line in enumerate(fh, start=1):
-                yield n, line
+            yield from enumerate(fh, start=1)
 
     def entries(self) -> Iterator[CustodyEntry]:
         """Parsed entries in file order (no checking; use :meth:`check` for that)."""

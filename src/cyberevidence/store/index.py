@@ -49,7 +49,12 @@ CREATE INDEX IF NOT EXISTS warnings_sha ON warnings(sha256);
 """
 
 PROVENANCE_FIELDS = (
-    "original_name", "original_path", "original_mtime", "parent_sha256", "path_in_parent", "note",
+    "original_name",
+    "original_path",
+    "original_mtime",
+    "parent_sha256",
+    "path_in_parent",
+    "note",
 )
 
 
@@ -90,7 +95,9 @@ class Index:
             (sha256, size, media_type, json.dumps(dict(digests), sort_keys=True), role),
         )
 
-    def add_provenance(self, sha256: str, how: str, details: Mapping[str, Any], *, acquired_at: str, actor: str, custody_seq: int) -> None:
+    def add_provenance(
+        self, sha256: str, how: str, details: Mapping[str, Any], *, acquired_at: str, actor: str, custody_seq: int
+    ) -> None:
         values = [str(details.get(f, "")) for f in PROVENANCE_FIELDS]
         self.db.execute(
             "INSERT OR IGNORE INTO provenance(sha256, how, original_name, original_path, original_mtime,"
@@ -139,7 +146,9 @@ class Index:
             (sha256, parser, warning.code, warning.message, warning.locator, warning.file),
         )
 
-    def record_parse(self, sha256: str, parser: str, options: Mapping[str, Any], events: int, warnings: int, custody_seq: int) -> None:
+    def record_parse(
+        self, sha256: str, parser: str, options: Mapping[str, Any], events: int, warnings: int, custody_seq: int
+    ) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO parses VALUES(?,?,?,?,?,?)",
             (sha256, parser, json.dumps(dict(options), sort_keys=True), events, warnings, custody_seq),
@@ -171,7 +180,9 @@ class Index:
         seen_cur = self.db.cursor()
         for event_id, record in self.db.execute(sql, args):
             ev = Event.from_record(json.loads(record))
-            rows = seen_cur.execute("SELECT sha256, locator FROM event_sources WHERE event_id=? ORDER BY sha256, locator", (event_id,))
+            rows = seen_cur.execute(
+                "SELECT sha256, locator FROM event_sources WHERE event_id=? ORDER BY sha256, locator", (event_id,)
+            )
             ev.seen_in = [SourceRef(s, loc) for s, loc in rows]
             yield ev
 

@@ -134,9 +134,15 @@ class CaseParseContext:
         media = media_type_of(stored.path)
         key = (parent.sha256, path_in_parent, stored.sha256)
         if key not in self.ingest.state.derived:
-            details = {"parent_sha256": parent.sha256, "path_in_parent": path_in_parent, "size": stored.size,
-                       "media_type": media, "digests": stored.digests, "parser": self.parser,
-                       "original_name": Path(path_in_parent).name}
+            details = {
+                "parent_sha256": parent.sha256,
+                "path_in_parent": path_in_parent,
+                "size": stored.size,
+                "media_type": media,
+                "digests": stored.digests,
+                "parser": self.parser,
+                "original_name": Path(path_in_parent).name,
+            }
             entry = case.custody.append(self.ingest.actor, "derive", stored.sha256, details)
             self.ingest.state.derived.add(key)
             seq, when = entry.seq, entry.time
@@ -144,8 +150,14 @@ class CaseParseContext:
             seq, when = -1, ""
         case.index.add_artefact(stored.sha256, stored.size, media, stored.digests)
         if seq >= 0:
-            case.index.add_provenance(stored.sha256, "derive", {"parent_sha256": parent.sha256, "path_in_parent": path_in_parent,
-                                      "original_name": Path(path_in_parent).name}, acquired_at=when, actor=self.ingest.actor, custody_seq=seq)
+            case.index.add_provenance(
+                stored.sha256,
+                "derive",
+                {"parent_sha256": parent.sha256, "path_in_parent": path_in_parent, "original_name": Path(path_in_parent).name},
+                acquired_at=when,
+                actor=self.ingest.actor,
+                custody_seq=seq,
+            )
         return DerivedRef(stored.sha256, stored.size, media)
 
 
@@ -166,8 +178,10 @@ class Ingest:
         case = self.case
         before = original.stat()
         with open_readonly(original) as raw:
-            stored = case.store.put_stream(_ProgressReader(raw, self.progress, original.name, before.st_size),  # type: ignore[arg-type]
-                                           case.info["hash_algorithms"])
+            stored = case.store.put_stream(
+                _ProgressReader(raw, self.progress, original.name, before.st_size),  # type: ignore[arg-type]
+                case.info["hash_algorithms"],
+            )
         after = original.stat()
         unchanged = (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns) == (stored.size, after.st_mtime_ns)
         media = media_type_of(stored.path)
@@ -175,22 +189,34 @@ class Ingest:
         key = (stored.sha256, abs_path)
         if key not in self.state.acquired:
             details = {
-                "original_name": original.name, "original_path": abs_path, "original_size": before.st_size,
-                "original_mtime": iso_mtime(before), "original_mtime_ns": str(before.st_mtime_ns),
-                "digests": stored.digests, "stored_copy_verified": True, "source_unchanged_during_copy": unchanged,
-                "media_type": media, "note": note, **host_details(),
+                "original_name": original.name,
+                "original_path": abs_path,
+                "original_size": before.st_size,
+                "original_mtime": iso_mtime(before),
+                "original_mtime_ns": str(before.st_mtime_ns),
+                "digests": stored.digests,
+                "stored_copy_verified": True,
+                "source_unchanged_during_copy": unchanged,
+                "media_type": media,
+                "note": note,
+                **host_details(),
             }
             entry = case.custody.append(self.actor, "acquire", stored.sha256, details)
             self.state.acquired.add(key)
             with case.index.transaction():
                 case.index.add_artefact(stored.sha256, stored.size, media, stored.digests)
-                case.index.add_provenance(stored.sha256, "acquire", details, acquired_at=entry.time, actor=self.actor, custody_seq=entry.seq)
+                case.index.add_provenance(
+                    stored.sha256, "acquire", details, acquired_at=entry.time, actor=self.actor, custody_seq=entry.seq
+                )
         else:
             with case.index.transaction():
                 case.index.add_artefact(stored.sha256, stored.size, media, stored.digests)
         if not unchanged:
-            raise ParseError("the file changed while it was being copied; the copy kept is what was read",
-                             file=original, hint="Close any program using the file and add it again.")
+            raise ParseError(
+                "the file changed while it was being copied; the copy kept is what was read",
+                file=original,
+                hint="Close any program using the file and add it again.",
+            )
         return SourceFile(path=stored.path, sha256=stored.sha256, name=original.name, size=stored.size, media_type=media)
 
     def parse(self, source: SourceFile, options: ParseOptions, forced: str | None, *, log: bool = True) -> FileOutcome:
@@ -203,8 +229,12 @@ class Ingest:
             return outcome
         info = found.parser
         outcome.parser = info.name
-        opts = {"timezone": options.timezone.key, "timezone_assumed": str(options.timezone_assumed).lower(),
-                "date_order": options.date_order or "", "format_forced": forced or ""}
+        opts = {
+            "timezone": options.timezone.key,
+            "timezone_assumed": str(options.timezone_assumed).lower(),
+            "date_order": options.date_order or "",
+            "format_forced": forced or "",
+        }
         if log and self.state.parsed.get(source.sha256) == options_key(info.name, opts):
             done = case.index.parses().get(source.sha256)
             if done is not None:
@@ -231,10 +261,16 @@ class Ingest:
                         self.progress(Progress("parse", source.name, events, 0))
             events += case.index.add_events(batch)
             case.index.record_parse(source.sha256, info.name, opts, events, len(warnings), -1)
-        details = {"parser": info.name, "detection": found.reason, "options": opts, "events": events,
-                   "warnings": len(warnings), "warning_codes": sorted({w.code for w in warnings}),
-                   "assumptions": [w.message for w in warnings if w.code in ("assumed_timezone", "date_order")],
-                   **host_details()}
+        details = {
+            "parser": info.name,
+            "detection": found.reason,
+            "options": opts,
+            "events": events,
+            "warnings": len(warnings),
+            "warning_codes": sorted({w.code for w in warnings}),
+            "assumptions": [w.message for w in warnings if w.code in ("assumed_timezone", "date_order")],
+            **host_details(),
+        }
         if log:
             entry = case.custody.append(self.actor, "parse", source.sha256, details)
             self.state.parsed[source.sha256] = options_key(info.name, opts)

@@ -39,7 +39,9 @@ def event_schema() -> dict[str, Any]:
     return dict(json.loads(text))
 
 
-def build_manifest(case_info: dict[str, Any], index: Index, store: EvidenceStore, head: CustodyEntry | None, tool_version: str) -> dict[str, Any]:
+def build_manifest(
+    case_info: dict[str, Any], index: Index, store: EvidenceStore, head: CustodyEntry | None, tool_version: str
+) -> dict[str, Any]:
     """Assemble the manifest from the index and the custody head (no I/O on the evidence)."""
     parses = index.parses()
     counts = index.event_counts()
@@ -51,33 +53,41 @@ def build_manifest(case_info: dict[str, Any], index: Index, store: EvidenceStore
         sha = row["sha256"]
         prov = [
             {
-                "how": p["how"], "original_name": p["original_name"], "original_path": p["original_path"],
-                "original_mtime": p["original_mtime"], "parent_sha256": p["parent_sha256"],
-                "path_in_parent": p["path_in_parent"], "acquired_at": p["acquired_at"],
-                "acquired_by": p["actor"], "note": p["note"], "custody_seq": p["custody_seq"],
+                "how": p["how"],
+                "original_name": p["original_name"],
+                "original_path": p["original_path"],
+                "original_mtime": p["original_mtime"],
+                "parent_sha256": p["parent_sha256"],
+                "path_in_parent": p["path_in_parent"],
+                "acquired_at": p["acquired_at"],
+                "acquired_by": p["actor"],
+                "note": p["note"],
+                "custody_seq": p["custody_seq"],
             }
             for p in index.provenance(sha)
         ]
         first = prov[0] if prov else {}
         parse = parses.get(sha)
-        artefacts.append({
-            "sha256": sha,
-            "digests": json.loads(row["digests"]),
-            "size": row["size"],
-            "media_type": row["media_type"],
-            "role": row["role"],
-            "store_path": store.relpath_for(sha),
-            "original_name": first.get("original_name", ""),
-            "original_path": first.get("original_path", ""),
-            "acquired_at": first.get("acquired_at", ""),
-            "acquired_by": first.get("acquired_by", ""),
-            "parent_sha256": first.get("parent_sha256", ""),
-            "path_in_parent": first.get("path_in_parent", ""),
-            "parser": parse["parser"] if parse else "",
-            "event_count": counts.get(sha, 0),
-            "warning_count": warnings_by_sha.get(sha, 0),
-            "provenance": prov,
-        })
+        artefacts.append(
+            {
+                "sha256": sha,
+                "digests": json.loads(row["digests"]),
+                "size": row["size"],
+                "media_type": row["media_type"],
+                "role": row["role"],
+                "store_path": store.relpath_for(sha),
+                "original_name": first.get("original_name", ""),
+                "original_path": first.get("original_path", ""),
+                "acquired_at": first.get("acquired_at", ""),
+                "acquired_by": first.get("acquired_by", ""),
+                "parent_sha256": first.get("parent_sha256", ""),
+                "path_in_parent": first.get("path_in_parent", ""),
+                "parser": parse["parser"] if parse else "",
+                "event_count": counts.get(sha, 0),
+                "warning_count": warnings_by_sha.get(sha, 0),
+                "provenance": prov,
+            }
+        )
     return {
         "manifest_version": MANIFEST_VERSION,
         "generated_at": utc_now(),
@@ -132,7 +142,9 @@ def generate_key(private_path: Path) -> Path:
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     atomic_write_bytes(private_path, pem, mode=0o600)
     pub_path = private_path.with_suffix(".pub.pem")
-    atomic_write_bytes(pub_path, key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    atomic_write_bytes(
+        pub_path, key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
     return pub_path
 
 

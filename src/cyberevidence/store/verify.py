@@ -72,10 +72,15 @@ class VerifyReport:
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "case": self.case_dir, "intact": self.ok, "exit_code": self.exit_code,
-            "objects_checked": self.objects_checked, "custody_entries": self.custody_entries,
-            "custody_head": self.head_hash, "signature": self.signature,
-            "problems": [str(f) for f in self.problems], "notes": [str(f) for f in self.notes],
+            "case": self.case_dir,
+            "intact": self.ok,
+            "exit_code": self.exit_code,
+            "objects_checked": self.objects_checked,
+            "custody_entries": self.custody_entries,
+            "custody_head": self.head_hash,
+            "signature": self.signature,
+            "problems": [str(f) for f in self.problems],
+            "notes": [str(f) for f in self.notes],
         }
 
 
@@ -95,18 +100,25 @@ def verify_case(root: Path) -> VerifyReport:
     return report
 
 
-def _check_chain(custody: CustodyLog, report: VerifyReport) -> dict[str, object]:
-    """Returns the entries' hashes by seq and the artefacts custody says exist."""
+@dataclass
+class ChainFacts:
+    """What the custody log says, for comparison with the store and the manifest."""
+
+    hashes: dict[int, str] = field(default_factory=dict)
+    artefacts: set[str] = field(default_factory=set)
+    provenance: dict[str, dict[tuple[str, ...], dict[str, object]]] = field(default_factory=dict)
+    parses: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+
+def _check_chain(custody: CustodyLog, report: VerifyReport) -> ChainFacts:
+    """Check the chain and collect the entries' hashes by seq and the artefacts custody says exist."""
+    facts = ChainFacts()
     if not custody.path.exists():
         report.problem("custody.jsonl", "missing")
-        return {"hashes": {}, "artefacts": set()}
+        return facts
     problems, last = custody.check()
     for p in problems:
         report.problem(f"custody.jsonl line {p.line}", p.problem)
-    hashes: dict[int, str] = {}
-    artefacts: set[str] = set()
-    provenance: dict[str, dict[tuple[str, ...], dict[str, object]]] = {}
-    parses: dict[str, tuple[str, int]] = {}
     count = 0
     for _n, raw in custody.iter_raw():
         try:
@@ -115,20 +127,20 @@ def _check_chain(custody: CustodyLog, report: VerifyReport) -> dict[str, object]
             continue
         count += 1
         if isinstance(d, dict):
-            hashes[int(d.get("seq", -1))] = str(d.get("hash", ""))
+            facts.hashes[int(d.get("seq", -1))] = str(d.get("hash", ""))
             details = d.get("details", {}) if isinstance(d.get("details"), dict) else {}
             if d.get("action") in ("acquire", "derive", "people") and d.get("subject"):
                 sha = str(d["subject"])
-                artefacts.add(sha)
-                row = {f: str(details.get(f, "")) for f in PROVENANCE_FIELDS}
+                facts.artefacts.add(sha)
+                row: dict[str, object] = {f: str(details.get(f, "")) for f in PROVENANCE_FIELDS}
                 row.update(how=d["action"], acquired_at=d.get("time"), acquired_by=d.get("actor"), custody_seq=d.get("seq"))
-                key = (row["how"], row["original_path"], row["parent_sha256"], row["path_in_parent"])
-                provenance.setdefault(sha, {}).setdefault(key, row)
+                key = tuple(str(row[k]) for k in ("how", "original_path", "parent_sha256", "path_in_parent"))
+                facts.provenance.setdefault(sha, {}).setdefault(key, row)
             elif d.get("action") == "parse" and d.get("subject"):
-                parses[str(d["subject"])] = (str(details.get("parser", "")), int(details.get("events", 0)))
+                facts.parses[str(d["subject"])] = (str(details.get("parser", "")), int(details.get("events", 0)))
     report.custody_entries = count
     report.head_hash = last.hash if last else ""
-    return {"hashes": hashes, "artefacts": artefacts, "provenance": provenance, "parses": parses}
+    return facts
 
 
 def _check_store(store: EvidenceStore, report: VerifyReport) -> dict[str, int]:
@@ -153,9 +165,8 @@ def _check_store(store: EvidenceStore, report: VerifyReport) -> dict[str, int]:
     return intact
 
 
-def _check_manifest(root: Path, chain: dict[str, object], stored: dict[str, int], report: VerifyReport) -> None:
-    hashes: dict[int, str] = chain["hashes"]  # type: ignore[assignment]
-    logged: set[str] = chain["artefacts"]  # type: ignore[assignment]
+def _check_manifest(root: Path, chain: ChainFacts, stored: dict[str, int], report: VerifyReport) -> None:
+    hashes, logged = chain.hashes, chain.artefacts
     for sha in sorted(logged - set(stored)):
         if not (root / EvidenceStore(root / "evidence").relpath_for(sha)).exists():
             report.problem(f"evidence {sha}", "recorded in custody but missing from the store")
@@ -174,11 +185,17 @@ def _check_manifest(root: Path, chain: dict[str, object], stored: dict[str, int]
     seq, h = head.get("seq", -1), head.get("hash", "")
     last_seq = max(hashes, default=-1)
     if seq > last_seq:
-        report.problem("custody.jsonl", f"ends at seq {last_seq} but {MANIFEST} was written at seq {seq}: entries were removed from the end")
+        report.problem(
+            "custody.jsonl", f"ends at seq {last_seq} but {MANIFEST} was written at seq {seq}: entries were removed from the end"
+        )
     elif seq >= 0 and hashes.get(seq) != h:
         report.problem(MANIFEST, f"its custody head (seq {seq}) is not an entry of the custody log")
     elif seq >= 0 and seq < max(hashes, default=-1):
-        report.note(MANIFEST, f"custody has {max(hashes) - seq} entr(y/ies) after the manifest was written; run 'cyberevidence manifest' to regenerate it")
+        report.note(
+            MANIFEST,
+            f"custody has {max(hashes) - seq} entr(y/ies) after the manifest was written; "
+            "run 'cyberevidence manifest' to regenerate it",
+        )
     listed: dict[str, dict[str, object]] = {a["sha256"]: a for a in manifest.get("artefacts", [])}
     for sha, art in listed.items():
         if sha not in stored:
@@ -204,9 +221,9 @@ def _check_manifest(root: Path, chain: dict[str, object], stored: dict[str, int]
     _check_signature(root, raw, report)
 
 
-def _compare_with_custody(sha: str, art: dict[str, object], chain: dict[str, object], report: VerifyReport) -> None:
+def _compare_with_custody(sha: str, art: dict[str, object], chain: ChainFacts, report: VerifyReport) -> None:
     """The manifest's provenance, parser and event count must say what the custody log says."""
-    expected = sorted(chain["provenance"].get(sha, {}).values(), key=lambda r: int(r["custody_seq"]))  # type: ignore[attr-defined]
+    expected = sorted(chain.provenance.get(sha, {}).values(), key=lambda r: int(str(r["custody_seq"])))
     listed = art.get("provenance", [])
     fields = (*PROVENANCE_FIELDS, "how", "acquired_at", "acquired_by", "custody_seq")
     got = [{f: p.get(f) for f in fields} for p in listed] if isinstance(listed, list) else []
@@ -214,10 +231,16 @@ def _compare_with_custody(sha: str, art: dict[str, object], chain: dict[str, obj
     first = want[0] if want else {}
     flat = ("original_name", "original_path", "acquired_at", "acquired_by", "parent_sha256", "path_in_parent")
     if got != want or any(str(art.get(f, "")) != str(first.get(f, "")) for f in flat):
-        report.problem(f"{MANIFEST} artefact {sha}", "its provenance (names, paths, times or examiner) differs from the custody log")
-    parse = chain["parses"].get(sha)  # type: ignore[attr-defined]
+        report.problem(
+            f"{MANIFEST} artefact {sha}", "its provenance (names, paths, times or examiner) differs from the custody log"
+        )
+    parse = chain.parses.get(sha)
     if parse and (art.get("parser"), art.get("event_count")) != parse:
-        report.problem(f"{MANIFEST} artefact {sha}", f"parser/event count {art.get('parser')}/{art.get('event_count')} differ from the custody log ({parse[0]}/{parse[1]})")
+        report.problem(
+            f"{MANIFEST} artefact {sha}",
+            f"parser/event count {art.get('parser')}/{art.get('event_count')} "
+            f"differ from the custody log ({parse[0]}/{parse[1]})",
+        )
 
 
 def _check_sums(root: Path, listed: dict[str, dict[str, object]], report: VerifyReport) -> None:
