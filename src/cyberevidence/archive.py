@@ -7,12 +7,13 @@ on the bytes actually inflated (the sizes in the zip's own headers are not trust
 
 from __future__ import annotations
 
+import io
 import stat
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from cyberevidence.errors import UnsafeArchiveError
 
@@ -55,10 +56,14 @@ def normalise_member_path(raw: str) -> str:
     return "/".join(parts)
 
 
-class _BoundedReader:
-    """Wraps a member stream; raises once more bytes come out than the limits allow."""
+class _BoundedReader(io.RawIOBase):
+    """A member stream that raises once more bytes come out than the limits allow.
+
+    It is a raw binary stream, so it can be wrapped in ``io.BufferedReader``/``io.TextIOWrapper``.
+    """
 
     def __init__(self, raw: BinaryIO, member: SafeMember, limits: ArchiveLimits, budget: list[int], archive: str):
+        super().__init__()
         self._raw = raw
         self._member = member
         self._limits = limits
@@ -66,10 +71,20 @@ class _BoundedReader:
         self._archive = archive
         self._count = 0
 
-    def read(self, n: int = -1) -> bytes:
-        data = self._raw.read(CHUNK if n is None or n < 0 else n)
-        self._count += len(data)
-        self._budget[0] -= len(data)
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        data = self._raw.read(len(view))
+        n = len(data)
+        view[:n] = data
+        self._account(n)
+        return n
+
+    def _account(self, n: int) -> None:
+        self._count += n
+        self._budget[0] -= n
         m, lim = self._member, self._limits
         if self._count > lim.max_member_bytes or self._count > m.size + CHUNK:
             raise UnsafeArchiveError(f"member {m.path!r} inflates beyond its declared or allowed size", file=self._archive)
@@ -77,19 +92,11 @@ class _BoundedReader:
             raise UnsafeArchiveError("archive inflates beyond the total size limit (zip bomb?)", file=self._archive)
         if self._count > lim.ratio_floor_bytes and self._count > lim.max_ratio * max(m.compressed_size, 1):
             raise UnsafeArchiveError(f"member {m.path!r} inflates more than {lim.max_ratio:g}x (zip bomb?)", file=self._archive)
-        return data
-
-    def readable(self) -> bool:
-        return True
 
     def close(self) -> None:
-        self._raw.close()
-
-    def __enter__(self) -> _BoundedReader:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        if not self.closed:
+            self._raw.close()
+        super().close()
 
 
 class SafeZip:
@@ -149,15 +156,8 @@ class SafeZip:
 
     def iter_lines(self, member: SafeMember) -> Iterator[bytes]:
         """Stream a member's lines (bytes, with line endings) within the limits."""
-        buf = b""
-        with self.open(member) as reader:
-            while chunk := reader.read(CHUNK):
-                buf += chunk
-                *lines, buf = buf.split(b"\n")
-                for line in lines:
-                    yield line + b"\n"
-        if buf:
-            yield buf
+        with self.open(member) as reader, io.BufferedReader(reader, CHUNK) as buffered:
+            yield from buffered
 
     def close(self) -> None:
         self._zip.close()
