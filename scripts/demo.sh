@@ -10,7 +10,7 @@ PY="${PYTHON:-python3}"
 .venv/bin/python -m pip install -q ".[signing]"
 .venv/bin/cyberevidence collect fixtures/demo/exports \
   --case demo-case --examiner "Demo Examiner" --people fixtures/demo/people.toml \
-  --timezone Europe/London --note "synthetic demo exports shipped with cyberevidence"
+  --note "synthetic demo exports shipped with cyberevidence"
 echo
 echo "Done. Look in demo-case/exports/ for the timeline and contact tables; check the case any time with:"
 echo "  .venv/bin/cyberevidence verify demo-case"

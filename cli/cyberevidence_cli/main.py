@@ -280,7 +280,10 @@ def collect(
     case: Annotated[Path, typer.Option("--case", help="Case folder (created if it does not exist).")],
     examiner: Annotated[str, typer.Option("--examiner", help="Your name.")],
     people_file: Annotated[Path | None, typer.Option("--people", help="People TOML file.")] = None,
-    timezone: Annotated[str, typer.Option("--timezone", help="The victim's timezone.")] = "Europe/London",
+    timezone: Annotated[
+        str | None,
+        typer.Option("--timezone", help="Zone of the exports' local times (default Europe/London, logged as assumed)."),
+    ] = None,
     note: Annotated[str, typer.Option("--note", help="Where these exports came from.")] = "",
     date_order: Annotated[str | None, typer.Option("--date-order", help="dmy, mdy or ymd, when dates are ambiguous.")] = None,
 ) -> None:
@@ -293,7 +296,7 @@ def collect(
         c = ce.Case.open(case)
         err.print(f"Using existing case {case}.")
     else:
-        c = ce.Case.create(case, examiner=examiner, timezone=timezone)
+        c = ce.Case.create(case, examiner=examiner, timezone=timezone or "Europe/London")
         err.print(f"Created case {case}.")
     if people_file:
         c.load_people(people_file)

@@ -225,7 +225,10 @@ class Case:
         return report
 
     def load_people(self, path: str | Path, actor: str | None = None) -> People:
-        """Store a people file as case material, log it, and use it from now on."""
+        """Store a people file as case material, log it, and use it from now on.
+
+        Loading the same file again when it is already the one in force logs nothing new.
+        """
         p = Path(path)
         people = load_people(p, self.info.get("region", "GB"))
         who = actor or self.info["examiner"]
@@ -233,41 +236,37 @@ class Case:
             self._recover(who)
             with open_readonly(p) as fh:
                 stored = self.store.put_stream(fh, self.info["hash_algorithms"])
-            entry = self.custody.append(
-                who,
-                "people",
-                stored.sha256,
-                {
-                    "original_name": p.name,
-                    "original_path": str(p.resolve()),
-                    "digests": stored.digests,
-                    "persons": len(people.persons),
-                    "size": stored.size,
-                    "media_type": "application/toml",
-                    **host_details(),
-                },
-            )
+            if self._people_sha() == stored.sha256:
+                return people
+            details = {
+                "original_name": p.name,
+                "original_path": str(p.resolve()),
+                "digests": stored.digests,
+                "persons": len(people.persons),
+                "size": stored.size,
+                "media_type": "application/toml",
+                **host_details(),
+            }
+            entry = self.custody.append(who, "people", stored.sha256, details)
             with self.index.transaction():
                 self.index.add_artefact(stored.sha256, stored.size, "application/toml", stored.digests, role="case-material")
                 self.index.add_provenance(
-                    stored.sha256,
-                    "people",
-                    {"original_name": p.name, "original_path": str(p.resolve())},
-                    acquired_at=entry.time,
-                    actor=who,
-                    custody_seq=entry.seq,
+                    stored.sha256, "people", details, acquired_at=entry.time, actor=who, custody_seq=entry.seq
                 )
             self._refresh_manifest()
         return people
+
+    def _people_sha(self) -> str:
+        row = self.index.db.execute(
+            "SELECT sha256 FROM provenance WHERE how='people' ORDER BY custody_seq DESC LIMIT 1"
+        ).fetchone()
+        return str(row[0]) if row else ""
 
     def people(self) -> People:
         """The people file currently in force (the last one loaded), or an empty one."""
         import tomllib
 
-        sha = ""
-        for e in self.custody.entries():
-            if e.action == "people":
-                sha = e.subject
+        sha = self._people_sha()
         region = self.info.get("region", "GB")
         if not sha:
             return People([], region)

@@ -155,3 +155,16 @@ def test_people_file_is_stored_logged_and_validated(tmp_path: Path, case_dir: Pa
     with pytest.raises(ce.PeopleFileError, match="role"):
         case.load_people(bad)
     assert case.verify().exit_code == 0
+
+
+def test_loading_the_same_people_file_twice_logs_once(tmp_path: Path, case_dir: Path) -> None:
+    case = ce.Case.create(case_dir, examiner="J. Smith")
+    f = tmp_path / "people.toml"
+    f.write_text('[[person]]\nname = "Mark Kell"\nrole = "subject"\n')
+    case.load_people(f)
+    case.load_people(f)
+    assert custody_actions(case).count("people") == 1
+    f.write_text('[[person]]\nname = "Mark Kell"\nrole = "subject"\nphones = ["07700 900123"]\n')
+    case.load_people(f)
+    assert custody_actions(case).count("people") == 2
+    assert case.people().persons[0].phones == ("07700 900123",)
