@@ -224,6 +224,23 @@ def manifest(
 
 
 @app.command()
+def receive(
+    case: CaseArg,
+    by: Annotated[str, typer.Option("--by", help="Your name: the person receiving the case.")],
+    from_: Annotated[str, typer.Option("--from", help="Who handed the case over.")],
+    purpose: Annotated[str, typer.Option("--purpose", help="Purpose or authority, e.g. 'PCSC Act 2022 s37 agreement'.")] = "",
+) -> None:
+    """Record a handover: verify the case, then log who released it and who received it.
+
+    Example: cyberevidence receive case-001 --by "DC A. Patel" --from "J. Smith (ISAC)" --purpose "crime ref 123"
+    """
+    report = ce.Case.open(case).receive(by, from_, purpose)
+    describe_verify(err, report)
+    err.print("Handover recorded in the custody log. Seal it with your own key: cyberevidence manifest CASE --sign-key KEY.pem")
+    raise typer.Exit(report.exit_code)
+
+
+@app.command()
 def keygen(
     key: Annotated[Path, typer.Argument(help="Where to write the private key (PEM). Keep it safe.", show_default=False)],
 ) -> None:

@@ -290,6 +290,31 @@ class Case:
             self.custody.append(who, "seal", "", {"key_file": str(sign_key), **host_details()})
             return self._refresh_manifest(sign_key)
 
+    def receive(self, receiver: str, released_by: str, purpose: str = "") -> VerifyReport:
+        """A handover: the receiving party verifies the case and logs that they received it.
+
+        The entry names both parties and carries the verification outcome; the receiver then
+        seals with their own key (:meth:`seal`), since a signer could have rewritten the whole log.
+        """
+        report = self.verify()
+        with self.lock:
+            self.custody.append(
+                receiver,
+                "receive",
+                "",
+                {
+                    "released_by": released_by,
+                    "received_by": receiver,
+                    "purpose": purpose,
+                    "verified_intact": report.ok,
+                    "problems": [str(p) for p in report.problems],
+                    "head_before": report.head_hash,
+                    **host_details(),
+                },
+            )
+            self._refresh_manifest()
+        return report
+
     def record_export(self, what: str, target: str, actor: str | None = None, **details: Any) -> None:
         """Log that something was exported from the case (a timeline, a report ...)."""
         who = actor or self.info["examiner"]

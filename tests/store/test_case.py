@@ -168,3 +168,14 @@ def test_loading_the_same_people_file_twice_logs_once(tmp_path: Path, case_dir: 
     case.load_people(f)
     assert custody_actions(case).count("people") == 2
     assert case.people().persons[0].phones == ("07700 900123",)
+
+
+def test_receive_logs_both_parties_and_verification(tmp_path: Path, case_dir: Path) -> None:
+    case = ce.Case.create(case_dir, examiner="J. Smith")
+    case.add(make_original(tmp_path))
+    report = case.receive("DC A. Patel", "J. Smith (ISAC)", "crime ref 123")
+    assert report.ok
+    entry = list(case.custody.entries())[-1]
+    assert (entry.action, entry.actor) == ("receive", "DC A. Patel")
+    assert entry.details["released_by"] == "J. Smith (ISAC)" and entry.details["verified_intact"] is True
+    assert case.verify().exit_code == 0
