@@ -1,0 +1,58 @@
+"""The parser registry, and the rule that each source is one module with its metadata, docs and tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cyberevidence.errors import UnknownFormatError
+from cyberevidence.events import Event, ParseWarning
+from cyberevidence.parsers import ParserRegistry, builtin_parsers, default_registry
+from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _never(source: SourceFile, head: bytes) -> bool:
+    return False
+
+
+def _nothing(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarning]:
+    return iter(())
+
+
+def test_builtin_parsers_are_found_without_a_list() -> None:
+    names = {p.name for p in builtin_parsers()}
+    assert "whatsapp" in names
+
+
+@pytest.mark.parametrize("info", builtin_parsers(), ids=lambda p: p.name)
+def test_each_parser_has_metadata_docs_and_tests(info: ParserInfo) -> None:
+    assert info.name and info.platform and info.description and info.formats
+    assert callable(info.sniff) and callable(info.parse)
+    assert (REPO / "docs" / "formats" / f"{info.name}.md").is_file(), "document the format and its rules"
+    assert list((REPO / "tests" / "parsers").glob(f"test_{info.name}*.py")), "each parser has its own tests"
+    assert info.sniff(SourceFile(Path("/dev/null"), "0" * 64, "empty", 0), b"") is False
+
+
+def test_registry_rejects_duplicate_names_and_unknown_lookups() -> None:
+    a = ParserInfo("x", "p", "d", ("f",), _never, _nothing)
+    reg = ParserRegistry([a])
+    with pytest.raises(ValueError, match="both named"):
+        reg.register(a)
+    with pytest.raises(UnknownFormatError, match="no parser called 'y'"):
+        reg.get("y")
+
+
+def test_registries_are_independent() -> None:
+    one, two = default_registry(), default_registry()
+    one.register(ParserInfo("extra", "p", "d", ("f",), _never, _nothing))
+    assert "extra" in one and "extra" not in two
+
+
+def test_sniff_order_follows_priority() -> None:
+    low = ParserInfo("b-low", "p", "d", ("f",), _never, _nothing, priority=10)
+    high = ParserInfo("a-high", "p", "d", ("f",), _never, _nothing, priority=90)
+    assert [p.name for p in ParserRegistry([high, low]).all()] == ["b-low", "a-high"]
