@@ -3,6 +3,9 @@
 Direction is seen from the victim: a message whose sender is one of the victim's identities is
 ``outgoing``; any other attributed sender is ``incoming`` once the victim is known; with no
 victim in the people file every direction stays ``unknown`` (we do not guess).
+A direction the *source* states (an SMS ``type`` of sent/received, a database's ``from_me``) is
+kept: parsers set it only when the file says so, and it survives re-resolution because the index
+stores the parser's record. A sender who is one of the victim's identities still wins.
 ``person`` is the other party: the sender for incoming events; for outgoing ones the resolved
 recipient, or the single other participant of a one-to-one thread, or else the thread name.
 """
@@ -33,11 +36,12 @@ class Resolver:
         if role == "victim":
             ev.direction = "outgoing"
             ev.person = self._counterpart(ev)
-        elif ev.sender and self.has_victim:
+        elif ev.direction == "outgoing":
+            ev.person = self._counterpart(ev)
+        elif ev.direction == "incoming" or (ev.sender and self.has_victim):
             ev.direction = "incoming"
-            ev.person = name
+            ev.person = name or ev.thread
         else:
-            ev.direction = ev.direction if ev.direction != "unknown" else "unknown"
             ev.person = name or ev.thread
         return ev
 
