@@ -5,7 +5,7 @@ Members and attachments are hashed but not stored anywhere; nothing is written t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -34,7 +34,7 @@ class HashOnlyContext:
         return ref
 
 
-def source_file_for(path: Path, siblings: dict[str, SourceFile] | None = None) -> SourceFile:
+def source_file_for(path: Path, siblings: Mapping[str, SourceFile] | None = None) -> SourceFile:
     digest = hash_file(path)["sha256"]
     return SourceFile(
         path=path,
@@ -65,9 +65,7 @@ def parse(
     p = Path(path)
     if not p.is_file():
         raise InputNotFoundError(f"{p}: no such file")
-    siblings = (
-        {s.name: source_file_for(s) for s in p.parent.iterdir() if s.is_file() and s != p} if _has_media_dir_hint(p) else {}
-    )
+    siblings: Mapping[str, SourceFile] = _LazySiblings(p) if _has_media_dir_hint(p) else {}
     source = source_file_for(p, siblings)
     reg = registry or default_registry()
     info = require_parser(source, reg, format)
@@ -80,6 +78,29 @@ def parse(
             sink.append(item)
         else:
             yield ids.assign(item)
+
+
+class _LazySiblings(Mapping[str, SourceFile]):
+    """Files beside the input, hashed only when a parser asks for one (an attachment it links).
+
+    Listing the names costs nothing; a 2 GB video in the same folder is read only if a message
+    refers to it.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._paths = {s.name: s for s in path.parent.iterdir() if s != path and s.is_file()}
+        self._done: dict[str, SourceFile] = {}
+
+    def __getitem__(self, name: str) -> SourceFile:
+        if name not in self._done:
+            self._done[name] = source_file_for(self._paths[name])
+        return self._done[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
 
 
 def _has_media_dir_hint(path: Path) -> bool:

@@ -59,3 +59,15 @@ def test_contact_frequency_cuts_days_in_local_time() -> None:
     ]
     weeks = contact_frequency(events, "week", london)
     assert [(w.period, w.total) for w in weeks] == [("2025-W27", 3)]
+
+
+def test_a_direction_the_source_states_is_kept() -> None:
+    """An SMS the phone sent has no sender handle; the backup's type=2 says it is outgoing."""
+    t = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    sent = Event(timestamp=t, platform="sms", kind="message", source=SRC, recipients=["07700 900123"], direction="outgoing")
+    people = people_from_data({"person": [{"name": "Mark Kell", "role": "subject", "phones": ["+44 7700 900123"]}]}, "GB")
+    e = Resolver(people, {}).resolve(sent)
+    assert (e.direction, e.person) == ("outgoing", "Mark Kell")
+    received = Event(timestamp=t, platform="sms", kind="message", source=SRC, sender="+447700900123", direction="incoming")
+    e2 = Resolver(people, {}).resolve(received)
+    assert (e2.direction, e2.person) == ("incoming", "Mark Kell")

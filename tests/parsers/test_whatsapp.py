@@ -427,3 +427,25 @@ def test_same_corpus_file_twice_gives_the_same_ids(wa: Path) -> None:
     two, _ = run(wa / "pustur_ios_de_with_media_export.zip")
     assert [e.event_id for e in one] == [e.event_id for e in two]
     assert len({e.event_id for e in one}) == len(one)
+
+
+def test_standalone_parse_hashes_only_linked_siblings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files beside a chat are read only when a message links them (a big video is not hashed for nothing)."""
+    import cyberevidence.standalone as standalone
+
+    chat = tmp_path / "WhatsApp Chat with Mark.txt"
+    chat.write_text("12/09/2020, 23:55 - Mark: IMG-20200912-WA0001.jpg (file attached)\n", encoding="utf-8")
+    (tmp_path / "IMG-20200912-WA0001.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a photo")
+    (tmp_path / "unrelated.bin").write_bytes(b"x" * 1000)
+    hashed: list[str] = []
+    real = standalone.hash_file
+
+    def spy(path: Path, *args: object, **kwargs: object) -> dict[str, str]:
+        hashed.append(Path(path).name)
+        return real(path)
+
+    monkeypatch.setattr(standalone, "hash_file", spy)
+    events = list(standalone.parse(chat, timezone="Europe/London", date_order="dmy"))
+    assert [a.name for a in events[0].attachments] == ["IMG-20200912-WA0001.jpg"]
+    assert events[0].attachments[0].sha256
+    assert sorted(hashed) == ["IMG-20200912-WA0001.jpg", "WhatsApp Chat with Mark.txt"]

@@ -101,7 +101,7 @@ from __future__ import annotations
 
 import io
 import posixpath
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -264,7 +264,7 @@ class ChatTarget:
     event_sha: str
     thread: str
     locator_prefix: str = ""
-    media: dict[str, tuple[str, str]] = field(default_factory=dict)
+    media: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     media_supplied: bool = False
 
 
@@ -594,10 +594,27 @@ def _decide(opener: Opener, ctx: ParseContext, file: str) -> DateOrderOutcome:
     return decide_date_order(evidence, ctx.options.date_order, file)
 
 
+class _SiblingMedia(Mapping[str, tuple[str, str]]):
+    """Sibling files as (sha256, media type), looked up by name so only linked files are read."""
+
+    def __init__(self, siblings: Mapping[str, SourceFile]) -> None:
+        self._siblings = siblings
+
+    def __getitem__(self, name: str) -> tuple[str, str]:
+        sib = self._siblings[name]
+        return sib.sha256, sib.media_type
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._siblings)
+
+    def __len__(self) -> int:
+        return len(self._siblings)
+
+
 def _parse_text(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarning]:
     opener = _opener_for_path(source)
     outcome = _decide(opener, ctx, source.name)
-    media = {name: (sib.sha256, sib.media_type) for name, sib in source.siblings.items()}
+    media = _SiblingMedia(source.siblings)
     target = ChatTarget(
         opener=opener,
         file=source.name,
