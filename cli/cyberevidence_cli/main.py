@@ -208,6 +208,9 @@ def manifest(
     sign_key: Annotated[
         Path | None, typer.Option("--sign-key", help="Seal the manifest with this Ed25519 private key (PEM).")
     ] = None,
+    actor: Annotated[
+        str | None, typer.Option("--actor", help="Who is sealing (recorded in custody); default: the case's examiner.")
+    ] = None,
 ) -> None:
     """Regenerate the case manifest (and optionally seal it); print it or write it to a file.
 
@@ -216,7 +219,7 @@ def manifest(
     if format != "json":
         raise ce.CyberEvidenceError(f"manifest format {format!r} is not available yet", hint="Use --format json.")
     c = ce.Case.open(case)
-    data = c.seal(sign_key) if sign_key else c.refresh_manifest()
+    data = c.seal(sign_key, actor=actor) if sign_key else c.refresh_manifest()
     with _output(output) as out:
         out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     if sign_key:

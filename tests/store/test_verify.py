@@ -144,3 +144,17 @@ def test_ten_line_script_rechecks_the_chain(case: ce.Case) -> None:
     log.write_bytes(lines[0] + lines[2] + lines[1] + b"".join(lines[3:]))
     bad = subprocess.run([sys.executable, str(script), str(log)], capture_output=True, text=True)
     assert bad.returncode == 1
+
+
+def test_a_later_write_drops_the_seal_but_keeps_its_custody_entry(case: ce.Case, tmp_path: Path) -> None:
+    key = tmp_path / "examiner.pem"
+    ce.generate_key(key)
+    case.seal(key, actor="DC Alex Reed")
+    seal = [e for e in case.custody.entries() if e.action == "seal"]
+    assert [e.actor for e in seal] == ["DC Alex Reed"]
+    case.record_export("timeline", "timeline.jsonl")
+    assert not (case.root / "manifest.json.sig").exists()
+    assert not (case.root / "signer.pub.pem").exists()
+    report = case.verify()
+    assert report.exit_code == 0 and report.signature == "absent"
+    assert any(e.action == "seal" for e in case.custody.entries())

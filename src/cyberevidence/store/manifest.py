@@ -118,8 +118,11 @@ def write_manifest(case_dir: Path, manifest: dict[str, Any], store: EvidenceStor
         signature, public_pem = sign_bytes(data, sign_key)
         atomic_write_bytes(sig, signature)
         atomic_write_bytes(case_dir / PUBLIC_KEY, public_pem)
-    elif sig.exists():
-        sig.unlink()  # an old seal no longer matches the new manifest; never leave a stale one
+    else:
+        # An old seal no longer matches the new manifest: never leave a stale one. The custody
+        # log keeps the "seal" entry, so the history of who sealed what is not lost.
+        sig.unlink(missing_ok=True)
+        (case_dir / PUBLIC_KEY).unlink(missing_ok=True)
     return data
 
 
