@@ -1,0 +1,154 @@
+"""Platform data downloads (Facebook, Instagram, X, Discord, Snapchat, TikTok, Google, LinkedIn).
+
+A victim downloads a zip from each platform and hands it over as it came, or unpacked. The
+platforms rename and localise folders between releases, so members are found by *patterns*
+matched case-insensitively against the member's path, wherever the layout puts them.
+
+This module is the shared machinery; each platform module only says which members it wants
+and how to read one. The rules, for every platform:
+
+* a zip is opened with :class:`~cyberevidence.archive.SafeZip`: members with ``..`` or absolute
+  paths, links, encryption or duplicate names are refused, each with a ``rejected_member``
+  warning naming the member and the reason; nothing is ever extracted to disk;
+* every member a parser uses is first hashed and stored through ``ctx.derive`` with its path
+  inside the zip, so the case keeps each one as a derived artefact of the zip;
+* a member that breaks a safety limit while inflating is skipped with an ``unreadable_member``
+  warning, and the rest of the download is still read;
+* events from a zip point at the zip: ``SourceRef(<zip sha256>, "<member path>:<locator>")``.
+
+An unpacked download is acquired file by file, so each platform parser also accepts a single
+member file (e.g. ``message_1.json``) and reads it the same way.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import io
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from cyberevidence.archive import CHUNK, SafeMember, SafeZip, is_zip
+from cyberevidence.errors import UnsafeArchiveError
+from cyberevidence.events import ParseWarning
+from cyberevidence.parsers.base import DerivedRef, ParseContext, SourceFile
+
+
+def _compile(patterns: Sequence[str]) -> re.Pattern[str]:
+    """Glob patterns (``*`` within a folder, ``**/`` any folders) as one case-insensitive regex."""
+    parts = []
+    for pat in patterns:
+        rx = fnmatch.translate(pat.replace("**/", "\x00"))
+        parts.append(rx.replace("\x00", "(?:.*/)?"))
+    return re.compile("|".join(parts), re.IGNORECASE | re.DOTALL)
+
+
+@dataclass(frozen=True)
+class MemberPatterns:
+    """The member paths a platform parser wants, as case-insensitive globs.
+
+    ``**/`` matches any number of leading folders, so ``**/messages/inbox/*/message_*.json``
+    finds the inbox in the old root layout and under ``your_activity_across_facebook/``.
+    """
+
+    patterns: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_rx", _compile(self.patterns))
+
+    def matches(self, path: str) -> bool:
+        rx: re.Pattern[str] = object.__getattribute__(self, "_rx")
+        return rx.fullmatch(path.replace("\\", "/")) is not None
+
+
+@lru_cache(maxsize=32)
+def _names(path: Path, size: int, mtime_ns: int) -> tuple[str, ...]:
+    try:
+        with SafeZip(path) as zf:
+            return tuple(m.path for m in zf.members)
+    except (UnsafeArchiveError, OSError):
+        return ()
+
+
+def zip_member_paths(source: SourceFile, head: bytes) -> tuple[str, ...]:
+    """The safe member paths of a zip (empty if ``source`` is not a readable zip). Never raises.
+
+    For sniffing: reading the central directory is cheap, and the result is cached per file.
+    """
+    if not is_zip(head):
+        return ()
+    try:
+        st = source.path.stat()
+    except OSError:
+        return ()
+    return _names(source.path, st.st_size, st.st_mtime_ns)
+
+
+def zip_has(source: SourceFile, head: bytes, wanted: MemberPatterns, *, at_least: int = 1) -> bool:
+    """Sniff helper: does the zip hold at least ``at_least`` members matching ``wanted``?"""
+    found = 0
+    for path in zip_member_paths(source, head):
+        if wanted.matches(path):
+            found += 1
+            if found >= at_least:
+                return True
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A member chosen from a download: its path, its stored digest and a way to read it."""
+
+    path: str
+    ref: DerivedRef
+    open: Callable[[], io.BufferedReader]
+
+    def read_bytes(self, limit: int = 512 * 1024 * 1024) -> bytes:
+        """The whole member (bounded). For JSON/HTML files that platforms keep small."""
+        with self.open() as fh:
+            data = fh.read(limit + 1)
+        if len(data) > limit:
+            raise UnsafeArchiveError(f"member {self.path!r} is larger than {limit} bytes; read it as a stream")
+        return data
+
+
+def iter_zip_members(
+    zf: SafeZip,
+    source: SourceFile,
+    ctx: ParseContext,
+    wanted: MemberPatterns,
+    *,
+    order: Callable[[str], object] | None = None,
+) -> Iterator[Member | ParseWarning]:
+    """Derive (hash and keep) each wanted member, then yield it for reading.
+
+    Rejected members come first as ``rejected_member`` warnings. ``order`` sorts the chosen
+    paths (e.g. ``message_2.json`` after ``message_1.json`` numerically); default: path order.
+    """
+    for raw, reason in zf.rejected:
+        yield ParseWarning("rejected_member", f"zip member {raw!r} was refused: {reason}", locator=raw, file=source.name)
+    chosen = [m for m in zf.members if wanted.matches(m.path)]
+    chosen.sort(key=lambda m: numeric_order(m.path) if order is None else order(m.path))  # type: ignore[arg-type,return-value]
+    for member in chosen:
+        try:
+            with _opener(zf, member)() as fh:
+                ref = ctx.derive(fh, parent=source, path_in_parent=member.path)
+        except UnsafeArchiveError as exc:
+            message = f"zip member {member.path!r} could not be read safely: {exc}"
+            yield ParseWarning("unreadable_member", message, locator=member.path, file=source.name)
+            continue
+        yield Member(member.path, ref, _opener(zf, member))
+
+
+def _opener(zf: SafeZip, member: SafeMember) -> Callable[[], io.BufferedReader]:
+    def open_it() -> io.BufferedReader:
+        return io.BufferedReader(zf.open(member), CHUNK)
+
+    return open_it
+
+
+def numeric_order(path: str) -> tuple[object, ...]:
+    """Sort key that puts ``message_10.json`` after ``message_9.json`` (numbers compared as numbers)."""
+    return tuple(int(p) if p.isdigit() else p.casefold() for p in re.split(r"(\d+)", path))
