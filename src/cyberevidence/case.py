@@ -19,6 +19,8 @@ from typing import Any
 
 from cyberevidence._version import __version__
 from cyberevidence.analysis.contacts import ContactRow, Period, contact_frequency
+from cyberevidence.analysis.links import LinkSeen, find_links
+from cyberevidence.analysis.places import Place, find_places
 from cyberevidence.analysis.resolve import Resolver
 from cyberevidence.errors import CaseExistsError, CyberEvidenceError, NotACaseError
 from cyberevidence.events import Event
@@ -352,6 +354,23 @@ class Case:
     def contacts(self, by: Period = "day", *, person: str | None = None) -> list[ContactRow]:
         """Contact counts per person, period (in the case's timezone) and platform."""
         return contact_frequency(self.timeline(person=person), by, zone(self.info["timezone"]))
+
+    def places(self) -> list[Place]:
+        """Photos in the case with GPS positions, linked to the events that carry them.
+
+        A place whose photo the victim sent is a safety finding (``Place.sent_by_victim``).
+        """
+        images = [
+            (row["sha256"], sorted({p["path_in_parent"] or p["original_name"] for p in self.index.provenance(row["sha256"])}),
+             self.store.path_for(row["sha256"]))
+            for row in self.index.artefacts()
+            if str(row["media_type"]).startswith("image/")
+        ]
+        return find_places(images, self.timeline(kinds=()))
+
+    def links(self, *, person: str | None = None) -> Iterator[LinkSeen]:
+        """Every URL in the case's messages, with its registered domain and any curated flag."""
+        return find_links(self.timeline(person=person))
 
     def warnings(self) -> list[dict[str, str]]:
         return [dict(r) for r in self.index.warnings()]

@@ -15,6 +15,7 @@ from typing import Any
 import rfc8785
 
 from cyberevidence.errors import SigningError
+from cyberevidence.intel.filetype import extension_mismatch
 from cyberevidence.store.atomic import atomic_write_bytes
 from cyberevidence.store.custody import CustodyEntry, utc_now
 from cyberevidence.store.index import Index
@@ -68,6 +69,13 @@ def build_manifest(
         ]
         first = prov[0] if prov else {}
         parse = parses.get(sha)
+        mismatches = sorted(
+            {
+                f"{name}: {note}"
+                for p in prov
+                if (name := p["path_in_parent"] or p["original_name"]) and (note := extension_mismatch(name, row["media_type"]))
+            }
+        )
         artefacts.append(
             {
                 "sha256": sha,
@@ -86,6 +94,7 @@ def build_manifest(
                 "event_count": counts.get(sha, 0),
                 "warning_count": warnings_by_sha.get(sha, 0),
                 "provenance": prov,
+                "type_mismatch": mismatches,
             }
         )
     return {
@@ -99,6 +108,7 @@ def build_manifest(
             "artefacts": len(artefacts),
             "events": index.event_count(),
             "warnings": sum(warnings_by_sha.values()),
+            "type_mismatches": sum(1 for a in artefacts if a["type_mismatch"]),
         },
     }
 
