@@ -395,7 +395,9 @@ class ChatReader:
     def _event(self, p: _Pending, utc: datetime, notes: list[str]) -> Event:
         kind, sender, text, shown = p.body
         cont = p.cont
-        extra: dict[str, Any] = {}
+        # The header's clock: hh:mm (Android) or hh:mm:ss (iOS). Declared so that the dedupe
+        # step can match this event with its exact twin from a database (store/reconcile.py).
+        extra: dict[str, Any] = {"time_precision": "second" if p.line.count(":", 0, p.body_start) >= 2 else "minute"}
         if cont:
             blank = 0
             while cont and not cont[-1]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cyberevidence.events import Event, ParseWarning, SourceRef
+from cyberevidence.store import reconcile
 
 SCHEMA_VERSION = 1
 
@@ -70,6 +71,7 @@ class Index:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.executescript(_SCHEMA)
+            self.db.executescript(reconcile.SCHEMA)
             self.db.execute("INSERT OR IGNORE INTO meta VALUES('schema_version', ?)", (str(SCHEMA_VERSION),))
             self.db.commit()
         self.db.row_factory = sqlite3.Row
@@ -123,6 +125,7 @@ class Index:
         db = self.db
         db.execute("DELETE FROM event_sources WHERE sha256=?", (sha256,))
         db.execute("DELETE FROM events WHERE event_id NOT IN (SELECT event_id FROM event_sources)")
+        reconcile.forget(db)
         db.execute("DELETE FROM warnings WHERE sha256=?", (sha256,))
         db.execute("DELETE FROM parses WHERE sha256=?", (sha256,))
 
@@ -130,7 +133,9 @@ class Index:
         """Insert events; an event already present (same id) only gains a ``seen_in`` source."""
         n = 0
         db = self.db
-        for ev in events:
+        batch = list(events)
+        reconcile.add_keys(db, batch)
+        for ev in batch:
             record = json.dumps(ev.to_record(), ensure_ascii=False, sort_keys=True)
             db.execute(
                 "INSERT OR IGNORE INTO events VALUES(?,?,?,?,?,?,?,?)",
@@ -139,6 +144,10 @@ class Index:
             db.execute("INSERT OR IGNORE INTO event_sources VALUES(?,?,?)", (ev.event_id, ev.source.sha256, ev.source.locator))
             n += 1
         return n
+
+    def reconcile(self, sha256: str) -> int:
+        """Merge coarse-precision events of ``sha256`` with finer twins (see :mod:`.reconcile`)."""
+        return reconcile.reconcile(self.db, sha256)
 
     def add_warning(self, sha256: str, parser: str, warning: ParseWarning) -> None:
         self.db.execute(
@@ -164,7 +173,7 @@ class Index:
     # ---------------------------------------------------------------- queries
     def iter_events(self, *, since: str = "", until: str = "", platforms: Iterable[str] = ()) -> Iterator[Event]:
         """Events in timestamp order, each with every source it was seen in. Streams from SQLite."""
-        sql = "SELECT event_id, record FROM events WHERE 1=1"
+        sql = "SELECT event_id, record FROM events WHERE event_id NOT IN (SELECT event_id FROM event_merges)"
         args: list[Any] = []
         if since:
             sql += " AND timestamp >= ?"
@@ -181,7 +190,9 @@ class Index:
         for event_id, record in self.db.execute(sql, args):
             ev = Event.from_record(json.loads(record))
             rows = seen_cur.execute(
-                "SELECT sha256, locator FROM event_sources WHERE event_id=? ORDER BY sha256, locator", (event_id,)
+                "SELECT sha256, locator FROM event_sources WHERE event_id=? OR event_id IN"
+                " (SELECT event_id FROM event_merges WHERE into_id=?) ORDER BY sha256, locator",
+                (event_id, event_id),
             )
             ev.seen_in = [SourceRef(s, loc) for s, loc in rows]
             yield ev
@@ -199,4 +210,6 @@ class Index:
         return list(self.db.execute("SELECT * FROM warnings ORDER BY id"))
 
     def event_count(self) -> int:
-        return int(self.db.execute("SELECT COUNT(*) FROM events").fetchone()[0])
+        """Distinct events on the timeline (merged twins counted once)."""
+        sql = "SELECT COUNT(*) FROM events WHERE event_id NOT IN (SELECT event_id FROM event_merges)"
+        return int(self.db.execute(sql).fetchone()[0])

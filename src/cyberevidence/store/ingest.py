@@ -260,6 +260,7 @@ class Ingest:
                     if self.progress:
                         self.progress(Progress("parse", source.name, events, 0))
             events += case.index.add_events(batch)
+            merged = case.index.reconcile(source.sha256)
             case.index.record_parse(source.sha256, info.name, opts, events, len(warnings), -1)
         details = {
             "parser": info.name,
@@ -267,6 +268,7 @@ class Ingest:
             "options": opts,
             "events": events,
             "warnings": len(warnings),
+            "merged_across_precision": merged,
             "warning_codes": sorted({w.code for w in warnings}),
             "assumptions": [w.message for w in warnings if w.code in ("assumed_timezone", "date_order")],
             **host_details(),
