@@ -20,6 +20,7 @@ import cyberevidence as ce
 from cyberevidence.analysis.contacts import PERIODS, Period
 from cyberevidence.exporters import write_contacts_csv, write_contacts_json, write_timeline_csv, write_timeline_jsonl
 from cyberevidence.parsers.base import DateOrder
+from cyberevidence_cli.conduct_text import write_conduct_text
 from cyberevidence_cli.progress import RichProgress
 from cyberevidence_cli.texts import describe_add, describe_verify
 
@@ -180,6 +181,52 @@ def contacts(
         n = write_contacts_csv(rows, out) if format == "csv" else write_contacts_json(rows, out, by)
     err.print(f"{n} row(s) written{f' to {output}' if output else ''}.")
     _log_export(c, f"contacts-{format}", output, n)
+
+
+@app.command()
+def conduct(
+    case: CaseArg,
+    format: Annotated[str, typer.Option("--format", help="text (plain language) or json.")] = "text",
+    output: OutOpt = None,
+    stop_date: Annotated[
+        list[str] | None,
+        typer.Option("--stop-date", help="When the victim asked a subject to stop: 2025-03-11, or 'Mark Kell=2025-03-11'."),
+    ] = None,
+    night: Annotated[str, typer.Option("--night", help="Night hours, local time, as START-END.")] = "22-6",
+    unanswered_hours: Annotated[float, typer.Option("--unanswered-hours", help="Hours without a reply.")] = 24.0,
+    burst: Annotated[str, typer.Option("--burst", help="Missed-call burst: CALLS/MINUTES.")] = "3/30",
+) -> None:
+    """The course of conduct for each subject: frequency, persistence, escalation, night contact, after a stop.
+
+    Every figure lists the events behind it in --format json.
+
+    Example: cyberevidence conduct case-001 --stop-date "Mark Kell=2025-03-11"
+    """
+    if format not in ("text", "json"):
+        raise typer.BadParameter("use text or json", param_hint="--format")
+    try:
+        start, end = (int(x) for x in night.split("-"))
+        calls, minutes = (int(x) for x in burst.split("/"))
+    except ValueError:
+        raise typer.BadParameter("use --night 22-6 and --burst 3/30") from None
+    c = ce.Case.open(case)
+    subjects = [p.name for p in c.people().persons if p.role == "subject"]
+    stops: dict[str, tuple[str, ...]] = {}
+    for item in stop_date or []:
+        who, sep, when = item.rpartition("=")
+        for name in [who.strip()] if sep else subjects:
+            stops[name] = (*stops.get(name, ()), when.strip())
+    options = ce.ConductOptions(
+        night_start=start, night_end=end, unanswered_hours=unanswered_hours, burst_calls=calls, burst_minutes=minutes,
+        stop_dates=stops,
+    )
+    summaries = c.conduct(options)
+    with _output(output) as out:
+        if format == "json":
+            out.write(json.dumps([s.to_dict() for s in summaries], indent=2, ensure_ascii=False) + "\n")
+        else:
+            write_conduct_text(summaries, out)
+    _log_export(c, f"conduct-{format}", output, len(summaries))
 
 
 @app.command()

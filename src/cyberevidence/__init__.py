@@ -12,7 +12,10 @@ The public API (everything the CLI does, a script can do)::
 """
 
 from cyberevidence._version import __version__
+from cyberevidence.analysis.conduct import ConductOptions, ConductSummary
 from cyberevidence.analysis.contacts import ContactRow
+from cyberevidence.analysis.links import LinkSeen
+from cyberevidence.analysis.places import Place
 from cyberevidence.case import Case
 from cyberevidence.errors import (
     CaseExistsError,
@@ -43,12 +46,15 @@ __all__ = [
     "Case",
     "CaseExistsError",
     "CaseLockedError",
+    "ConductOptions",
+    "ConductSummary",
     "ContactRow",
     "CyberEvidenceError",
     "DateOrderAmbiguousError",
     "Event",
     "FileOutcome",
     "InputNotFoundError",
+    "LinkSeen",
     "NotACaseError",
     "ParseError",
     "ParseOptions",
@@ -58,6 +64,7 @@ __all__ = [
     "People",
     "PeopleFileError",
     "Person",
+    "Place",
     "Progress",
     "SigningError",
     "SourceFile",

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from cyberevidence._version import __version__
+from cyberevidence.analysis.conduct import ConductOptions, ConductSummary, course_of_conduct
 from cyberevidence.analysis.contacts import ContactRow, Period, contact_frequency
 from cyberevidence.analysis.links import LinkSeen, find_links
 from cyberevidence.analysis.places import Place, find_places
@@ -354,6 +355,10 @@ class Case:
     def contacts(self, by: Period = "day", *, person: str | None = None) -> list[ContactRow]:
         """Contact counts per person, period (in the case's timezone) and platform."""
         return contact_frequency(self.timeline(person=person), by, zone(self.info["timezone"]))
+
+    def conduct(self, options: ConductOptions | None = None) -> list[ConductSummary]:
+        """The course-of-conduct summary for each subject in the people file (see analysis.conduct)."""
+        return course_of_conduct(self.timeline(), self.people(), zone(self.info["timezone"]), options)
 
     def places(self) -> list[Place]:
         """Photos in the case with GPS positions, linked to the events that carry them.

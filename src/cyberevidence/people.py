@@ -11,6 +11,7 @@ from __future__ import annotations
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
@@ -29,6 +30,9 @@ class Person:
     phones: tuple[str, ...] = ()
     emails: tuple[str, ...] = ()
     handles: tuple[str, ...] = ()
+    #: When the victim asked this person to stop, blocked them, or an order was served
+    #: (ISO dates or times; a bare date is the start of that local day).
+    stop_dates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,10 +137,17 @@ def people_from_data(data: dict, region: str, where: str = "people file") -> Peo
         if role not in ROLES:
             raise PeopleFileError(f"{where}: {row['name']}: role {role!r} is not one of {', '.join(sorted(ROLES))}")
         lists = {}
-        for key in ("phones", "emails", "handles"):
+        for key in ("phones", "emails", "handles", "stop_dates"):
             value = row.get(key, [])
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise PeopleFileError(f"{where}: {row['name']}: {key} must be a list of strings")
             lists[key] = tuple(value)
-        persons.append(Person(row["name"].strip(), role, lists["phones"], lists["emails"], lists["handles"]))
+        for value in lists["stop_dates"]:
+            try:
+                datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                raise PeopleFileError(f"{where}: {row['name']}: stop date {value!r} is not an ISO date like 2025-03-10") from None
+        persons.append(
+            Person(row["name"].strip(), role, lists["phones"], lists["emails"], lists["handles"], lists["stop_dates"])
+        )
     return People(persons, region)

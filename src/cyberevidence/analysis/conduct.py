@@ -1,0 +1,464 @@
+"""Course of conduct: the pattern police miss when they record incidents one by one.
+
+For each subject in the people file this computes, from the merged timeline, the figures that
+the risk tools (S-DASH, FOUR: Fixated, Obsessive, Unwanted, Repeated) ask about. Definitions:
+
+* a **contact** is an event of a contact kind (message, call, e-mail, post, comment, reaction,
+  friend request) whose ``person`` is the subject and whose direction is ``incoming``;
+  a **reply** is an ``outgoing`` event of the victim to that subject;
+* days, hours and weeks are the victim's local ones (the case's zone); weeks are ISO weeks;
+* **night** is from ``night_start`` to ``night_end`` local time (22:00–06:00 by default);
+* a contact is **unanswered** when no reply follows it within ``unanswered_hours`` (24 h);
+* a **missed-call burst** is at least ``burst_calls`` missed calls (3) within
+  ``burst_minutes`` (30) of the first call of the burst;
+* the **escalation trend** is the least-squares slope of incoming contacts per week (every week
+  from the first contact to the last, empty weeks included), plus the single change point that
+  best splits the weekly counts into two levels (largest reduction of squared error, at least
+  two weeks each side), reported with the mean before and after;
+* **contacts after a stop** count contacts after each stop date (from the people file's
+  ``stop_dates`` or given by the caller). Candidate stop messages (the victim's own outgoing
+  texts that ask to stop or say they are blocking) are *suggested*, never applied;
+* **via third parties** are messages from anyone other than the subject and the victim whose
+  text mentions the subject by name or handle.
+
+Every figure carries the ids of the events behind it, so a number can be traced to messages.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from cyberevidence.analysis.contacts import CONTACT_KINDS
+from cyberevidence.events import Event
+from cyberevidence.people import People, Person
+
+STOP_WORDS = re.compile(
+    r"\b(stop (contacting|messaging|texting|calling)|stop it|please stop|leave me alone|don'?t (contact|message|text|call) me"
+    r"|do not (contact|message|text|call) me|i('| a)m blocking you|i have blocked you|i'?ve blocked you|blocking you"
+    r"|go away|no more contact|never contact me)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ConductOptions:
+    night_start: int = 22
+    night_end: int = 6
+    unanswered_hours: float = 24.0
+    burst_calls: int = 3
+    burst_minutes: int = 30
+    #: Extra stop dates per subject name (ISO dates), added to the people file's.
+    stop_dates: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A number and the events behind it."""
+
+    value: int
+    event_ids: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "event_ids": list(self.event_ids)}
+
+
+@dataclass(frozen=True, slots=True)
+class DatedFigure:
+    """A date (or time) with a count and the events behind it."""
+
+    when: str
+    value: int
+    event_ids: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"when": self.when, "value": self.value, "event_ids": list(self.event_ids)}
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    start: str
+    end: str
+    days: int
+    event_ids: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "days": self.days, "event_ids": list(self.event_ids)}
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    """Weekly counts, their slope and the best change point (``None`` when too few weeks)."""
+
+    weeks: tuple[DatedFigure, ...]
+    slope_per_week: float
+    change_week: str | None = None
+    mean_before: float | None = None
+    mean_after: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "weeks": [w.to_dict() for w in self.weeks],
+            "slope_per_week": self.slope_per_week,
+            "change_week": self.change_week,
+            "mean_before": self.mean_before,
+            "mean_after": self.mean_after,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformUse:
+    """A platform the subject used, when first, and how often (channel-hopping)."""
+
+    platform: str
+    first_used: str
+    contacts: int
+    event_ids: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"platform": self.platform, "first_used": self.first_used, "contacts": self.contacts,
+                "event_ids": list(self.event_ids)}
+
+
+@dataclass(frozen=True, slots=True)
+class StopFigure:
+    stop_date: str
+    source: str
+    before: int
+    after: Figure
+    after_by_platform: dict[str, int]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "stop_date": self.stop_date,
+            "source": self.source,
+            "before": self.before,
+            "after": self.after.to_dict(),
+            "after_by_platform": dict(self.after_by_platform),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class StopSuggestion:
+    """A victim's message that reads like a request to stop: shown for a person to confirm."""
+
+    event_id: str
+    timestamp: str
+    platform: str
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"event_id": self.event_id, "timestamp": self.timestamp, "platform": self.platform, "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
+class ConductSummary:
+    subject: str
+    first_contact: DatedFigure | None
+    last_contact: DatedFigure | None
+    total_contacts: Figure
+    by_kind: dict[str, int]
+    replies: Figure
+    distinct_days: Figure
+    longest_run: Run | None
+    busiest_day: DatedFigure | None
+    trend: Trend
+    night_contacts: Figure
+    unanswered: Figure
+    missed_call_bursts: tuple[DatedFigure, ...]
+    platforms: tuple[PlatformUse, ...]
+    after_stop: tuple[StopFigure, ...]
+    stop_suggestions: tuple[StopSuggestion, ...]
+    via_third_parties: Figure
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "subject": self.subject,
+            "first_contact": self.first_contact.to_dict() if self.first_contact else None,
+            "last_contact": self.last_contact.to_dict() if self.last_contact else None,
+            "total_contacts": self.total_contacts.to_dict(),
+            "by_kind": dict(self.by_kind),
+            "replies": self.replies.to_dict(),
+            "distinct_days": self.distinct_days.to_dict(),
+            "longest_run": self.longest_run.to_dict() if self.longest_run else None,
+            "busiest_day": self.busiest_day.to_dict() if self.busiest_day else None,
+            "trend": self.trend.to_dict(),
+            "night_contacts": self.night_contacts.to_dict(),
+            "unanswered": self.unanswered.to_dict(),
+            "missed_call_bursts": [b.to_dict() for b in self.missed_call_bursts],
+            "platforms": [p.to_dict() for p in self.platforms],
+            "after_stop": [s.to_dict() for s in self.after_stop],
+            "stop_suggestions": [s.to_dict() for s in self.stop_suggestions],
+            "via_third_parties": self.via_third_parties.to_dict(),
+        }
+
+    def to_pandas(self) -> Any:
+        """Weekly counts as a pandas DataFrame (needs the optional pandas package)."""
+        try:
+            pd = importlib.import_module("pandas")
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError("to_pandas() needs pandas: pip install pandas") from exc
+        return pd.DataFrame([{"week": w.when, "contacts": w.value} for w in self.trend.weeks])
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _ids(events: Iterable[Event]) -> tuple[str, ...]:
+    return tuple(e.event_id for e in events)
+
+
+def _is_missed_call(ev: Event) -> bool:
+    return ev.kind == "call" and (ev.call_type in ("missed", "rejected", "blocked") or ev.extra.get("missed") is True)
+
+
+def _weeks_between(first: date, last: date) -> list[str]:
+    start = first - timedelta(days=first.weekday())
+    out = []
+    while start <= last:
+        y, w, _ = start.isocalendar()
+        out.append(f"{y}-W{w:02d}")
+        start += timedelta(days=7)
+    return out
+
+
+def _slope(values: Sequence[int]) -> float:
+    n = len(values)
+    if n < 2:
+        return 0.0
+    mean_x = (n - 1) / 2
+    mean_y = sum(values) / n
+    num = sum((i - mean_x) * (v - mean_y) for i, v in enumerate(values))
+    den = sum((i - mean_x) ** 2 for i in range(n))
+    return round(num / den, 4)
+
+
+def _change_point(values: Sequence[int]) -> tuple[int, float, float] | None:
+    n = len(values)
+    if n < 4:
+        return None
+
+    def sse(xs: Sequence[int]) -> float:
+        m = sum(xs) / len(xs)
+        return sum((x - m) ** 2 for x in xs)
+
+    total = sse(values)
+    best: tuple[float, int] | None = None
+    for k in range(2, n - 1):
+        gain = total - sse(values[:k]) - sse(values[k:])
+        if best is None or gain > best[0] + 1e-9:
+            best = (gain, k)
+    if best is None or best[0] <= 0:
+        return None
+    k = best[1]
+    return k, round(sum(values[:k]) / k, 4), round(sum(values[k:]) / (n - k), 4)
+
+
+def _mentions(person: Person) -> re.Pattern[str] | None:
+    names = {person.name}
+    names |= {person.name.split()[0]} if len(person.name.split()) > 1 else set()
+    names |= {h.partition(":")[2] for h in person.handles if h.partition(":")[2]}
+    names = {n for n in names if len(n) >= 3}
+    if not names:
+        return None
+    return re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+
+
+def parse_stop_date(value: str, tz: ZoneInfo) -> datetime:
+    """A stop date as an aware UTC instant: a bare date means the start of that local day."""
+    v = value.strip()
+    if "T" in v:
+        moment = datetime.fromisoformat(v.replace("Z", "+00:00"))
+        return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+    d = date.fromisoformat(v)
+    return datetime(d.year, d.month, d.day, tzinfo=tz).astimezone(timezone.utc)
+
+
+# -- the summary -----------------------------------------------------------------------------
+
+
+def course_of_conduct(
+    events: Iterable[Event], people: People, tz: ZoneInfo, options: ConductOptions | None = None
+) -> list[ConductSummary]:
+    """One summary per subject in ``people``, from resolved timeline events (in time order)."""
+    opts = options or ConductOptions()
+    subjects = [p for p in people.persons if p.role == "subject"]
+    victims = {p.name for p in people.victims}
+    incoming: dict[str, list[Event]] = defaultdict(list)
+    replies: dict[str, list[Event]] = defaultdict(list)
+    victim_texts: list[Event] = []
+    others: list[Event] = []
+    names = {p.name for p in subjects}
+    for ev in events:
+        if ev.kind not in CONTACT_KINDS:
+            continue
+        if ev.direction == "incoming" and ev.person in names:
+            incoming[ev.person].append(ev)
+        elif ev.direction == "outgoing":
+            if ev.person in names:
+                replies[ev.person].append(ev)
+            if ev.text and ev.kind in ("message", "email", "comment", "post"):
+                victim_texts.append(ev)
+        elif ev.direction == "incoming" and ev.person not in victims and ev.text:
+            others.append(ev)
+    return [
+        _summary(p, incoming[p.name], replies[p.name], victim_texts, others, tz, opts) for p in subjects
+    ]
+
+
+def _summary(
+    person: Person,
+    contacts: list[Event],
+    replies: list[Event],
+    victim_texts: list[Event],
+    others: list[Event],
+    tz: ZoneInfo,
+    opts: ConductOptions,
+) -> ConductSummary:
+    local_day = [e.timestamp.astimezone(tz).date() for e in contacts]
+    by_day: dict[date, list[Event]] = defaultdict(list)
+    for d, e in zip(local_day, contacts, strict=True):
+        by_day[d].append(e)
+    first = DatedFigure(contacts[0].timestamp_utc, 1, (contacts[0].event_id,)) if contacts else None
+    last = DatedFigure(contacts[-1].timestamp_utc, 1, (contacts[-1].event_id,)) if contacts else None
+    busiest = None
+    if by_day:
+        day = max(sorted(by_day), key=lambda d: len(by_day[d]))
+        busiest = DatedFigure(day.isoformat(), len(by_day[day]), _ids(by_day[day]))
+    return ConductSummary(
+        subject=person.name,
+        first_contact=first,
+        last_contact=last,
+        total_contacts=Figure(len(contacts), _ids(contacts)),
+        by_kind=dict(sorted(Counter(e.kind for e in contacts).items())),
+        replies=Figure(len(replies), _ids(replies)),
+        distinct_days=Figure(len(by_day), tuple(by_day[d][0].event_id for d in sorted(by_day))),
+        longest_run=_longest_run(by_day),
+        busiest_day=busiest,
+        trend=_trend(by_day),
+        night_contacts=_night(contacts, tz, opts),
+        unanswered=_unanswered(contacts, replies, opts),
+        missed_call_bursts=_bursts(contacts, opts),
+        platforms=_platforms(contacts),
+        after_stop=_after_stop(person, contacts, tz, opts),
+        stop_suggestions=tuple(
+            StopSuggestion(e.event_id, e.timestamp_utc, e.platform, e.text) for e in victim_texts
+            if e.person == person.name and STOP_WORDS.search(e.text)
+        ),
+        via_third_parties=_third_parties(person, others),
+    )
+
+
+def _longest_run(by_day: dict[date, list[Event]]) -> Run | None:
+    days = sorted(by_day)
+    if not days:
+        return None
+    best = (days[0], days[0])
+    start = prev = days[0]
+    for d in days[1:]:
+        if d - prev == timedelta(days=1):
+            prev = d
+        else:
+            start = prev = d
+        if (prev - start) > (best[1] - best[0]):
+            best = (start, prev)
+    covered = [d for d in days if best[0] <= d <= best[1]]
+    ids = tuple(e.event_id for d in covered for e in by_day[d])
+    return Run(best[0].isoformat(), best[1].isoformat(), (best[1] - best[0]).days + 1, ids)
+
+
+def _trend(by_day: dict[date, list[Event]]) -> Trend:
+    if not by_day:
+        return Trend((), 0.0)
+    weekly: dict[str, list[Event]] = defaultdict(list)
+    for d, evs in by_day.items():
+        y, w, _ = d.isocalendar()
+        weekly[f"{y}-W{w:02d}"].extend(evs)
+    labels = _weeks_between(min(by_day), max(by_day))
+    weeks = tuple(DatedFigure(w, len(weekly.get(w, [])), _ids(weekly.get(w, []))) for w in labels)
+    counts = [w.value for w in weeks]
+    cp = _change_point(counts)
+    if cp is None:
+        return Trend(weeks, _slope(counts))
+    k, before, after = cp
+    return Trend(weeks, _slope(counts), labels[k], before, after)
+
+
+def _night(contacts: list[Event], tz: ZoneInfo, opts: ConductOptions) -> Figure:
+    def at_night(e: Event) -> bool:
+        h = e.timestamp.astimezone(tz).hour
+        if opts.night_start > opts.night_end:
+            return h >= opts.night_start or h < opts.night_end
+        return opts.night_start <= h < opts.night_end
+
+    hits = [e for e in contacts if at_night(e)]
+    return Figure(len(hits), _ids(hits))
+
+
+def _unanswered(contacts: list[Event], replies: list[Event], opts: ConductOptions) -> Figure:
+    times = [r.timestamp for r in replies]
+    window = timedelta(hours=opts.unanswered_hours)
+    hits = []
+    for e in contacts:
+        i = bisect_right(times, e.timestamp)
+        if i >= len(times) or times[i] - e.timestamp > window:
+            hits.append(e)
+    return Figure(len(hits), _ids(hits))
+
+
+def _bursts(contacts: list[Event], opts: ConductOptions) -> tuple[DatedFigure, ...]:
+    calls = [e for e in contacts if _is_missed_call(e)]
+    window = timedelta(minutes=opts.burst_minutes)
+    out: list[DatedFigure] = []
+    i = 0
+    while i < len(calls):
+        j = i
+        while j + 1 < len(calls) and calls[j + 1].timestamp - calls[i].timestamp <= window:
+            j += 1
+        group = calls[i : j + 1]
+        if len(group) >= opts.burst_calls:
+            out.append(DatedFigure(group[0].timestamp_utc, len(group), _ids(group)))
+            i = j + 1
+        else:
+            i += 1
+    return tuple(out)
+
+
+def _platforms(contacts: list[Event]) -> tuple[PlatformUse, ...]:
+    firsts: dict[str, Event] = {}
+    counts: Counter[str] = Counter()
+    for e in contacts:
+        firsts.setdefault(e.platform, e)
+        counts[e.platform] += 1
+    ordered = sorted(firsts.items(), key=lambda kv: (kv[1].timestamp, kv[0]))
+    return tuple(PlatformUse(p, e.timestamp_utc, counts[p], (e.event_id,)) for p, e in ordered)
+
+
+def _after_stop(person: Person, contacts: list[Event], tz: ZoneInfo, opts: ConductOptions) -> tuple[StopFigure, ...]:
+    dates = [(d, "people file") for d in person.stop_dates] + [(d, "given") for d in opts.stop_dates.get(person.name, ())]
+    out = []
+    for value, source in sorted(set(dates)):
+        moment = parse_stop_date(value, tz)
+        after = [e for e in contacts if e.timestamp >= moment]
+        out.append(
+            StopFigure(
+                value, source, len(contacts) - len(after), Figure(len(after), _ids(after)),
+                dict(sorted(Counter(e.platform for e in after).items())),
+            )
+        )
+    return tuple(out)
+
+
+def _third_parties(person: Person, others: list[Event]) -> Figure:
+    rx = _mentions(person)
+    if rx is None:
+        return Figure(0)
+    hits = [e for e in others if e.person != person.name and rx.search(e.text)]
+    return Figure(len(hits), _ids(hits))
