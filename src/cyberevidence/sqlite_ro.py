@@ -24,34 +24,121 @@ from cyberevidence.errors import ParseError
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
+#: Built-in SQL functions a schema (generated columns, views, indexes on expressions) or a
+#: parser's query may call. Everything else (``load_extension``, ``fts3_tokenizer``, any
+#: application function) is refused by the authorizer.
+SAFE_FUNCTIONS = frozenset(
+    [
+        "abs",
+        "avg",
+        "char",
+        "coalesce",
+        "count",
+        "date",
+        "datetime",
+        "glob",
+        "group_concat",
+        "hex",
+        "ifnull",
+        "iif",
+        "instr",
+        "julianday",
+        "json",
+        "json_array",
+        "json_array_length",
+        "json_each",
+        "json_extract",
+        "json_group_array",
+        "json_group_object",
+        "json_object",
+        "json_quote",
+        "json_tree",
+        "json_type",
+        "json_valid",
+        "length",
+        "like",
+        "likely",
+        "lower",
+        "ltrim",
+        "max",
+        "min",
+        "nullif",
+        "printf",
+        "quote",
+        "replace",
+        "round",
+        "rtrim",
+        "sign",
+        "strftime",
+        "substr",
+        "substring",
+        "sum",
+        "time",
+        "total",
+        "trim",
+        "typeof",
+        "unicode",
+        "unixepoch",
+        "unlikely",
+        "upper",
+        "zeroblob",
+    ]
+)
+
+
+def _authorizer(action: int, arg1: str | None, arg2: str | None, *_rest: object) -> int:
+    if action == sqlite3.SQLITE_FUNCTION:
+        return sqlite3.SQLITE_OK if (arg2 or "").lower() in SAFE_FUNCTIONS else sqlite3.SQLITE_DENY
+    if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
+        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_PRAGMA and (arg1 or "").lower() not in _READ_PRAGMAS:
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
+
+
+_READ_PRAGMAS = frozenset({"table_info", "table_xinfo", "index_list", "index_info", "foreign_key_list", "user_version"})
+
+
 def _harden(conn: sqlite3.Connection) -> None:
-    conn.execute("PRAGMA trusted_schema=OFF")
     conn.execute("PRAGMA query_only=ON")
+    # Apps' schemas use built-in functions in generated columns (Signal: json_extract), which
+    # trusted_schema=OFF refuses outright. Instead the schema is trusted only to call the
+    # built-ins above: the authorizer denies every other function, ATTACH and writing pragmas.
+    # The file is opened immutable and read-only, so triggers can never fire.
+    conn.execute("PRAGMA trusted_schema=ON")
+    conn.set_authorizer(_authorizer)
 
 
 @contextmanager
-def open_readonly(path: Path) -> Iterator[sqlite3.Connection]:
-    """Yield a read-only, immutable connection to the SQLite file at ``path``."""
+def open_readonly(path: Path, *, name: str = "") -> Iterator[sqlite3.Connection]:
+    """Yield a read-only, immutable connection to the SQLite file at ``path``.
+
+    ``name`` (the original file name) is used in error messages instead of the stored path.
+    """
+    shown = name or str(path)
     try:
         with open(path, "rb") as handle:
             magic = handle.read(len(SQLITE_MAGIC))
     except OSError as exc:
-        raise ParseError(f"cannot read the database: {exc.strerror}", file=path) from exc
+        raise ParseError(f"cannot read the database: {exc.strerror}", file=shown) from exc
     if magic != SQLITE_MAGIC:
-        raise ParseError("not a SQLite database (wrong header); is it encrypted?", file=path,
-                         hint="Decrypt the database first, or check that this is the right file.")
+        raise ParseError(
+            "not a SQLite database (wrong header); is it encrypted?",
+            file=shown,
+            hint="Decrypt the database first, or check that this is the right file.",
+        )
     uri = f"file:{quote(str(path.resolve()))}?mode=ro&immutable=1"
     try:
         conn = sqlite3.connect(uri, uri=True)
     except sqlite3.Error as exc:
-        raise ParseError(f"cannot open the database: {exc}", file=path) from exc
+        raise ParseError(f"cannot open the database: {exc}", file=shown) from exc
     try:
         conn.row_factory = sqlite3.Row
         _harden(conn)
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         yield conn
     except sqlite3.DatabaseError as exc:
-        raise ParseError(f"the database is damaged or unreadable: {exc}", file=path) from exc
+        raise ParseError(f"the database is damaged or unreadable: {exc}", file=shown) from exc
     finally:
         conn.close()
 
@@ -68,15 +155,16 @@ def column_names(conn: sqlite3.Connection, table: str) -> set[str]:
     return {str(r[1]).lower() for r in conn.execute(f"PRAGMA table_info({table})")}
 
 
-def load_sql_dump(path: Path, *, max_bytes: int = 512 * 1024 * 1024) -> sqlite3.Connection:
+def load_sql_dump(path: Path, *, max_bytes: int = 512 * 1024 * 1024, name: str = "") -> sqlite3.Connection:
     """Load a SQL text dump into a new in-memory database and return it (caller closes).
 
     The dump runs only against the private ``:memory:`` database; ``ATTACH`` and
     ``load_extension`` are refused by an authorizer, so a hostile dump cannot reach a file.
     """
+    shown = name or str(path)
     size = path.stat().st_size
     if size > max_bytes:
-        raise ParseError(f"the SQL dump is {size} bytes, above the {max_bytes}-byte limit", file=path)
+        raise ParseError(f"the SQL dump is {size} bytes, above the {max_bytes}-byte limit", file=shown)
     script = path.read_text(encoding="utf-8", errors="replace")
     conn = sqlite3.connect(":memory:")
     conn.row_factory = sqlite3.Row
@@ -87,10 +175,13 @@ def load_sql_dump(path: Path, *, max_bytes: int = 512 * 1024 * 1024) -> sqlite3.
         return sqlite3.SQLITE_OK
 
     conn.set_authorizer(authorizer)
+    if "\x00" in script:
+        conn.close()
+        raise ParseError("this is not a SQL text dump (it holds binary data)", file=shown)
     try:
         conn.executescript(script)
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, ValueError) as exc:
         conn.close()
-        raise ParseError(f"the SQL dump does not load: {exc}", file=path) from exc
+        raise ParseError(f"the SQL dump does not load: {exc}", file=shown) from exc
     conn.execute("PRAGMA trusted_schema=OFF")
     return conn
