@@ -32,22 +32,47 @@ PEOPLE = people_from_data(
 )
 
 
-def _ev(n: int, day: int, hh: int, mm: int, platform: str, kind: str = "message", *, direction: str = "incoming",
-        person: str = "Mark Kell", text: str = "hi", call_type: str = "") -> Event:
+def _ev(
+    n: int,
+    day: int,
+    hh: int,
+    mm: int,
+    platform: str,
+    kind: str = "message",
+    *,
+    direction: str = "incoming",
+    person: str = "Mark Kell",
+    text: str = "hi",
+    call_type: str = "",
+) -> Event:
     return Event(
-        timestamp=datetime(2025, 3, day, hh, mm, tzinfo=timezone.utc), platform=platform, kind=kind,
-        source=SourceRef("a" * 64, f"line {n}"), text=text, direction=direction, person=person,  # type: ignore[arg-type]
-        call_type=call_type, event_id=f"e{n:02d}",
+        timestamp=datetime(2025, 3, day, hh, mm, tzinfo=timezone.utc),
+        platform=platform,
+        kind=kind,
+        source=SourceRef("a" * 64, f"line {n}"),
+        text=text,
+        direction=direction,
+        person=person,  # type: ignore[arg-type]
+        call_type=call_type,
+        event_id=f"e{n:02d}",
     )
 
 
 def _planted() -> list[Event]:
     evs = [_ev(1, 3, 12, 0, "whatsapp"), _ev(2, 4, 12, 0, "whatsapp"), _ev(3, 5, 12, 0, "whatsapp")]
-    evs += [_ev(4, 10, 12, 0, "whatsapp"), _ev(5, 10, 12, 30, "whatsapp"), _ev(6, 11, 12, 0, "whatsapp"), _ev(7, 11, 12, 30, "whatsapp")]
+    evs += [
+        _ev(4, 10, 12, 0, "whatsapp"),
+        _ev(5, 10, 12, 30, "whatsapp"),
+        _ev(6, 11, 12, 0, "whatsapp"),
+        _ev(7, 11, 12, 30, "whatsapp"),
+    ]
     evs.append(_ev(8, 10, 12, 10, "whatsapp", direction="outgoing", text="Please stop contacting me."))
     evs += [_ev(10 + d, d, 12, 0, "telegram") for d in (17, 18, 19, 20, 21)]
     evs += [_ev(40 + i, 18, 23, 5 * i, "phone", "call", call_type="missed", text="") for i in range(3)]
-    evs += [_ev(50, 19, 1, 0, "phone", "call", call_type="missed", text=""), _ev(51, 19, 1, 40, "phone", "call", call_type="missed", text="")]
+    evs += [
+        _ev(50, 19, 1, 0, "phone", "call", call_type="missed", text=""),
+        _ev(51, 19, 1, 40, "phone", "call", call_type="missed", text=""),
+    ]
     evs.append(_ev(60, 20, 15, 0, "whatsapp", person="Jo Friend", text="Mark asked me to tell you he misses you"))
     evs += [_ev(70, 24, 12, 0, "telegram"), _ev(71, 25, 12, 0, "telegram")]
     return sorted(evs, key=lambda e: e.timestamp)
@@ -86,13 +111,22 @@ def test_every_figure_of_the_planted_pattern() -> None:
 
 
 def test_options_change_the_stated_thresholds() -> None:
-    opts = ConductOptions(night_start=23, night_end=1, burst_calls=2, burst_minutes=45, unanswered_hours=24 * 30,
-                          stop_dates={"Mark Kell": ("2025-03-17",)})
+    opts = ConductOptions(
+        night_start=23,
+        night_end=1,
+        burst_calls=2,
+        burst_minutes=45,
+        unanswered_hours=24 * 30,
+        stop_dates={"Mark Kell": ("2025-03-17",)},
+    )
     (s,) = course_of_conduct(_planted(), PEOPLE, LONDON, opts)
     assert s.night_contacts.value == 3  # 23:00-00:59 only
     assert [(b.when, b.value) for b in s.missed_call_bursts] == [("2025-03-18T23:00:00Z", 3), ("2025-03-19T01:00:00Z", 2)]
     assert s.unanswered.value == 15  # everything before the reply within 30 days is answered
-    assert [(x.stop_date, x.source, x.after.value) for x in s.after_stop] == [("2025-03-11", "people file", 14), ("2025-03-17", "given", 12)]
+    assert [(x.stop_date, x.source, x.after.value) for x in s.after_stop] == [
+        ("2025-03-11", "people file", 14),
+        ("2025-03-17", "given", 12),
+    ]
 
 
 def test_to_dict_is_json_ready() -> None:

@@ -9,7 +9,11 @@ import cyberevidence as ce
 from cyberevidence.events import Event, EventIdAssigner, SourceRef
 from cyberevidence.store.index import Index
 
-LINES = [f"{d:02d}/03/2025, {h:02d}:{m:02d} - Mark Kell: message number {d}-{h}-{m}" for d in range(1, 11) for h, m in ((9, 5), (21, 40))]
+LINES = [
+    f"{d:02d}/03/2025, {h:02d}:{m:02d} - Mark Kell: message number {d}-{h}-{m}"
+    for d in range(1, 11)
+    for h, m in ((9, 5), (21, 40))
+]
 
 
 def _export(folder: Path, lines: list[str]) -> Path:
@@ -66,8 +70,14 @@ TXT, DB = "a" * 64, "b" * 64
 def _ev(sha: str, when: datetime, text: str, thread: str, precision: str, n: int) -> Event:
     extra = {"time_precision": precision} if precision != "exact" else {}
     return Event(
-        timestamp=when, platform="whatsapp", kind="message", source=SourceRef(sha, f"line {n}"),
-        sender="Mark Kell" if sha == TXT else "447700900123@s.whatsapp.net", text=text, thread=thread, extra=extra,
+        timestamp=when,
+        platform="whatsapp",
+        kind="message",
+        source=SourceRef(sha, f"line {n}"),
+        sender="Mark Kell" if sha == TXT else "447700900123@s.whatsapp.net",
+        text=text,
+        thread=thread,
+        extra=extra,
     )
 
 
@@ -110,3 +120,37 @@ def test_short_text_merges_when_threads_agree(tmp_path: Path) -> None:
         index.add_events([EventIdAssigner().assign(_ev(DB, _utc(19, 3, 5), "ok", "447700900123@s.whatsapp.net", "exact", 2))])
         assert index.reconcile(DB) == 1
     assert [len(e.seen_in) for e in index.iter_events()] == [2]
+
+
+def test_a_txt_export_and_the_phone_database_of_one_chat_merge(fixtures_dir: Path, tmp_path: Path) -> None:
+    """The victim's txt export (minute, local time) and msgstore.db (ms, UTC) give each message once."""
+    import shutil
+    import sqlite3
+
+    db_dir = tmp_path / "phone"
+    shutil.copytree(fixtures_dir / "whatsapp_db" / "android_new", db_dir)
+    with sqlite3.connect(db_dir / "msgstore.db") as conn:  # our own copy: give the messages seconds
+        conn.execute("UPDATE message SET timestamp = timestamp + 37412 WHERE timestamp > 0")
+    txt = _export(
+        tmp_path / "export",
+        [
+            "14/10/2025, 20:01 - Mark Kell: Why aren't you answering?",
+            "14/10/2025, 20:05 - Sarah Jones: Please stop contacting me.",
+            "16/10/2025, 08:30 - Mark Kell: I know where you were today",
+        ],
+    )
+    case = ce.Case.create(tmp_path / "case", examiner="Test Examiner")
+    case.add(db_dir / "msgstore.db", db_dir / "wa.db")
+    before = len(list(case.timeline()))
+    case.add(txt, timezone="Europe/London", date_order="dmy")
+    events = list(case.timeline())
+    assert len(events) == before  # nothing new: all three lines were already known from the database
+    merged = [e for e in events if len({s.sha256 for s in e.seen_in}) == 2]
+    assert [(e.timestamp_utc, e.text) for e in merged] == [
+        ("2025-10-14T19:01:37.412Z", "Why aren't you answering?"),
+        ("2025-10-14T19:05:37.412Z", "Please stop contacting me."),
+        ("2025-10-16T07:30:37.412Z", "I know where you were today"),
+    ]
+    parse_entries = [e for e in case.custody.entries() if e.action == "parse"]
+    assert parse_entries[-1].details["merged_across_precision"] == 3
+    assert case.verify().exit_code == 0
