@@ -32,7 +32,15 @@ from cyberevidence.people import People, load_people, people_from_data
 from cyberevidence.store.atomic import atomic_write_bytes
 from cyberevidence.store.custody import CustodyLog, utc_now
 from cyberevidence.store.index import Index
-from cyberevidence.store.ingest import AddReport, FileOutcome, Ingest, ProgressFn, expand_inputs, host_details
+from cyberevidence.store.ingest import (
+    AddReport,
+    FileOutcome,
+    FolderSiblings,
+    Ingest,
+    ProgressFn,
+    expand_inputs,
+    host_details,
+)
 from cyberevidence.store.lock import CaseLock
 from cyberevidence.store.manifest import build_manifest, write_manifest
 from cyberevidence.store.objects import EvidenceStore
@@ -181,9 +189,14 @@ class Case:
                     date_order=opts.get("date_order") or None,
                 )
                 path = self.store.path_for(sha)
-                source = SourceFile(path, sha, names.get(sha, sha), path.stat().st_size, self.index.media_type(sha))
+                siblings = {name: self._stored_source(s, name) for name, s in d.get("siblings_used", {}).items()}
+                source = SourceFile(path, sha, names.get(sha, sha), path.stat().st_size, self.index.media_type(sha), siblings)
                 ingest.parse(source, options, d.get("parser"), log=False)
             self._refresh_manifest()
+
+    def _stored_source(self, sha: str, name: str) -> SourceFile:
+        path = self.store.path_for(sha)
+        return SourceFile(path, sha, name, path.stat().st_size, self.index.media_type(sha))
 
     def add(
         self,
@@ -209,14 +222,15 @@ class Case:
             self._recover(who)
             ingest = Ingest(self, self.registry, who, progress)
             batches: dict[Path, dict[str, SourceFile]] = {}
-            acquired: list[tuple[SourceFile, Path]] = []
+            acquired: list[tuple[SourceFile, Path, str]] = []
             try:
-                for original, batch in inputs:
+                for original, root in inputs:
                     source = ingest.acquire(original, note)
-                    batches.setdefault(batch, {})[source.name] = source
-                    acquired.append((source, batch))
-                for source, batch in acquired:
-                    siblings = {n: s for n, s in batches[batch].items() if n != source.name}
+                    rel = original.relative_to(root).as_posix()
+                    batches.setdefault(root, {})[rel] = source
+                    acquired.append((source, root, rel))
+                for source, root, rel in acquired:
+                    siblings = FolderSiblings(batches[root], rel)
                     with_siblings = SourceFile(source.path, source.sha256, source.name, source.size, source.media_type, siblings)
                     try:
                         report.files.append(ingest.parse(with_siblings, options, format))

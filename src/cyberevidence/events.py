@@ -17,7 +17,19 @@ Direction = Literal["incoming", "outgoing", "unknown"]
 
 #: Event kinds used by the built-in parsers. Third-party parsers may add more.
 KINDS = frozenset(
-    {"message", "call", "email", "post", "comment", "reaction", "friend_request", "system", "media_metadata", "diary"}
+    {
+        "message",
+        "call",
+        "email",
+        "post",
+        "comment",
+        "reaction",
+        "friend_request",
+        "connection",
+        "system",
+        "media_metadata",
+        "diary",
+    }
 )
 
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import os
 import platform
+import posixpath
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -33,6 +34,50 @@ from cyberevidence.store.state import options_key
 if TYPE_CHECKING:
     from cyberevidence.case import Case
 
+
+
+class FolderSiblings(Mapping[str, SourceFile]):
+    """The files acquired with a source in the same ``add`` (the folder tree it was given in).
+
+    Parsers look files up by the path the export uses: relative to the source's own folder
+    (``photos/photo_1.jpg`` beside Telegram's ``result.json``, ``IMG-...jpg`` beside a WhatsApp
+    ``.txt``) or relative to the folder that was added (Facebook's ``messages/inbox/.../1.jpg``).
+    Absolute paths and ``..`` never resolve. Iterating lists the files under the source's folder.
+
+    Every file a parser looks at is noted in ``used`` (key -> SHA-256); the parse entry in custody
+    lists them as ``siblings_used``, so a rebuild offers the parser exactly the same files.
+    """
+
+    def __init__(self, files: Mapping[str, SourceFile], own: str) -> None:
+        self._files = files
+        self._own = own
+        self._dir = posixpath.dirname(own)
+        self.used: dict[str, str] = {}
+
+    def _resolve(self, key: str) -> SourceFile | None:
+        norm = posixpath.normpath(key.replace("\\", "/"))
+        if norm.startswith(("/", "../")) or norm in ("..", "."):
+            return None
+        for rel in (posixpath.join(self._dir, norm) if self._dir else norm, norm):
+            if rel != self._own and rel in self._files:
+                return self._files[rel]
+        return None
+
+    def __getitem__(self, key: str) -> SourceFile:
+        found = self._resolve(key)
+        if found is None:
+            raise KeyError(key)
+        self.used[key] = found.sha256
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        prefix = self._dir + "/" if self._dir else ""
+        for rel in self._files:
+            if rel != self._own and rel.startswith(prefix):
+                yield rel[len(prefix) :]
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 @dataclass(frozen=True, slots=True)
 class Progress:
@@ -91,7 +136,8 @@ def iso_mtime(st: os.stat_result) -> str:
 
 
 def expand_inputs(paths: list[Path]) -> Iterator[tuple[Path, Path]]:
-    """Each file to acquire with the folder it was given in (its batch). Symlinks are not followed."""
+    """Each file to acquire with the root of its batch: the folder that was given, or a file's own
+    folder. Files of one batch are offered to each other's parsers. Symlinks are not followed."""
     for p in paths:
         if p.is_symlink():
             raise InputNotFoundError(f"{p}: is a symbolic link; give the real file instead")
@@ -103,7 +149,7 @@ def expand_inputs(paths: list[Path]) -> Iterator[tuple[Path, Path]]:
                 for name in sorted(files):
                     f = Path(dirpath) / name
                     if not f.is_symlink() and f.is_file():
-                        yield f, Path(dirpath)
+                        yield f, p
         else:
             raise InputNotFoundError(f"{p}: no such file or folder")
 
@@ -269,6 +315,7 @@ class Ingest:
             "events": events,
             "warnings": len(warnings),
             "merged_across_precision": merged,
+            "siblings_used": dict(sorted(getattr(source.siblings, "used", {}).items())),
             "warning_codes": sorted({w.code for w in warnings}),
             "assumptions": [w.message for w in warnings if w.code in ("assumed_timezone", "date_order")],
             **host_details(),
