@@ -47,3 +47,10 @@ def test_members_are_derived_in_order_and_hostile_ones_refused(tmp_path: Path) -
     warnings = [i for i in items if isinstance(i, ParseWarning)]
     assert [w.code for w in warnings] == ["rejected_member"] and ".." in warnings[0].message
     assert [d[1] for d in ctx.derived] == [m.path for m in members]
+
+
+def test_a_star_stays_within_one_folder() -> None:
+    pats = MemberPatterns(("*.js", "**/messages/c*/messages.json"))
+    assert pats.matches("account.js") and not pats.matches("assets/js/x.js")
+    assert pats.matches("package/messages/c123/messages.json")
+    assert not pats.matches("messages/c1/x/messages.json")

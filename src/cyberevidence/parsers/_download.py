@@ -22,7 +22,6 @@ member file (e.g. ``message_1.json``) and reads it the same way.
 
 from __future__ import annotations
 
-import fnmatch
 import io
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -37,12 +36,26 @@ from cyberevidence.parsers.base import DerivedRef, ParseContext, SourceFile
 
 
 def _compile(patterns: Sequence[str]) -> re.Pattern[str]:
-    """Glob patterns (``*`` within a folder, ``**/`` any folders) as one case-insensitive regex."""
+    """Globs as one case-insensitive regex: ``*`` and ``?`` stay within one folder, ``**/`` spans folders."""
     parts = []
     for pat in patterns:
-        rx = fnmatch.translate(pat.replace("**/", "\x00"))
-        parts.append(rx.replace("\x00", "(?:.*/)?"))
-    return re.compile("|".join(parts), re.IGNORECASE | re.DOTALL)
+        rx = []
+        i = 0
+        while i < len(pat):
+            if pat.startswith("**/", i):
+                rx.append("(?:.*/)?")
+                i += 3
+            elif pat[i] == "*":
+                rx.append("[^/]*")
+                i += 1
+            elif pat[i] == "?":
+                rx.append("[^/]")
+                i += 1
+            else:
+                rx.append(re.escape(pat[i]))
+                i += 1
+        parts.append("".join(rx))
+    return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE | re.DOTALL)
 
 
 @dataclass(frozen=True)
