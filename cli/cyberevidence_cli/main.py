@@ -119,18 +119,41 @@ def add(
 @app.command()
 def people(
     case: CaseArg,
-    file: Annotated[Path, typer.Argument(help="A people TOML file (see docs/people.md).", show_default=False)],
+    file: Annotated[
+        Path | None, typer.Argument(help="A people TOML file (see docs/people.md).", show_default=False)
+    ] = None,
+    suggestions: Annotated[bool, typer.Option("--suggestions", help="List probable links for you to check.")] = False,
+    accept: Annotated[str | None, typer.Option("--accept", help="Accept the suggestion with this id.")] = None,
+    identities: Annotated[bool, typer.Option("--identities", help="List every account linked to a person, and why.")] = False,
 ) -> None:
-    """Tell the case who is who: the victim, the subject(s), witnesses.
+    """Tell the case who is who (victim, subjects, witnesses); review and accept suggested links.
 
     Example: cyberevidence people case-001 people.toml
+    Example: cyberevidence people case-001 --suggestions
     """
     c = ce.Case.open(case)
-    loaded = c.load_people(file)
-    for p in loaded.persons:
-        err.print(f"  {p.role:8} {p.name}  ({len(p.phones)} phone(s), {len(p.emails)} e-mail(s), {len(p.handles)} handle(s))")
-    if not loaded.victims:
-        err.print("Note: no person has role = \"victim\", so message directions stay 'unknown'.")
+    if file is not None:
+        loaded = c.load_people(file)
+        for p in loaded.persons:
+            err.print(f"  {p.role:8} {p.name}  ({len(p.phones)} phone(s), {len(p.emails)} e-mail(s), {len(p.handles)} handle(s))")
+        if not loaded.victims:
+            err.print("Note: no person has role = \"victim\", so message directions stay 'unknown'.")
+    if accept:
+        c.accept_suggestion(accept)
+        err.print(f"Suggestion {accept} accepted: a new people file is stored and logged in the custody log.")
+    if identities:
+        for link in c.identities():
+            print(f"{link.platform}:{link.handle}\t{link.person}\t{link.rule}")
+    if suggestions:
+        found = c.suggestions()
+        if not found:
+            err.print("No suggestions: every account seen is either linked by a certain rule or unlike anyone listed.")
+        for sug in found:
+            print(f"[{sug.id}] {sug.platform}:{sug.handle} -> {sug.person} ({sug.confidence}: {sug.reason})\n    {sug.evidence}")
+        if found:
+            err.print("Accept one only if you are sure: cyberevidence people CASE --accept ID")
+    if file is None and not (accept or identities or suggestions):
+        raise typer.BadParameter("give a people file, or --suggestions, --identities or --accept ID")
 
 
 @app.command()

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any
 from cyberevidence._version import __version__
 from cyberevidence.analysis.conduct import ConductOptions, ConductSummary, course_of_conduct
 from cyberevidence.analysis.contacts import ContactRow, Period, contact_frequency
+from cyberevidence.analysis.identities import IdentityLink, IdentitySuggestion, link_handles, suggest
 from cyberevidence.analysis.links import LinkSeen, find_links
 from cyberevidence.analysis.places import Place, find_places
 from cyberevidence.analysis.resolve import Resolver
@@ -28,7 +30,7 @@ from cyberevidence.events import Event
 from cyberevidence.hashing.digests import SUPPORTED_ALGORITHMS, open_readonly
 from cyberevidence.parsers import ParserRegistry, default_registry
 from cyberevidence.parsers.base import DateOrder, ParseOptions, SourceFile
-from cyberevidence.people import People, load_people, people_from_data
+from cyberevidence.people import People, Person, load_people, people_from_data, people_to_toml
 from cyberevidence.store.atomic import atomic_write_bytes
 from cyberevidence.store.custody import CustodyLog, utc_now
 from cyberevidence.store.index import Index
@@ -373,6 +375,34 @@ class Case:
     def conduct(self, options: ConductOptions | None = None) -> list[ConductSummary]:
         """The course-of-conduct summary for each subject in the people file (see analysis.conduct)."""
         return course_of_conduct(self.timeline(), self.people(), zone(self.info["timezone"]), options)
+
+    def identities(self) -> list[IdentityLink]:
+        """Every account seen in the case that a certain rule links to a person, with the rule."""
+        return link_handles(self.people(), self.index.first_seen().keys())
+
+    def suggestions(self) -> list[IdentitySuggestion]:
+        """Probable links (same display name, same last digits, new account after a stop), never applied."""
+        return suggest(self.people(), self.index.first_seen(), self.info["timezone"])
+
+    def accept_suggestion(self, suggestion_id: str, actor: str | None = None) -> People:
+        """Add a suggested handle to its person: a new people file, stored and logged with the evidence."""
+        found = next((s for s in self.suggestions() if s.id == suggestion_id), None)
+        if found is None:
+            raise CyberEvidenceError(
+                f"no current suggestion has the id {suggestion_id!r}",
+                hint="List them with 'cyberevidence people CASE --suggestions'.",
+            )
+        current = self.people()
+        handle = f"{found.platform}:{found.handle}"
+        persons = [
+            Person(p.name, p.role, p.phones, p.emails, (*p.handles, handle), p.stop_dates) if p.name == found.person else p
+            for p in current.persons
+        ]
+        header = f"Accepted suggestion {found.id}: {handle} is {found.person}. Evidence: {found.evidence}"
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"people-accepted-{found.id}.toml"
+            path.write_text(people_to_toml(People(persons, current.region), header), encoding="utf-8")
+            return self.load_people(path, actor=actor)
 
     def places(self) -> list[Place]:
         """Photos in the case with GPS positions, linked to the events that carry them.

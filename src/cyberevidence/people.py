@@ -151,3 +151,22 @@ def people_from_data(data: dict, region: str, where: str = "people file") -> Peo
             Person(row["name"].strip(), role, lists["phones"], lists["emails"], lists["handles"], lists["stop_dates"])
         )
     return People(persons, region)
+
+
+def _toml_string(value: str) -> str:
+    """A TOML basic string (JSON's escaping is valid TOML for these)."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
+def people_to_toml(people: People, header: str = "") -> str:
+    """Write ``people`` back as a people file (used when a suggestion is accepted)."""
+    lines = [f"# {line}" for line in header.splitlines()]
+    for p in people.persons:
+        lines += ["", "[[person]]", f"name = {_toml_string(p.name)}", f"role = {_toml_string(p.role)}"]
+        for key in ("phones", "emails", "handles", "stop_dates"):
+            values = getattr(p, key)
+            if values:
+                lines.append(f"{key} = [{', '.join(_toml_string(v) for v in values)}]")
+    return "\n".join(lines).lstrip("\n") + "\n"

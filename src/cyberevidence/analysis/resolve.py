@@ -12,8 +12,12 @@ recipient, or the single other participant of a one-to-one thread, or else the t
 
 from __future__ import annotations
 
+from cyberevidence.analysis.identities import match_handle, phone_of, pretty_phone
 from cyberevidence.events import Event
 from cyberevidence.people import People
+
+#: ``extra`` keys in which parsers keep a sender's account id (matched against people-file handles).
+SENDER_ID_KEYS = ("from_id", "sender_id", "sender_jid", "sender_username", "author_id", "sender_service_id")
 
 
 class Resolver:
@@ -22,17 +26,39 @@ class Resolver:
         self.thread_senders = thread_senders
         self.has_victim = bool(people.victims)
         self._cache: dict[tuple[str, str], tuple[str, str]] = {}
+        self._threads: dict[tuple[str, str, str], str] = {}
+        self._names = {p.name.casefold() for p in people.persons}
 
     def _who(self, platform: str, handle: str) -> tuple[str, str]:
-        """(person name or raw handle, role or '')."""
+        """(person name, role or ''): a people-file person, else a phone number's E.164 identity, else the handle."""
         key = (platform, handle)
         if key not in self._cache:
-            m = self.people.match(platform, handle)
-            self._cache[key] = (m.person.name, m.person.role) if m else (handle, "")
+            m = match_handle(self.people, platform, handle)
+            if m is not None:
+                self._cache[key] = (m.person.name, m.person.role)
+            else:
+                e164 = phone_of(handle, self.people.region)
+                label = pretty_phone(e164) if e164 else handle
+                if label.casefold() in self._names:
+                    # Same text as a listed person's name but not linked by any rule: never merge on a name.
+                    label = f"{label} ({platform} account, not linked)"
+                self._cache[key] = (label, "")
         return self._cache[key]
 
-    def resolve(self, ev: Event) -> Event:
+    def _sender(self, ev: Event) -> tuple[str, str]:
+        """The sender as a person: by the shown name, else by an account id the source gives."""
         name, role = self._who(ev.platform, ev.sender) if ev.sender else ("", "")
+        if not role:
+            for key in SENDER_ID_KEYS:
+                value = ev.extra.get(key)
+                if isinstance(value, (str, int)) and str(value):
+                    found = self._who(ev.platform, str(value))
+                    if found[1]:
+                        return found
+        return name, role
+
+    def resolve(self, ev: Event) -> Event:
+        name, role = self._sender(ev)
         if role == "victim":
             ev.direction = "outgoing"
             ev.person = self._counterpart(ev)
@@ -40,19 +66,24 @@ class Resolver:
             ev.person = self._counterpart(ev)
         elif ev.direction == "incoming" or (ev.sender and self.has_victim):
             ev.direction = "incoming"
-            ev.person = name or ev.thread
+            ev.person = name or self._thread_person(ev)
         else:
-            ev.person = name or ev.thread
+            ev.person = name or self._thread_person(ev)
         return ev
+
+    def _thread_person(self, ev: Event) -> str:
+        return self._who(ev.platform, ev.thread)[0] if ev.thread else ""
 
     def _counterpart(self, ev: Event) -> str:
         others = [self._who(ev.platform, r) for r in ev.recipients]
         others = [o for o in others if o[1] != "victim"]
         if len(others) == 1:
             return others[0][0]
-        senders = self.thread_senders.get(f"{ev.platform}\x1f{ev.thread}", set())
-        counterparts = {self._who(ev.platform, s) for s in senders} - {self._who(ev.platform, ev.sender)}
-        counterparts = {c for c in counterparts if c[1] != "victim"}
-        if len(counterparts) == 1:
-            return next(iter(counterparts))[0]
-        return ev.thread
+        key = (ev.platform, ev.thread, ev.sender)
+        if key not in self._threads:
+            senders = self.thread_senders.get(f"{ev.platform}\x1f{ev.thread}", set())
+            counterparts = {self._who(ev.platform, s) for s in senders} - {self._who(ev.platform, ev.sender)}
+            counterparts = {c for c in counterparts if c[1] != "victim"}
+            only = next(iter(counterparts))[0] if len(counterparts) == 1 else ""
+            self._threads[key] = only or (self._who(ev.platform, ev.thread)[0] if ev.thread else "")
+        return self._threads[key]

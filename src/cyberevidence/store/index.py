@@ -206,6 +206,11 @@ class Index:
             out.setdefault(f"{platform}\x1f{thread}", set()).add(sender)
         return out
 
+    def first_seen(self) -> dict[tuple[str, str], tuple[str, str]]:
+        """(platform, sender) -> (first timestamp, that event's id), for identity suggestions."""
+        sql = "SELECT platform, sender, MIN(timestamp), event_id FROM events WHERE sender != '' GROUP BY platform, sender"
+        return {(r[0], r[1]): (r[2], r[3]) for r in self.db.execute(sql)}
+
     def warnings(self) -> list[sqlite3.Row]:
         return list(self.db.execute("SELECT * FROM warnings ORDER BY id"))
 
