@@ -221,5 +221,10 @@ class EventIdAssigner:
         seen = self._seen
         n = seen.get(key, 0)
         seen[key] = n + 1
-        event.event_id = hashlib.sha256(f"{digest.hex()}:{n}".encode()).hexdigest()[:32]
+        event.event_id = make_event_id(digest, n)
         return event
+
+
+def make_event_id(fingerprint: bytes, occurrence: int) -> str:
+    """``sha256(fingerprint_hex + ":" + occurrence)``, first 32 hex digits: the stable event id."""
+    return hashlib.sha256(f"{fingerprint.hex()}:{occurrence}".encode()).hexdigest()[:32]

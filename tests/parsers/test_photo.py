@@ -11,7 +11,12 @@ from cyberevidence.standalone import parse
 
 def test_heic_with_offset_gives_an_exact_event(corpus: Path) -> None:
     (ev,) = list(parse(corpus / "images" / "exifsamples_iphone11promax_IMG_5195.HEIC", timezone="Europe/London"))
-    assert (ev.kind, ev.platform, ev.timestamp_utc, ev.time_ambiguous) == ("media_metadata", "photo", "2021-04-11T20:47:53Z", False)
+    assert (ev.kind, ev.platform, ev.timestamp_utc, ev.time_ambiguous) == (
+        "media_metadata",
+        "photo",
+        "2021-04-11T20:47:53Z",
+        False,
+    )
     assert ev.extra["latitude"] == 39.051344 and ev.extra["longitude"] == -94.288772
     assert "39.051344, -94.288772" in ev.text and "iPhone 11 Pro Max" in ev.text
 

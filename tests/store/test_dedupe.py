@@ -154,3 +154,14 @@ def test_a_txt_export_and_the_phone_database_of_one_chat_merge(fixtures_dir: Pat
     parse_entries = [e for e in case.custody.entries() if e.action == "parse"]
     assert parse_entries[-1].details["merged_across_precision"] == 3
     assert case.verify().exit_code == 0
+
+
+def test_case_ids_equal_standalone_ids_with_repeats(tmp_path: Path) -> None:
+    """The case assigns occurrence numbers through the index (flat memory) exactly as parse() does in memory."""
+    lines = ["01/03/2025, 09:05 - Sarah Jones: Please stop."] * 3 + ["01/03/2025, 09:06 - Mark Kell: no"]
+    path = _export(tmp_path / "x", lines * 2)
+    standalone = sorted(e.event_id for e in ce.parse(path, timezone="Europe/London", date_order="dmy"))
+    case = ce.Case.create(tmp_path / "case", examiner="Test Examiner")
+    case.add(path, timezone="Europe/London", date_order="dmy")
+    assert sorted(e.event_id for e in case.timeline()) == standalone
+    assert len(set(standalone)) == 8

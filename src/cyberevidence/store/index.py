@@ -145,6 +145,11 @@ class Index:
             n += 1
         return n
 
+    def has_event_source(self, event_id: str, sha256: str) -> bool:
+        """Whether ``sha256`` already gave an event with this id (an identical earlier line)."""
+        sql = "SELECT 1 FROM event_sources WHERE event_id=? AND sha256=? LIMIT 1"
+        return self.db.execute(sql, (event_id, sha256)).fetchone() is not None
+
     def reconcile(self, sha256: str) -> int:
         """Merge coarse-precision events of ``sha256`` with finer twins (see :mod:`.reconcile`)."""
         return reconcile.reconcile(self.db, sha256)

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from cyberevidence._version import __version__
 from cyberevidence.detect import detect, media_type_of
 from cyberevidence.errors import InputNotFoundError, ParseError
-from cyberevidence.events import EventIdAssigner, ParseWarning
+from cyberevidence.events import Event, ParseWarning, make_event_id
 from cyberevidence.hashing.digests import open_readonly
 from cyberevidence.parsers import ParserRegistry
 from cyberevidence.parsers.base import DerivedRef, ParseOptions, SourceFile
@@ -33,6 +33,7 @@ from cyberevidence.store.state import options_key
 
 if TYPE_CHECKING:
     from cyberevidence.case import Case
+    from cyberevidence.store.index import Index
 
 
 
@@ -207,6 +208,36 @@ class CaseParseContext:
         return DerivedRef(stored.sha256, stored.size, media)
 
 
+class IndexedIdAssigner:
+    """Event ids as :class:`~cyberevidence.events.EventIdAssigner` gives them, in bounded memory.
+
+    The occurrence number of an identical event is found by asking the index whether this source
+    already gave that id (the source's earlier events are cleared before a parse), plus a small
+    set for the batch not yet written. Memory stays flat however many events a source holds.
+    """
+
+    def __init__(self, index: Index, sha256: str) -> None:
+        self._index = index
+        self._sha = sha256
+        self._pending: set[str] = set()
+
+    def assign(self, event: Event) -> Event:
+        digest = event.fingerprint_digest()
+        n = 0
+        while True:
+            event_id = make_event_id(digest, n)
+            if event_id not in self._pending and not self._index.has_event_source(event_id, self._sha):
+                break
+            n += 1
+        self._pending.add(event_id)
+        event.event_id = event_id
+        return event
+
+    def flushed(self) -> None:
+        """The pending batch is now in the index."""
+        self._pending.clear()
+
+
 class Ingest:
     """One ``add`` run over a set of inputs. The caller holds the case lock."""
 
@@ -288,7 +319,7 @@ class Ingest:
                 outcome.skipped = "already parsed with the same options"
                 return outcome
         ctx = CaseParseContext(self, options, info.name)
-        ids = EventIdAssigner()
+        ids = IndexedIdAssigner(case.index, source.sha256)
         warnings: list[ParseWarning] = []
         events = 0
         with case.index.transaction():
@@ -303,6 +334,7 @@ class Ingest:
                 if len(batch) >= 2000:
                     events += case.index.add_events(batch)
                     batch.clear()
+                    ids.flushed()
                     if self.progress:
                         self.progress(Progress("parse", source.name, events, 0))
             events += case.index.add_events(batch)
