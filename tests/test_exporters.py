@@ -41,3 +41,27 @@ def test_csv_defuses_formulas_and_has_timesketch_columns() -> None:
     assert rows[0]["sender"] == "'-Mark"
     assert rows[0]["datetime"] == "2025-10-26T01:05:00.250Z"
     assert rows[0]["attachments"] == f"IMG-1.jpg ({'c' * 64})"
+
+
+def test_email_subject_has_its_own_csv_column() -> None:
+    import csv
+    import io
+    from datetime import datetime, timezone
+
+    from cyberevidence.events import Event, SourceRef
+    from cyberevidence.exporters.timeline import write_timeline_csv
+
+    ev = Event(
+        timestamp=datetime(2025, 3, 1, tzinfo=timezone.utc),
+        platform="email",
+        kind="email",
+        source=SourceRef("a" * 64, "message[0]"),
+        sender="mark@example.net",
+        text="body",
+        extra={"subject": '=HYPERLINK("x")'},
+    )
+    out = io.StringIO()
+    write_timeline_csv([ev], out)
+    row = next(csv.DictReader(io.StringIO(out.getvalue())))
+    assert row["subject"] == '\'=HYPERLINK("x")'  # formula defused
+    assert row["message"] == '[email email] mark@example.net: =HYPERLINK("x") | body'

@@ -35,6 +35,7 @@ TIMELINE_CSV_COLUMNS = (
     "deleted",
     "media_omitted",
     "time_note",
+    "subject",
     # Timesketch's required columns, so the CSV imports as it is:
     "message",
     "datetime",
@@ -52,6 +53,7 @@ def write_timeline_jsonl(events: Iterable[Event], out: TextIO) -> int:
 
 def _csv_row(ev: Event) -> list[str]:
     r = ev.to_record()
+    subject = str(ev.extra.get("subject", "")) if ev.kind == "email" else ""
     return [
         r["event_id"],
         r["timestamp"],
@@ -74,7 +76,8 @@ def _csv_row(ev: Event) -> list[str]:
         str(r.get("deleted", False)).lower(),
         str(r.get("media_omitted", False)).lower(),
         r.get("time_note", ""),
-        cell(f"[{r['platform']} {r['kind']}] {r['sender']}: {r['text']}"),
+        cell(subject),
+        cell(f"[{r['platform']} {r['kind']}] {r['sender']}: " + (f"{subject} | " if subject else "") + r["text"]),
         r["timestamp"],
         f"{r['platform']} {r['kind']} time",
     ]
