@@ -22,6 +22,7 @@ from cyberevidence.exporters import write_contacts_csv, write_contacts_json, wri
 from cyberevidence.parsers.base import DateOrder
 from cyberevidence_cli.conduct_text import write_conduct_text
 from cyberevidence_cli.progress import RichProgress
+from cyberevidence_cli.records_cmds import diary_app, marker_app
 from cyberevidence_cli.texts import describe_add, describe_verify
 
 app = typer.Typer(
@@ -36,6 +37,8 @@ err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
 
 CaseArg = Annotated[Path, typer.Argument(help="The case folder.", show_default=False)]
 OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file instead of the screen.")]
+app.add_typer(diary_app, name="diary")
+app.add_typer(marker_app, name="marker")
 
 
 @app.callback()
@@ -250,6 +253,75 @@ def conduct(
         else:
             write_conduct_text(summaries, out)
     _log_export(c, f"conduct-{format}", output, len(summaries))
+
+
+@app.command()
+def indicators(
+    case: CaseArg,
+    format: Annotated[str, typer.Option("--format", help="text (plain language) or json.")] = "text",
+    output: OutOpt = None,
+    language: Annotated[str, typer.Option("--language", help="Language of the shipped patterns (e.g. en).")] = "en",
+    patterns: Annotated[
+        list[Path] | None, typer.Option("--patterns", help="An extra pattern file (TOML, see docs/indicators.md); repeatable.")
+    ] = None,
+    confirm: Annotated[str | None, typer.Option("--confirm", help="Confirm the candidate with this id.")] = None,
+    dismiss: Annotated[str | None, typer.Option("--dismiss", help="Dismiss the candidate with this id.")] = None,
+    note: Annotated[str, typer.Option("--note", help="A note kept with the decision in the custody log.")] = "",
+    actor: Annotated[str | None, typer.Option("--actor", help="Who decides (default: the case's examiner).")] = None,
+) -> None:
+    """Candidate indicators (threats, knowledge of movements, third-party contact, tracker and sign-in notices)
+    under the FOUR, SLII and S-DASH headings, each pending, confirmed or dismissed. Nothing is scored.
+
+    Example: cyberevidence indicators case-001
+    Example: cyberevidence indicators case-001 --confirm 3f1c0a9e2b7d4c55 --note "threat to hurt, 2 March"
+    """
+    if format not in ("text", "json"):
+        raise typer.BadParameter("use text or json", param_hint="--format")
+    if confirm and dismiss:
+        raise typer.BadParameter("give --confirm or --dismiss, not both")
+    c = ce.Case.open(case)
+    extra = list(patterns or [])
+    if confirm or dismiss:
+        decision = "confirmed" if confirm else "dismissed"
+        found = ce.review_candidate(c, str(confirm or dismiss), decision, actor, note, language=language, patterns=extra)
+        err.print(f"Candidate {found.id} {decision} ({found.category}, {found.timestamp}, {found.person}); "
+                  "the decision is in the custody log.")
+        return
+    report = ce.indicator_report(c, language=language, patterns=extra)
+    with _output(output) as out:
+        if format == "json":
+            out.write(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        else:
+            report.write_text(out)
+    err.print(f"{len(report.candidates)} candidate(s){f' written to {output}' if output else ''}.")
+    _log_export(c, f"indicators-{format}", output, len(report.candidates))
+
+
+@app.command()
+def report(
+    case: CaseArg,
+    output: OutOpt = None,
+    max_rows: Annotated[
+        int, typer.Option("--max-rows", help="Most timeline rows shown in the report (all events stay in the JSONL export).")
+    ] = 20_000,
+) -> None:
+    """Write the evidence report: one self-contained HTML file that loads nothing and prints cleanly.
+
+    Example: cyberevidence report case-001 -o case-001-report.html
+    """
+    c = ce.Case.open(case)
+    if output is None:
+        html = ce.build_report(c, max_rows=max_rows)
+        sys.stdout.write(html)
+        sys.stdout.flush()
+        _log_export(c, "report", None, max_rows)
+        return
+    try:
+        result = ce.write_report(c, output, max_rows=max_rows)
+    except PermissionError:
+        result = ce.write_report(c, output, max_rows=max_rows, record=False)
+        err.print("Note: the case is read-only, so this report export was not written to the custody log.")
+    err.print(f"Report written to {output} ({result.size:,} bytes, sha256 {result.sha256}).")
 
 
 @app.command()

@@ -11,10 +11,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 import tempfile
 import uuid
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,16 +25,31 @@ from cyberevidence.analysis.conduct import ConductOptions, ConductSummary, cours
 from cyberevidence.analysis.contacts import ContactRow, Period, contact_frequency
 from cyberevidence.analysis.identities import IdentityLink, IdentitySuggestion, link_handles, suggest
 from cyberevidence.analysis.links import LinkSeen, find_links
+from cyberevidence.analysis.markers import MarkerEffect, marker_effects
 from cyberevidence.analysis.places import Place, find_places
 from cyberevidence.analysis.resolve import Resolver
 from cyberevidence.errors import CaseExistsError, CyberEvidenceError, NotACaseError
 from cyberevidence.events import Event
+from cyberevidence.exporters.diary_csv import EDITABLE, read_diary_csv
 from cyberevidence.hashing.digests import SUPPORTED_ALGORITHMS, open_readonly
 from cyberevidence.parsers import ParserRegistry, default_registry
 from cyberevidence.parsers.base import DateOrder, ParseOptions, SourceFile
 from cyberevidence.people import People, Person, load_people, people_from_data, people_to_toml
+from cyberevidence.records import (
+    BOUNDARY_TYPES,
+    DiaryEntry,
+    Marker,
+    RecordError,
+    RecordType,
+    StoredRecord,
+    edit_diary_entry,
+    make_diary_entry,
+    make_marker,
+    record_bytes,
+    record_from_json,
+)
 from cyberevidence.store.atomic import atomic_write_bytes
-from cyberevidence.store.custody import CustodyLog, utc_now
+from cyberevidence.store.custody import ARTEFACT_ACTIONS, CustodyLog, utc_now
 from cyberevidence.store.index import Index
 from cyberevidence.store.ingest import (
     AddReport,
@@ -162,11 +179,11 @@ class Case:
         """Make sure every artefact the custody log records is in the index (the log is the truth)."""
         with self.index.transaction():
             for e in self.custody.entries():
-                if e.action not in ("acquire", "derive", "people") or not e.subject:
+                if e.action not in ARTEFACT_ACTIONS or not e.subject:
                     continue
                 d = e.details
                 size = int(d.get("size", d.get("original_size", 0)))
-                role = "case-material" if e.action == "people" else "evidence"
+                role = {"people": "case-material", "record": "case-record"}.get(e.action, "evidence")
                 self.index.add_artefact(e.subject, size, str(d.get("media_type", "")), dict(d.get("digests", {})), role)
                 self.index.add_provenance(e.subject, e.action, d, acquired_at=e.time, actor=e.actor, custody_seq=e.seq)
 
@@ -341,6 +358,133 @@ class Case:
             self.custody.append(who, "export", "", {"what": what, "target": target, **details, **host_details()})
             self._refresh_manifest()
 
+    # ------------------------------------------------------------------ the victim's record
+    def _write_record(self, record: DiaryEntry | Marker, actor: str) -> StoredRecord:
+        """Store one record version as evidence, log it, and put it on the timeline."""
+        data = record_bytes(record)
+        kind: RecordType = "diary" if isinstance(record, DiaryEntry) else "marker"
+        record_id = record.entry_id if isinstance(record, DiaryEntry) else record.marker_id
+        name = f"{kind}-{record_id}-v{record.version}.json"
+        with self.lock:
+            self._recover(actor)
+            stored = self.store.put_stream(io.BytesIO(data), self.info["hash_algorithms"])
+            details = {
+                "record_type": kind,
+                "record_id": record_id,
+                "version": record.version,
+                "supersedes": record.supersedes,
+                "original_name": name,
+                "digests": stored.digests,
+                "size": stored.size,
+                "media_type": "application/json",
+                **host_details(),
+            }
+            entry = self.custody.append(actor, "record", stored.sha256, details)
+            with self.index.transaction():
+                self.index.add_artefact(stored.sha256, stored.size, "application/json", stored.digests, role="case-record")
+                self.index.add_provenance(
+                    stored.sha256, "record", details, acquired_at=entry.time, actor=actor, custody_seq=entry.seq
+                )
+            source = SourceFile(stored.path, stored.sha256, name, stored.size, "application/json")
+            options = ParseOptions(timezone=zone(self.info["timezone"]), timezone_assumed=False)
+            Ingest(self, self.registry, actor, None).parse(source, options, "case_record")
+            self._refresh_manifest()
+        return StoredRecord(kind, stored.sha256, record)
+
+    def _records(self, kind: RecordType) -> list[StoredRecord]:
+        """Every version of every record of ``kind``, in custody order."""
+        out = []
+        for e in self.custody.entries():
+            if e.action == "record" and e.details.get("record_type") == kind:
+                data = json.loads(self.store.path_for(e.subject).read_bytes())
+                out.append(StoredRecord(kind, e.subject, record_from_json(data)))
+        return out
+
+    def _latest(self, kind: RecordType) -> dict[str, StoredRecord]:
+        latest: dict[str, StoredRecord] = {}
+        for r in self._records(kind):
+            rid = r.record.entry_id if isinstance(r.record, DiaryEntry) else r.record.marker_id
+            latest[rid] = r
+        return latest
+
+    def _superseded_records(self) -> set[str]:
+        kinds: tuple[RecordType, ...] = ("diary", "marker")
+        current = {r.sha256 for kind in kinds for r in self._latest(kind).values()}
+        every = {r.sha256 for kind in kinds for r in self._records(kind)}
+        return every - current
+
+    def diary_add(
+        self, happened_at: str, what_happened: str, *, actor: str | None = None, marker_type: str = "",
+        marker_platform: str = "", marker_account: str = "", **details: str,
+    ) -> DiaryEntry:
+        """Record an incident in the victim's words; ``written_at`` is captured now.
+
+        With ``marker_type`` (e.g. ``blocked``) the entry also sets a dated marker at the same time.
+        """
+        who = actor or self.info["examiner"]
+        entry = make_diary_entry(happened_at, what_happened, zone(self.info["timezone"]), written_by=who, **details)
+        self._write_record(entry, who)
+        if marker_type:
+            self.add_marker(marker_type, happened_at, person=entry.person, platform=marker_platform, account=marker_account,
+                            note=what_happened, source=f"diary:{entry.entry_id}", actor=who)
+        return entry
+
+    def diary_edit(self, entry_id: str, *, actor: str | None = None, **changes: str) -> DiaryEntry:
+        """A new version of an entry; the earlier versions stay in the case and in custody."""
+        who = actor or self.info["examiner"]
+        current = self._latest("diary").get(entry_id)
+        if current is None or not isinstance(current.record, DiaryEntry):
+            raise RecordError(f"there is no diary entry {entry_id!r}", hint="List entries with 'cyberevidence diary CASE list'.")
+        entry = edit_diary_entry(current.record, current.sha256, zone(self.info["timezone"]), who, **changes)
+        self._write_record(entry, who)
+        return entry
+
+    def diary(self) -> list[DiaryEntry]:
+        """The latest version of each diary entry, in the order they happened."""
+        entries = [r.record for r in self._latest("diary").values() if isinstance(r.record, DiaryEntry)]
+        return sorted(entries, key=lambda e: (e.happened_at_utc, e.entry_id))
+
+    def diary_history(self, entry_id: str) -> list[StoredRecord]:
+        """Every version of one entry, oldest first, with the SHA-256 of each stored version."""
+        return [r for r in self._records("diary") if isinstance(r.record, DiaryEntry) and r.record.entry_id == entry_id]
+
+    def diary_import_csv(self, path: str | Path, *, actor: str | None = None) -> tuple[int, int]:
+        """Import a spreadsheet diary: (entries added, entries edited). Unchanged rows are skipped."""
+        added = edited = 0
+        current = {e.entry_id: e for e in self.diary()}
+        for line, row in read_diary_csv(Path(path)):
+            fields = {k: row.get(k, "") for k in EDITABLE if k != "happened_at" and k != "what_happened"}
+            fields = {k: v for k, v in fields.items() if v}
+            known = current.get(row.get("entry_id", ""))
+            try:
+                if known is None:
+                    self.diary_add(row["happened_at"], row["what_happened"], actor=actor, **fields)
+                    added += 1
+                else:
+                    changes = {k: row[k] for k in EDITABLE if k in row and row[k] != getattr(known, k)}
+                    if changes:
+                        self.diary_edit(known.entry_id, actor=actor, **changes)
+                        edited += 1
+            except RecordError as exc:
+                raise RecordError(f"{Path(path).name} line {line}: {exc}") from None
+        return added, edited
+
+    def add_marker(
+        self, marker_type: str, at: str, *, person: str = "", platform: str = "", account: str = "", note: str = "",
+        source: str = "api", actor: str | None = None,
+    ) -> Marker:
+        """A dated boundary: stop_request, blocked, police_warning, report_made, order_served, court_date, other."""
+        who = actor or self.info["examiner"]
+        marker = make_marker(marker_type, at, zone(self.info["timezone"]), recorded_by=who, source=source, person=person,
+                             platform=platform, account=account, note=note)
+        self._write_record(marker, who)
+        return marker
+
+    def markers(self) -> list[Marker]:
+        """The latest version of each marker, in time order."""
+        found = [r.record for r in self._latest("marker").values() if isinstance(r.record, Marker)]
+        return sorted(found, key=lambda m: (m.at_utc, m.marker_id))
+
     # ------------------------------------------------------------------ reading
     def manifest(self) -> dict[str, Any]:
         """The manifest as it would be written now (not written)."""
@@ -360,8 +504,11 @@ class Case:
         ``since``/``until`` are ISO dates or times (UTC; ``until`` is exclusive).
         """
         resolver = Resolver(self.people(), self.index.threads())
+        superseded = self._superseded_records()
         for ev in self.index.iter_events(since=_iso_bound(since), until=_iso_bound(until), platforms=platforms):
             if kinds and ev.kind not in kinds:
+                continue
+            if superseded and ev.source.sha256 in superseded:
                 continue
             resolver.resolve(ev)
             if person and ev.person != person:
@@ -372,9 +519,28 @@ class Case:
         """Contact counts per person, period (in the case's timezone) and platform."""
         return contact_frequency(self.timeline(person=person), by, zone(self.info["timezone"]))
 
+    def _marker_stops(self) -> dict[str, tuple[str, ...]]:
+        """Boundary markers (stop request, block, warning, order) as stop dates per person."""
+        subjects = [p.name for p in self.people().persons if p.role == "subject"]
+        stops: dict[str, tuple[str, ...]] = {}
+        for m in self.markers():
+            if m.marker_type in BOUNDARY_TYPES:
+                for name in [m.person] if m.person else subjects:
+                    stops[name] = (*stops.get(name, ()), m.at_utc)
+        return stops
+
     def conduct(self, options: ConductOptions | None = None) -> list[ConductSummary]:
-        """The course-of-conduct summary for each subject in the people file (see analysis.conduct)."""
-        return course_of_conduct(self.timeline(), self.people(), zone(self.info["timezone"]), options)
+        """The course-of-conduct summary for each subject in the people file (see analysis.conduct).
+
+        Stop dates come from the people file, from boundary markers, and from ``options``.
+        """
+        opts = replace(options or ConductOptions(), marker_dates=self._marker_stops())
+        return course_of_conduct(self.timeline(), self.people(), zone(self.info["timezone"]), opts)
+
+    def marker_effects(self) -> list[MarkerEffect]:
+        """Contacts before and after each marker, and potential breaches after boundaries."""
+        subjects = [p.name for p in self.people().persons if p.role == "subject"]
+        return marker_effects(self.markers(), self.timeline(), subjects, self.suggestions())
 
     def identities(self) -> list[IdentityLink]:
         """Every account seen in the case that a certain rule links to a person, with the rule."""
@@ -382,7 +548,7 @@ class Case:
 
     def suggestions(self) -> list[IdentitySuggestion]:
         """Probable links (same display name, same last digits, new account after a stop), never applied."""
-        return suggest(self.people(), self.index.first_seen(), self.info["timezone"])
+        return suggest(self.people(), self.index.first_seen(), self.info["timezone"], self._marker_stops())
 
     def accept_suggestion(self, suggestion_id: str, actor: str | None = None) -> People:
         """Add a suggested handle to its person: a new people file, stored and logged with the evidence."""

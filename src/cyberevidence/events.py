@@ -29,6 +29,7 @@ KINDS = frozenset(
         "system",
         "media_metadata",
         "diary",
+        "marker",
     }
 )
 

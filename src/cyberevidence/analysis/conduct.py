@@ -57,6 +57,8 @@ class ConductOptions:
     burst_minutes: int = 30
     #: Extra stop dates per subject name (ISO dates), added to the people file's.
     stop_dates: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Dates of boundary markers recorded in the case (stop request, block, warning, order).
+    marker_dates: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -442,7 +444,11 @@ def _platforms(contacts: list[Event]) -> tuple[PlatformUse, ...]:
 
 
 def _after_stop(person: Person, contacts: list[Event], tz: ZoneInfo, opts: ConductOptions) -> tuple[StopFigure, ...]:
-    dates = [(d, "people file") for d in person.stop_dates] + [(d, "given") for d in opts.stop_dates.get(person.name, ())]
+    dates = (
+        [(d, "people file") for d in person.stop_dates]
+        + [(d, "given") for d in opts.stop_dates.get(person.name, ())]
+        + [(d, "marker") for d in opts.marker_dates.get(person.name, ())]
+    )
     out = []
     for value, source in sorted(set(dates)):
         moment = parse_stop_date(value, tz)

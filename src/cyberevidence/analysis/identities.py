@@ -112,9 +112,11 @@ def suggest(
     people: People,
     first_seen: dict[tuple[str, str], tuple[str, str]],
     tz_name: str = "UTC",
+    extra_stops: dict[str, tuple[str, ...]] | None = None,
 ) -> list[IdentitySuggestion]:
     """Suggestions for handles no certain rule links. ``first_seen`` maps (platform, handle) to
-    (first incoming timestamp ISO UTC, event id)."""
+    (first incoming timestamp ISO UTC, event id); ``extra_stops`` adds stop dates per person
+    (boundary markers) to those in the people file."""
     from zoneinfo import ZoneInfo
 
     tz = ZoneInfo(tz_name)
@@ -148,7 +150,7 @@ def suggest(
             ))
             continue
         for subject in (p for p in people.persons if p.role == "subject"):
-            for stop in subject.stop_dates:
+            for stop in (*subject.stop_dates, *(extra_stops or {}).get(subject.name, ())):
                 moment = parse_stop_date(stop, tz)
                 first_at = parse_stop_date(first, tz)
                 if moment <= first_at <= moment + NEW_ACCOUNT_WINDOW:

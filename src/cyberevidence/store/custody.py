@@ -22,6 +22,10 @@ import rfc8785
 GENESIS = "0" * 64
 _MAX_SAFE_INT = 2**53 - 1
 
+#: Custody actions whose subject is a stored artefact (the store must hold it; the manifest lists it):
+#: an original acquired, a member derived from one, the people file, a diary entry or marker version.
+ARTEFACT_ACTIONS: tuple[str, ...] = ("acquire", "derive", "people", "record")
+
 
 def utc_now() -> str:
     """Current time as ISO 8601 UTC with ``Z`` and microseconds (custody entries keep times as strings)."""

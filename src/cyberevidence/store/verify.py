@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from cyberevidence.hashing import hash_file
-from cyberevidence.store.custody import CustodyLog
+from cyberevidence.store.custody import ARTEFACT_ACTIONS, CustodyLog
 from cyberevidence.store.index import PROVENANCE_FIELDS
 from cyberevidence.store.manifest import MANIFEST, PUBLIC_KEY, SIGNATURE, SUMS, manifest_bytes, verify_signature
 from cyberevidence.store.objects import EvidenceStore
@@ -129,7 +129,7 @@ def _check_chain(custody: CustodyLog, report: VerifyReport) -> ChainFacts:
         if isinstance(d, dict):
             facts.hashes[int(d.get("seq", -1))] = str(d.get("hash", ""))
             details = d.get("details", {}) if isinstance(d.get("details"), dict) else {}
-            if d.get("action") in ("acquire", "derive", "people") and d.get("subject"):
+            if d.get("action") in ARTEFACT_ACTIONS and d.get("subject"):
                 sha = str(d["subject"])
                 facts.artefacts.add(sha)
                 row: dict[str, object] = {f: str(details.get(f, "")) for f in PROVENANCE_FIELDS}
