@@ -33,14 +33,27 @@ class Person:
     #: When the victim asked this person to stop, blocked them, or an order was served
     #: (ISO dates or times; a bare date is the start of that local day).
     stop_dates: tuple[str, ...] = ()
+    #: Evidence for listed identifiers: (identifier as listed, what shows it), e.g.
+    #: ("instagram:mk_new", "platform return ref 2025/123"). Identifiers without evidence are
+    #: *asserted* (the victim says so).
+    evidence: tuple[tuple[str, str], ...] = ()
+
+    def evidence_for(self, identifier: str) -> str:
+        return next((text for key, text in self.evidence if key == identifier), "")
 
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """A person matched to a handle, and the rule that justified it."""
+    """A person matched to a handle, the rule that justified it, and the listed identifier it went through."""
 
     person: Person
     rule: str
+    identifier: str = ""
+
+    @property
+    def basis(self) -> str:
+        """``evidenced`` when the people file gives evidence for the identifier, else ``asserted``."""
+        return "evidenced" if self.person.evidence_for(self.identifier) else "asserted"
 
 
 def normalise_phone(raw: str, region: str) -> str | None:
@@ -72,19 +85,23 @@ class People:
         self._phones: dict[str, Person] = {}
         self._emails: dict[str, Person] = {}
         self._handles: dict[tuple[str, str], Person] = {}
+        self._listed: dict[tuple[str, object], str] = {}
         for p in self.persons:
             for ph in p.phones:
                 e164 = normalise_phone(ph, self.region)
                 if e164 is None:
                     raise PeopleFileError(f"{p.name}: {ph!r} is not a valid phone number (default region {self.region})")
                 self._claim(self._phones, e164, p, f"phone {ph}")
+                self._listed[("phone", e164)] = ph
             for em in p.emails:
                 self._claim(self._emails, em.strip().casefold(), p, f"e-mail {em}")
+                self._listed[("email", em.strip().casefold())] = em
             for h in p.handles:
                 platform, sep, value = h.partition(":")
                 if not sep or not platform or not value:
                     raise PeopleFileError(f"{p.name}: handle {h!r} must look like 'platform:value'")
                 self._claim(self._handles, (platform.strip().lower(), _norm_text(value)), p, f"handle {h}")
+                self._listed[("handle", (platform.strip().lower(), _norm_text(value)))] = h
 
     @staticmethod
     def _claim(table: dict, key: object, person: Person, what: str) -> None:  # type: ignore[type-arg]
@@ -101,16 +118,17 @@ class People:
         """The person behind a raw handle on a platform, with the rule that links them."""
         if not handle:
             return None
-        by_handle = self._handles.get((platform.lower(), _norm_text(handle)))
+        key = (platform.lower(), _norm_text(handle))
+        by_handle = self._handles.get(key)
         if by_handle:
-            return Match(by_handle, f"handle {platform}:{handle} listed in the people file")
+            return Match(by_handle, f"handle {platform}:{handle} listed in the people file", self._listed[("handle", key)])
         if "@" in handle:
             addr = handle.strip().strip("<>").casefold()
             if addr in self._emails:
-                return Match(self._emails[addr], f"same e-mail address {addr}")
+                return Match(self._emails[addr], f"same e-mail address {addr}", self._listed[("email", addr)])
         e164 = normalise_phone(handle, self.region)
         if e164 and e164 in self._phones:
-            return Match(self._phones[e164], f"same E.164 number {e164}")
+            return Match(self._phones[e164], f"same E.164 number {e164}", self._listed[("phone", e164)])
         return None
 
 
@@ -137,6 +155,9 @@ def people_from_data(data: dict, region: str, where: str = "people file") -> Peo
         if role not in ROLES:
             raise PeopleFileError(f"{where}: {row['name']}: role {role!r} is not one of {', '.join(sorted(ROLES))}")
         lists = {}
+        evidence = row.get("evidence", {})
+        if not isinstance(evidence, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in evidence.items()):
+            raise PeopleFileError(f'{where}: {row.get("name")}: evidence must be a table of identifier = "what shows it"')
         for key in ("phones", "emails", "handles", "stop_dates"):
             value = row.get(key, [])
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -147,8 +168,20 @@ def people_from_data(data: dict, region: str, where: str = "people file") -> Peo
                 datetime.fromisoformat(value.replace("Z", "+00:00"))
             except ValueError:
                 raise PeopleFileError(f"{where}: {row['name']}: stop date {value!r} is not an ISO date like 2025-03-10") from None
+        listed = {*lists["phones"], *lists["emails"], *lists["handles"]}
+        unknown = set(evidence) - listed
+        if unknown:
+            raise PeopleFileError(f"{where}: {row['name']}: evidence given for {', '.join(sorted(unknown))}, which is not listed")
         persons.append(
-            Person(row["name"].strip(), role, lists["phones"], lists["emails"], lists["handles"], lists["stop_dates"])
+            Person(
+                row["name"].strip(),
+                role,
+                lists["phones"],
+                lists["emails"],
+                lists["handles"],
+                lists["stop_dates"],
+                tuple(sorted(evidence.items())),
+            )
         )
     return People(persons, region)
 
@@ -169,4 +202,6 @@ def people_to_toml(people: People, header: str = "") -> str:
             values = getattr(p, key)
             if values:
                 lines.append(f"{key} = [{', '.join(_toml_string(v) for v in values)}]")
+        if p.evidence:
+            lines.append("evidence = { " + ", ".join(f"{_toml_string(k)} = {_toml_string(v)}" for k, v in p.evidence) + " }")
     return "\n".join(lines).lstrip("\n") + "\n"

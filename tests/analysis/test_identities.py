@@ -134,3 +134,46 @@ def test_accepting_a_display_name_suggestion_links_the_account(tmp_path: Path) -
     stored = case.store.path_for(entry.subject).read_text(encoding="utf-8")
     assert f"Accepted suggestion {sug.id}" in stored and 'handles = ["telegram:Mark Kell", "whatsapp:Mark Kell"]' in stored
     assert case.verify().exit_code == 0
+
+
+def test_links_say_whether_they_are_asserted_or_evidenced() -> None:
+    people = people_from_data(
+        {
+            "person": [
+                {
+                    "name": "Mark Kell",
+                    "role": "subject",
+                    "phones": ["07700 900123"],
+                    "handles": ["instagram:mk_new", "whatsapp:Mark Kell"],
+                    "evidence": {
+                        "instagram:mk_new": "Meta platform return ref 2025/0417",
+                        "07700 900123": "his e-mail signature",
+                    },
+                }
+            ]
+        },
+        "GB",
+    )
+    links = {
+        (link.platform, link.handle): link
+        for link in link_handles(people, [("instagram", "mk_new"), ("whatsapp", "Mark Kell"), ("sms", "+447700900123")])
+    }
+    assert (links[("instagram", "mk_new")].basis, links[("instagram", "mk_new")].evidence) == (
+        "evidenced",
+        "Meta platform return ref 2025/0417",
+    )
+    assert (links[("whatsapp", "Mark Kell")].basis, links[("whatsapp", "Mark Kell")].evidence) == (
+        "asserted",
+        "whatsapp:Mark Kell listed in the people file",
+    )
+    sms = links[("sms", "+447700900123")]
+    assert (sms.rule, sms.basis, sms.evidence) == ("same E.164 number +447700900123", "evidenced", "his e-mail signature")
+
+
+def test_evidence_for_an_unlisted_identifier_is_refused() -> None:
+    import pytest
+
+    from cyberevidence.errors import PeopleFileError
+
+    with pytest.raises(PeopleFileError, match="not listed"):
+        people_from_data({"person": [{"name": "M", "role": "subject", "evidence": {"x:y": "z"}}]}, "GB")

@@ -63,13 +63,26 @@ def match_handle(people: People, platform: str, handle: str) -> Match | None:
 
 @dataclass(frozen=True, slots=True)
 class IdentityLink:
+    """An account linked to a person. ``basis`` is ``asserted`` (the victim or advocate listed the
+    identifier) or ``evidenced`` (the people file names what shows it, e.g. a platform return);
+    ``evidence`` says what. ``rule`` is how the account reached the listed identifier."""
+
     platform: str
     handle: str
     person: str
     rule: str
+    basis: str = "asserted"
+    evidence: str = ""
 
     def to_dict(self) -> dict[str, str]:
-        return {"platform": self.platform, "handle": self.handle, "person": self.person, "rule": self.rule}
+        return {
+            "platform": self.platform,
+            "handle": self.handle,
+            "person": self.person,
+            "rule": self.rule,
+            "basis": self.basis,
+            "evidence": self.evidence,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,8 +98,14 @@ class IdentitySuggestion:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "platform": self.platform, "handle": self.handle, "person": self.person, "reason": self.reason,
-            "evidence": self.evidence, "confidence": self.confidence, "event_ids": list(self.event_ids),
+            "id": self.id,
+            "platform": self.platform,
+            "handle": self.handle,
+            "person": self.person,
+            "reason": self.reason,
+            "evidence": self.evidence,
+            "confidence": self.confidence,
+            "event_ids": list(self.event_ids),
         }
 
 
@@ -100,11 +119,25 @@ def link_handles(people: People, handles: Iterable[tuple[str, str]]) -> list[Ide
     for platform, handle in sorted(set(handles)):
         m = match_handle(people, platform, handle)
         if m is not None:
-            out.append(IdentityLink(platform, handle, m.person.name, m.rule))
+            evidence = m.person.evidence_for(m.identifier)
+            out.append(
+                IdentityLink(
+                    platform, handle, m.person.name, m.rule, m.basis, evidence or f"{m.identifier} listed in the people file"
+                )
+            )
             continue
         e164 = phone_of(handle, people.region)
         if e164 is not None:
-            out.append(IdentityLink(platform, handle, pretty_phone(e164), f"same E.164 number {e164}"))
+            out.append(
+                IdentityLink(
+                    platform,
+                    handle,
+                    pretty_phone(e164),
+                    f"same E.164 number {e164}",
+                    "evidenced",
+                    "the same phone number in another spelling",
+                )
+            )
     return out
 
 
@@ -134,20 +167,35 @@ def suggest(
         if person is not None:
             listed = [h for h in person.handles if h.partition(":")[2].strip().casefold() == handle.strip().casefold()]
             where = f"listed as {listed[0]}" if listed else "the person's name"
-            out.append(IdentitySuggestion(
-                _suggestion_id(platform, handle, person.name), platform, handle, person.name, "same display name",
-                f"the {platform} account {handle!r} shows the same name as {person.name} ({where}); names are not unique",
-                "medium", (event_id,),
-            ))
+            out.append(
+                IdentitySuggestion(
+                    _suggestion_id(platform, handle, person.name),
+                    platform,
+                    handle,
+                    person.name,
+                    "same display name",
+                    f"the {platform} account {handle!r} shows the same name as {person.name} ({where}); names are not unique",
+                    "medium",
+                    (event_id,),
+                )
+            )
             continue
         digits = re.sub(r"\D", "", handle.split("@", 1)[0])
         if len(digits) >= 9 and digits[-9:] in tails:
             person = tails[digits[-9:]]
-            out.append(IdentitySuggestion(
-                _suggestion_id(platform, handle, person.name), platform, handle, person.name, "same last nine digits",
-                f"{handle!r} ends in the same nine digits as a number listed for {person.name}, but is not the same full number",
-                "medium", (event_id,),
-            ))
+            out.append(
+                IdentitySuggestion(
+                    _suggestion_id(platform, handle, person.name),
+                    platform,
+                    handle,
+                    person.name,
+                    "same last nine digits",
+                    f"{handle!r} ends in the same nine digits as a number listed for {person.name}, "
+                    "but is not the same full number",
+                    "medium",
+                    (event_id,),
+                )
+            )
             continue
         for subject in (p for p in people.persons if p.role == "subject"):
             for stop in (*subject.stop_dates, *(extra_stops or {}).get(subject.name, ())):
@@ -155,11 +203,18 @@ def suggest(
                 first_at = parse_stop_date(first, tz)
                 if moment <= first_at <= moment + NEW_ACCOUNT_WINDOW:
                     days = (first_at - moment).days
-                    out.append(IdentitySuggestion(
-                        _suggestion_id(platform, handle, subject.name), platform, handle, subject.name,
-                        "new account after a stop",
-                        f"{handle!r} on {platform} first made contact {days} day(s) after the stop date {stop} for "
-                        f"{subject.name}", "low", (event_id,),
-                    ))
+                    out.append(
+                        IdentitySuggestion(
+                            _suggestion_id(platform, handle, subject.name),
+                            platform,
+                            handle,
+                            subject.name,
+                            "new account after a stop",
+                            f"{handle!r} on {platform} first made contact {days} day(s) after the stop date {stop} for "
+                            f"{subject.name}",
+                            "low",
+                            (event_id,),
+                        )
+                    )
                     break
     return out
