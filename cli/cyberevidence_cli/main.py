@@ -162,7 +162,7 @@ def people(
 @app.command()
 def timeline(
     case: CaseArg,
-    format: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
+    format: Annotated[str, typer.Option("--format", help="jsonl, csv or timesketch (Timesketch JSONL).")] = "jsonl",
     output: OutOpt = None,
     person: Annotated[str | None, typer.Option("--person", help="Only events with this person.")] = None,
     since: Annotated[str | None, typer.Option("--since", help="From this date (YYYY-MM-DD, UTC).")] = None,
@@ -174,12 +174,13 @@ def timeline(
 
     Example: cyberevidence timeline case-001 --format csv --person "Mark Kell" -o timeline.csv
     """
-    if format not in ("jsonl", "csv"):
-        raise typer.BadParameter("use jsonl or csv", param_hint="--format")
+    writers = {"jsonl": write_timeline_jsonl, "csv": write_timeline_csv, "timesketch": ce.write_timeline_timesketch}
+    if format not in writers:
+        raise typer.BadParameter("use jsonl, csv or timesketch", param_hint="--format")
     c = ce.Case.open(case)
     events = c.timeline(person=person, since=since, until=until, platforms=platform, kinds=kind)
     with _output(output) as out:
-        n = write_timeline_jsonl(events, out) if format == "jsonl" else write_timeline_csv(events, out)
+        n = writers[format](events, out)
     err.print(f"{n} event(s) written{f' to {output}' if output else ''}.")
     _log_export(c, f"timeline-{format}", output, n)
 
@@ -324,18 +325,43 @@ def report(
     err.print(f"Report written to {output} ({result.size:,} bytes, sha256 {result.sha256}).")
 
 
+def _password(password_file: Path | None, confirm: bool) -> str:
+    """From the first line of a file, or typed at a hidden prompt: never from the command line."""
+    if password_file is not None:
+        return ce.read_password_file(password_file)
+    if not sys.stdin.isatty():
+        raise ce.CyberEvidenceError("no password given", hint="Pass --password-file FILE (the password is its first line).")
+    pw: str = typer.prompt("Bundle password", hide_input=True, confirmation_prompt=confirm, err=True)
+    return pw
+
+
+PasswordFileOpt = Annotated[
+    Path | None, typer.Option("--password-file", help="Read the bundle password from the first line of this file.")
+]
+
+
 @app.command()
 def verify(
-    case: CaseArg,
+    case: Annotated[Path, typer.Argument(help="The case folder, or a bundle (.zip) made by 'bundle'.", show_default=False)],
     json_: Annotated[bool, typer.Option("--json", help="Print the report as JSON on stdout.")] = False,
+    password_file: PasswordFileOpt = None,
 ) -> None:
     """Check that nothing in the case has changed: every stored file, the custody chain and the manifest.
 
-    Exit code 0 = intact, 1 = problems found (each one named), 2 = not a case.
+    Given a bundle, decrypt it to a temporary folder, check the case in it and the bundle's member list.
+
+    Exit code 0 = intact, 1 = problems found (each one named), 2 = not a case (or a wrong bundle password).
 
     Example: cyberevidence verify case-001
+    Example: cyberevidence verify case-001.zip --password-file pw.txt
     """
-    report = ce.verify_case(case) if not (case / "case.json").exists() else ce.Case.open(case).verify()
+    if case.is_file():
+        report = ce.verify_bundle(case, _password(password_file, confirm=False))
+        if not report.is_case:
+            for f in report.problems:
+                err.print(f"Error: {f}", style="bold red")
+    else:
+        report = ce.verify_case(case) if not (case / "case.json").exists() else ce.Case.open(case).verify()
     if json_:
         print(json.dumps(report.to_dict(), indent=2))
     describe_verify(err, report)
@@ -346,7 +372,7 @@ def verify(
 def manifest(
     case: CaseArg,
     output: OutOpt = None,
-    format: Annotated[str, typer.Option("--format", help="json (CASE/UCO comes in a later release).")] = "json",
+    format: Annotated[str, typer.Option("--format", help="json, or case-uco (CASE/UCO JSON-LD).")] = "json",
     sign_key: Annotated[
         Path | None, typer.Option("--sign-key", help="Seal the manifest with this Ed25519 private key (PEM).")
     ] = None,
@@ -358,14 +384,77 @@ def manifest(
 
     Example: cyberevidence manifest case-001 --sign-key examiner.pem
     """
-    if format != "json":
-        raise ce.CyberEvidenceError(f"manifest format {format!r} is not available yet", hint="Use --format json.")
+    if format not in ("json", "case-uco"):
+        raise ce.CyberEvidenceError(f"manifest format {format!r} is not available", hint="Use --format json or case-uco.")
     c = ce.Case.open(case)
     data = c.seal(sign_key, actor=actor) if sign_key else c.refresh_manifest()
     with _output(output) as out:
-        out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        if format == "case-uco":
+            n = ce.write_case_uco(c, out)
+        else:
+            out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    if format == "case-uco":
+        err.print(f"CASE/UCO JSON-LD: {n} node(s){f' written to {output}' if output else ''}.")
+        _log_export(c, "manifest-case-uco", output, n)
     if sign_key:
         err.print("Manifest sealed: manifest.json.sig and signer.pub.pem written in the case folder.")
+
+
+@app.command()
+def bundle(
+    case: CaseArg,
+    output: Annotated[Path, typer.Option("-o", "--output", help="The bundle file to write (.zip).")],
+    password_file: PasswordFileOpt = None,
+    hide_names: Annotated[
+        bool, typer.Option("--hide-names", help="Put the case in an encrypted inner case.zip, so no member name shows.")
+    ] = False,
+    sign_key: Annotated[
+        Path | None, typer.Option("--sign-key", help="Seal the manifest with this Ed25519 key before zipping.")
+    ] = None,
+    actor: Annotated[str | None, typer.Option("--actor", help="Who makes the bundle (default: the case's examiner).")] = None,
+) -> None:
+    """Write the whole case as one AES-256 encrypted zip (opens in 7-Zip), logged in custody first.
+
+    The password is read from --password-file (first line) or typed at a hidden prompt, never
+    given on the command line. Check a received bundle with 'cyberevidence verify FILE.zip'.
+
+    Example: cyberevidence bundle case-001 -o case-001.zip --password-file pw.txt --hide-names
+    """
+    c = ce.Case.open(case)
+    result = ce.make_bundle(c, output, _password(password_file, confirm=True), hide_names=hide_names, sign_key=sign_key,
+                            actor=actor)
+    err.print(f"Bundle written to {output}: {result.members} member(s){', names hidden' if result.hide_names else ''}, "
+              f"sha256 {result.sha256}. Send the password by a different channel.")
+
+
+@app.command()
+def disclose(
+    case: CaseArg,
+    output: Annotated[Path, typer.Option("-o", "--output", help="A new folder for the redacted disclosure.")],
+    redact_role: Annotated[
+        str, typer.Option("--redact-role", help="Roles to pseudonymise, comma-separated (victim, subject, witness, other).")
+    ] = "other,witness",
+    redact_person: Annotated[
+        list[str] | None, typer.Option("--redact-person", help="Also pseudonymise this person (repeatable).")
+    ] = None,
+    mask_text: Annotated[
+        list[str] | None, typer.Option("--mask-text", help="Replace text matching this regular expression by [redacted].")
+    ] = None,
+    actor: Annotated[str | None, typer.Option("--actor", help="Who makes the disclosure (default: the examiner).")] = None,
+) -> None:
+    """A redacted copy of the timeline for disclosure: third parties become "Person A", "Person B" ...
+
+    Writes timeline.jsonl, timeline.csv and disclosure-manifest.json (output hashes, the case state
+    it came from, and the rules applied). The pseudonym key is kept in the case's custody log.
+
+    Example: cyberevidence disclose case-001 -o disclosure-1 --mask-text "Flat 3, 12 Acacia Avenue"
+    """
+    roles = [r.strip() for r in redact_role.split(",") if r.strip()]
+    c = ce.Case.open(case)
+    result = ce.disclose(c, output, redact_roles=roles, redact_persons=redact_person or [], mask_text=mask_text or [],
+                         actor=actor)
+    err.print(f"Disclosure written to {output}: {result.events} event(s), {result.pseudonyms} person(s) pseudonymised. "
+              "Check it before it leaves: names spelled in ways the people file does not list are not found.")
 
 
 @app.command()

@@ -22,7 +22,7 @@ from typing import Any
 
 from cyberevidence._version import __version__
 from cyberevidence.analysis.conduct import ConductOptions, ConductSummary, course_of_conduct
-from cyberevidence.analysis.contacts import ContactRow, Period, contact_frequency
+from cyberevidence.analysis.contacts import ContactRow, HourWeekdayMatrix, Period, contact_frequency, hour_weekday_matrix
 from cyberevidence.analysis.identities import IdentityLink, IdentitySuggestion, link_handles, suggest
 from cyberevidence.analysis.links import LinkSeen, find_links
 from cyberevidence.analysis.markers import MarkerEffect, marker_effects
@@ -586,6 +586,11 @@ class Case:
     def links(self, *, person: str | None = None) -> Iterator[LinkSeen]:
         """Every URL in the case's messages, with its registered domain and any curated flag."""
         return find_links(self.timeline(person=person))
+
+    def hour_weekday(self, *, person: str = "", direction: str = "incoming") -> HourWeekdayMatrix:
+        """Contacts per local weekday and hour (7 x 24), for the heat map."""
+        return hour_weekday_matrix(self.timeline(person=person or None), zone(self.info["timezone"]), person=person,
+                                   direction=direction)
 
     def warnings(self) -> list[dict[str, str]]:
         return [dict(r) for r in self.index.warnings()]

@@ -135,3 +135,14 @@ def test_to_dict_is_json_ready() -> None:
     (s,) = course_of_conduct(_planted(), PEOPLE, LONDON)
     data = json.loads(json.dumps(s.to_dict()))
     assert data["total_contacts"]["value"] == 19 and data["trend"]["change_week"] == "2025-W12"
+
+
+def test_hour_weekday_matrix_in_local_time() -> None:
+    from cyberevidence.analysis.contacts import hour_weekday_matrix
+
+    m = hour_weekday_matrix(_planted(), LONDON, person="Mark Kell")
+    assert m.total == 19
+    assert m.counts[1][23] == 3  # Tuesday 18 March, 23:00-23:10
+    assert m.counts[2][1] == 2  # Wednesday 19 March, 01:00 and 01:40
+    assert m.counts[0][12] == 5  # Mondays at noon: 3, 10 (12:00 and 12:30), 17 and 24 March
+    assert m.to_dict()["weekdays"][0] == "Mon"

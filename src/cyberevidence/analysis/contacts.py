@@ -62,3 +62,44 @@ def contact_frequency(events: Iterable[Event], by: Period, tz: ZoneInfo) -> list
         unk = counts[(person, period, platform, "unknown")]
         rows.append(ContactRow(person, period, platform, inc, out, inc + out + unk))
     return rows
+
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@dataclass(frozen=True, slots=True)
+class HourWeekdayMatrix:
+    """Contacts per local weekday (rows, Monday first) and hour (columns, 0-23)."""
+
+    person: str
+    direction: str
+    counts: tuple[tuple[int, ...], ...]
+
+    @property
+    def total(self) -> int:
+        return sum(sum(row) for row in self.counts)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "person": self.person,
+            "direction": self.direction,
+            "weekdays": list(WEEKDAYS),
+            "counts": [list(row) for row in self.counts],
+        }
+
+
+def hour_weekday_matrix(
+    events: Iterable[Event], tz: ZoneInfo, *, person: str = "", direction: str = "incoming"
+) -> HourWeekdayMatrix:
+    """When contact happens, in the victim's local time: a 7 x 24 table of counts.
+
+    Only contact kinds count; ``person`` narrows to one person, ``direction`` to incoming
+    (default), outgoing or ``""`` for both.
+    """
+    grid = [[0] * 24 for _ in range(7)]
+    for ev in events:
+        if ev.kind not in CONTACT_KINDS or (person and ev.person != person) or (direction and ev.direction != direction):
+            continue
+        local = ev.timestamp.astimezone(tz)
+        grid[local.weekday()][local.hour] += 1
+    return HourWeekdayMatrix(person, direction, tuple(tuple(row) for row in grid))

@@ -76,8 +76,10 @@ def inspect_url(url: str) -> FoundUrl | None:
     if not host:
         return None
     parts = _extractor()(host)
-    registered = parts.top_domain_under_public_suffix if hasattr(parts, "top_domain_under_public_suffix") else ""
-    registered = registered or parts.registered_domain or host
+    if hasattr(parts, "top_domain_under_public_suffix"):  # tldextract >= 5.2
+        registered = parts.top_domain_under_public_suffix or host
+    else:  # pragma: no cover - older tldextract
+        registered = parts.registered_domain or host
     flags = flagged_domains()
     flag = flags.get(host) or flags.get(registered)
     return FoundUrl(url, host, registered, flag)

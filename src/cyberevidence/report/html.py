@@ -1,0 +1,725 @@
+"""The HTML evidence report: one self-contained file, streamed in pieces.
+
+Safety rules (the messages were written by the stalker and may contain HTML or script):
+
+* every string from the case goes through :func:`e` (``html.escape`` with quotes);
+* the only ``<style>`` and ``<script>`` blocks are the bundled assets, and the page's
+  Content-Security-Policy allows exactly those (by SHA-256) and nothing else: no external
+  fetch of any kind (``default-src 'none'``), no other inline script, no inline ``style``
+  attributes (the report has none);
+* the filter data is a ``<script type="application/json">`` block (never executed) with
+  ``<``, ``>`` and ``&`` written as ``\\u003c`` …, so a message cannot close it;
+* links found in messages are shown as text, never as clickable links, and nothing in the
+  report refers to anything outside the file: the only ``href`` values are ``#anchors``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from html import escape
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from cyberevidence._version import __version__
+from cyberevidence.analysis.conduct import ConductSummary, DatedFigure, Figure
+from cyberevidence.analysis.contacts import CONTACT_KINDS, ContactRow
+from cyberevidence.analysis.links import LinkSeen
+from cyberevidence.analysis.places import Place
+from cyberevidence.events import Event
+from cyberevidence.report import charts
+from cyberevidence.store.custody import CustodyEntry
+from cyberevidence.store.verify import VerifyReport
+
+if TYPE_CHECKING:
+    from cyberevidence.case import Case
+
+#: Rows rendered in the timeline table; the rest are in the JSONL export (stated in the report).
+DEFAULT_MAX_ROWS = 20_000
+#: Event links listed under one conduct figure (the figure itself always links to its first event).
+MAX_FIGURE_LINKS = 300
+
+
+def e(value: object) -> str:
+    """Escape any value for HTML text or a quoted attribute."""
+    return escape("" if value is None else str(value), quote=True)
+
+
+def json_for_html(data: Any) -> str:
+    """JSON safe inside ``<script type="application/json">``: no ``<``, ``>`` or ``&`` can end it."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return (
+        text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+        .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    )
+
+
+def csp_hash(text: str) -> str:
+    """The CSP source expression for an inline block whose exact text is ``text``."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def css_string(value: str) -> str:
+    """A CSS string literal: anything but letters, digits and a few safe marks is a hex escape."""
+    safe = "".join(ch if (ch.isascii() and ch.isalnum()) or ch in " -_.:/()" else f"\\{ord(ch):06x}" for ch in value)
+    return f'"{safe}"'
+
+
+def asset(name: str) -> str:
+    return resources.files("cyberevidence.report").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def page_css(case_ref: str) -> str:
+    """The stylesheet, with the print margin boxes carrying the case reference and page numbers.
+
+    Chromium (and so Chrome and Edge) draws CSS page-margin boxes since version 131, including
+    ``counter(page)`` and ``counter(pages)``; see docs/report.md for other browsers.
+    """
+    margin = (
+        "\n@page { size: A4; margin: 16mm 12mm 18mm;"
+        f" @bottom-left {{ content: {css_string('cyberevidence report, case ' + case_ref)}; font-size: 8pt; }}"
+        ' @bottom-right { content: "Page " counter(page) " of " counter(pages); font-size: 8pt; } }\n'
+    )
+    return asset("report.css") + margin
+
+
+# ---------------------------------------------------------------------------------------------
+# gathering
+
+
+@dataclass
+class Scan:
+    """What one pass over the timeline gives the report (the table itself is a second pass)."""
+
+    max_rows: int
+    total: int = 0
+    rendered: dict[str, str] = field(default_factory=dict)  # event_id -> local time label
+    persons: set[str] = field(default_factory=set)
+    platforms: set[str] = field(default_factory=set)
+    kinds: set[str] = field(default_factory=set)
+    heat: dict[str, list[list[int]]] = field(default_factory=dict)
+    channel: dict[str, Counter[date]] = field(default_factory=lambda: defaultdict(Counter))
+    channel_first: dict[str, str] = field(default_factory=dict)
+
+
+def local_label(ev: Event, tz: ZoneInfo) -> str:
+    return ev.timestamp.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def scan_timeline(events: Iterable[Event], tz: ZoneInfo, subjects: Sequence[str], max_rows: int) -> Scan:
+    """Count what the charts need and note which events the table will show (streams)."""
+    s = Scan(max_rows)
+    wanted = set(subjects)
+    for ev in events:
+        s.total += 1
+        if len(s.rendered) < max_rows:
+            s.rendered[ev.event_id] = local_label(ev, tz)
+            s.persons.add(ev.person)
+            s.platforms.add(ev.platform)
+            s.kinds.add(ev.kind)
+        if ev.kind not in CONTACT_KINDS or ev.direction != "incoming":
+            continue
+        if wanted and ev.person not in wanted:
+            continue
+        local = ev.timestamp.astimezone(tz)
+        grid = s.heat.setdefault(ev.person, [[0] * 24 for _ in range(7)])
+        grid[local.weekday()][local.hour] += 1
+        s.channel[ev.platform][local.date()] += 1
+        s.channel_first.setdefault(ev.platform, ev.timestamp_utc)
+    return s
+
+
+# ---------------------------------------------------------------------------------------------
+# small renderers
+
+
+def when(iso_utc: str, tz: ZoneInfo) -> str:
+    """An ISO UTC instant shown in the case's zone, with the UTC instant in ``datetime``."""
+    try:
+        moment = datetime.fromisoformat(iso_utc.replace("Z", "+00:00"))
+    except ValueError:
+        return e(iso_utc)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    local = moment.astimezone(tz)
+    return f'<time datetime="{e(iso_utc)}">{e(local.strftime("%Y-%m-%d %H:%M"))}</time>'
+
+
+def ev_link(event_id: str, text: str, scan: Scan) -> str:
+    """``text`` (already escaped HTML) linked to the event's row when the table shows it."""
+    if event_id in scan.rendered:
+        return f'<a href="#ev-{e(event_id)}">{text}</a>'
+    return text
+
+
+class Figures:
+    """Links figures to the events behind them.
+
+    ``fig(value_html, ids, label)`` returns the figure linked to its first event's row; the full
+    list of events (a ``<details>`` block) is kept and emitted by :meth:`take` after the sentence,
+    so the sentence itself reads normally.
+    """
+
+    def __init__(self, scan: Scan) -> None:
+        self.scan = scan
+        self._pending: list[str] = []
+
+    def __call__(self, value_html: str, ids: Sequence[str], label: str, *, listed: bool = True) -> str:
+        if not ids:
+            return value_html
+        scan = self.scan
+        head = ev_link(ids[0], value_html, scan)
+        shown = [i for i in ids if i in scan.rendered]
+        if len(ids) == 1 or not listed:
+            if ids[0] not in scan.rendered:
+                return (f'{head} <span class="note">(event <code>{e(ids[0])}</code> is beyond the table: '
+                        "see the JSONL export)</span>")
+            return head
+        items = "".join(f'<li><a href="#ev-{e(i)}">{e(scan.rendered[i])}</a></li>' for i in shown[:MAX_FIGURE_LINKS])
+        more = ""
+        if len(shown) > MAX_FIGURE_LINKS:
+            more += f"<p>…and {len(shown) - MAX_FIGURE_LINKS:,} more in the timeline table.</p>"
+        if len(ids) > len(shown):
+            more += (f'<p class="note">{len(ids) - len(shown):,} of these events are beyond the table\'s row limit; '
+                     "they are in the JSONL export.</p>")
+        self._pending.append(
+            f'<details class="screen-only"><summary>The {len(ids):,} events behind “{e(label)}”</summary>'
+            f'<ol class="evlist">{items}</ol>{more}</details>'
+        )
+        return head
+
+    def take(self) -> str:
+        out, self._pending = "".join(self._pending), []
+        return out
+
+
+def n(value: int, singular: str, plural: str | None = None) -> str:
+    return f"{value:,} {singular if value == 1 else (plural or singular + 's')}"
+
+
+# ---------------------------------------------------------------------------------------------
+# sections
+
+
+def head_html(title: str, css: str, js: str) -> str:
+    policy = (
+        f"default-src 'none'; style-src {csp_hash(css)}; script-src {csp_hash(js)}; img-src data:; "
+        "font-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'"
+    )
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f'<meta http-equiv="Content-Security-Policy" content="{e(policy)}">\n'
+        '<meta name="referrer" content="no-referrer">\n<meta name="robots" content="noindex, nofollow">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<meta name="generator" content="cyberevidence {e(__version__)}">\n'
+        f"<title>{e(title)}</title>\n<style>{css}</style>\n</head>\n"
+    )
+
+
+TOC = (
+    ("summary", "Case summary"),
+    ("conduct", "Course of conduct"),
+    ("charts", "Charts"),
+    ("places", "Places in photos"),
+    ("links", "Links"),
+    ("timeline", "Timeline"),
+    ("exhibits", "Exhibits"),
+    ("warnings", "Parsing warnings"),
+    ("custody", "Custody log"),
+    ("verify", "How to verify"),
+)
+
+
+def banner_html(info: Mapping[str, Any], generated: str, places: Sequence[Place]) -> str:
+    title = info.get("title") or "Evidence report"
+    out = [
+        '<a class="skip" href="#main">Skip to the report</a>\n<header class="report-head">',
+        f"<h1>{e(title)}</h1>",
+        f"<p>Case <code>{e(info.get('case_id', ''))}</code> · examiner {e(info.get('examiner', ''))} · "
+        f"report generated {e(generated)} by cyberevidence {e(__version__)}</p></header>\n",
+        '<nav class="toc" aria-label="Contents"><ol>',
+        *(f'<li><a href="#{k}">{e(v)}</a></li>' for k, v in TOC),
+        "</ol></nav>\n<main id=\"main\">\n",
+    ]
+    if any(p.sent_by_victim for p in places):
+        count = sum(1 for p in places if p.sent_by_victim)
+        out.append(
+            '<div class="banner" role="alert"><strong>Safety finding:</strong> '
+            f"{n(count, 'photo')} sent by the victim {'carries' if count == 1 else 'carry'} a GPS position that "
+            'may reveal where she lives or goes. See <a href="#places">Places in photos</a>.</div>\n'
+        )
+    return "".join(out)
+
+
+def summary_html(info: Mapping[str, Any], manifest: Mapping[str, Any], report: VerifyReport, scan: Scan) -> str:
+    head = manifest.get("custody_head", {})
+    totals = manifest.get("totals", {})
+    if report.ok:
+        verdict = (f'<span class="ok">Intact</span>: {n(report.objects_checked, "stored file")} re-hashed, '
+                   f'{n(report.custody_entries, "custody entry", "custody entries")} checked, seal {e(report.signature)}.')
+    else:
+        verdict = f'<span class="bad">Problems found ({len(report.problems)})</span> – each is listed below.'
+    findings = ""
+    if report.findings:
+        items = "".join(f"<li><strong>{e(f.severity)}</strong> – {e(f.where)}: {e(f.message)}</li>" for f in report.findings)
+        findings = f"<ul>{items}</ul>"
+    rows = [
+        ("Case id", f"<code>{e(info.get('case_id', ''))}</code>"),
+        ("Title", e(info.get("title", "")) or '<span class="note">(none)</span>'),
+        ("Examiner", e(info.get("examiner", ""))),
+        ("Created (UTC)", e(info.get("created", ""))),
+        ("Timezone", f"{e(info.get('timezone', ''))} – every local time in this report is in this zone"),
+        ("Tool version", f"cyberevidence {e(info.get('tool_version', ''))} (case created); {e(__version__)} (this report)"),
+        ("Custody head", f"seq {e(head.get('seq', ''))}, hash <code>{e(head.get('hash', ''))}</code>"),
+        ("Contents", f"{n(int(totals.get('artefacts', 0)), 'stored file')}, {n(scan.total, 'event')}, "
+                     f"{n(int(totals.get('warnings', 0)), 'parsing warning')}"),
+        ("Verification", verdict + findings),
+    ]
+    body = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
+    return (
+        '<section id="summary" aria-labelledby="summary-h"><h2 id="summary-h">Case summary</h2>'
+        f'<dl class="facts">{body}</dl><p class="note">Verification was run when this report was made '
+        "(<code>case.verify()</code>: every stored file re-hashed, the custody chain and the manifest re-checked). "
+        "Writing this report adds an <code>export</code> entry to the custody log after the head shown here.</p></section>\n"
+    )
+
+
+def _strong(value: int) -> str:
+    return f"<strong>{value:,}</strong>"
+
+
+def conduct_html(summaries: Sequence[ConductSummary], tz: ZoneInfo, scan: Scan) -> str:
+    out = ['<section id="conduct" class="major" aria-labelledby="conduct-h"><h2 id="conduct-h">Course of conduct</h2>',
+           '<p class="note">Counted from the merged timeline: a <em>contact</em> is a message, call, e-mail, post, '
+           "comment, reaction or friend request from the subject to the victim. Days and hours are the victim's local "
+           "ones. Each figure links to the first event behind it in the timeline table; “events behind” lists them all.</p>"]
+    if not summaries:
+        out.append("<p>No subject is named in the people file, so there is no course-of-conduct summary. "
+                   "Load one with <code>cyberevidence people CASE FILE.toml</code> (role = \"subject\").</p></section>\n")
+        return "".join(out)
+    fig = Figures(scan)
+
+    def count(f: Figure, label: str) -> str:
+        return fig(_strong(f.value), f.event_ids, label)
+
+    def dated(f: DatedFigure, label: str) -> str:
+        return fig(when(f.when, tz), f.event_ids, label)
+
+    for i, s in enumerate(summaries):
+        hid = f"conduct-{i}"
+        out.append(f'<section aria-labelledby="{hid}"><h3 id="{hid}">{e(s.subject)}</h3>')
+        if s.first_contact is None or s.last_contact is None:
+            out.append("<p>No contact from this person was found in the evidence.</p></section>")
+            continue
+        kinds = ", ".join(f"{v:,} {e(k)}" for k, v in s.by_kind.items())
+        items: list[str] = []
+
+        def add(sentence: str, items: list[str] = items) -> None:
+            items.append(sentence + fig.take())
+
+        add(f"{e(s.subject)} made {count(s.total_contacts, 'total contacts')} contacts ({kinds}), the first on "
+            f"{dated(s.first_contact, 'first contact')} and the last on {dated(s.last_contact, 'last contact')}.")
+        days = f"Contact came on {count(s.distinct_days, 'days with contact')} different days"
+        if s.longest_run:
+            run = s.longest_run
+            days += (f"; the longest run was {fig(_strong(run.days), run.event_ids, 'longest run')} days in a row "
+                     f"({e(run.start)} to {e(run.end)})")
+        if s.busiest_day:
+            b = s.busiest_day
+            days += f"; the busiest day was {e(b.when)} with {fig(_strong(b.value), b.event_ids, 'busiest day')} contacts"
+        add(days + ".")
+        add(f"{count(s.night_contacts, 'night contacts')} contacts came at night (local time).")
+        add(f"The victim replied {count(s.replies, 'replies')} times; {count(s.unanswered, 'unanswered')} contacts had no "
+            "reply within the set time (24 hours by default).")
+        if s.missed_call_bursts:
+            bursts = "; ".join(
+                f"{fig(f'{b.value} calls', b.event_ids, f'burst at {b.when}')} from {when(b.when, tz)}"
+                for b in s.missed_call_bursts
+            )
+            add(f"There were {len(s.missed_call_bursts)} bursts of missed calls: {bursts}.")
+        else:
+            add("There were no bursts of missed calls.")
+        t = s.trend
+        direction = "rising" if t.slope_per_week > 0 else "falling" if t.slope_per_week < 0 else "flat"
+        weekly = ", ".join(f"{e(w.when)}: {fig(str(w.value), w.event_ids, w.when, listed=False)}" for w in t.weeks)
+        trend = (f"Contacts per week: {weekly}. The trend is <strong>{direction}</strong> "
+                 f"({t.slope_per_week:+g} a week, each week).")
+        if t.change_week:
+            trend += (f" The level changed in <strong>{e(t.change_week)}</strong>: about {t.mean_before:g} a week before, "
+                      f"{t.mean_after:g} a week from then on.")
+        add(trend)
+        plats = "; ".join(
+            f"{e(p.platform)} – first used {fig(when(p.first_used, tz), p.event_ids, p.platform)}, {p.contacts:,} contacts"
+            for p in s.platforms
+        )
+        add(f"Platforms used ({len(s.platforms)}): {plats}.")
+        for stop in s.after_stop:
+            by = ", ".join(f"{e(k)} {v}" for k, v in stop.after_by_platform.items())
+            add(f"After the stop date {e(stop.stop_date)} ({e(stop.source)}): "
+                f"{count(stop.after, f'after {stop.stop_date}')} contacts{f' ({by})' if by else ''}; {stop.before:,} before it.")
+        add(f"Messages from other people that mention {e(s.subject)}: {count(s.via_third_parties, 'via third parties')}.")
+        out.append('<ul class="figures">' + "".join(f"<li>{x}</li>" for x in items) + "</ul>")
+        if s.stop_suggestions:
+            sugg = "".join(
+                f"<li>{ev_link(x.event_id, when(x.timestamp, tz), scan)} [{e(x.platform)}] “{e(x.text)}”</li>"
+                for x in s.stop_suggestions
+            )
+            out.append(
+                '<div class="confirm"><p><strong>For you to confirm:</strong> these messages from the victim read like a '
+                "request to stop. They are suggestions only and are <em>not</em> used as stop dates unless you give them "
+                f"(<code>--stop-date</code> or <code>stop_dates</code> in the people file).</p><ul>{sugg}</ul></div>"
+            )
+        out.append("</section>")
+    out.append("</section>\n")
+    return "".join(out)
+
+
+def charts_html(rows: Sequence[ContactRow], scan: Scan, subjects: Sequence[str]) -> str:
+    who = set(subjects)
+    daily: dict[date, Counter[str]] = defaultdict(Counter)
+    for r in rows:
+        if r.incoming and (not who or r.person in who):
+            daily[date.fromisoformat(r.period)][r.platform] += r.incoming
+    platforms = sorted({p for c in daily.values() for p in c} | set(scan.channel))
+    scope = "the subjects" if who else "everyone"
+    out = ['<section id="charts" class="major" aria-labelledby="charts-h"><h2 id="charts-h">Charts</h2>',
+           charts.pattern_defs(len(platforms))]
+    if not daily:
+        out.append(f"<p>No incoming contacts from {scope} to chart.</p></section>\n")
+        return "".join(out)
+    total = sum(sum(c.values()) for c in daily.values())
+    peak_day = max(sorted(daily), key=lambda d: sum(daily[d].values()))
+    out.append('<figure aria-labelledby="chart-daily-cap"><figcaption id="chart-daily-cap">Incoming contacts per day, '
+               f"by platform ({e(scope)})</figcaption>")
+    out.append(charts.legend(platforms))
+    out.append(charts.daily_bars(
+        "chart-daily", daily, platforms, f"Incoming contacts per day from {scope}",
+        f"{total} contacts on {len(daily)} days from {min(daily)} to {max(daily)}; the busiest day was {peak_day} "
+        f"with {sum(daily[peak_day].values())}. The table below lists every day.",
+    ))
+    trs = "".join(
+        f"<tr><th scope=\"row\">{d.isoformat()}</th><td>{e(p)}</td><td class=\"num\">{c}</td></tr>"
+        for d in sorted(daily) for p, c in sorted(daily[d].items())
+    )
+    out.append('<details><summary>Data table</summary><table><caption>Incoming contacts per day and platform</caption>'
+               '<thead><tr><th scope="col">Day</th><th scope="col">Platform</th><th scope="col" class="num">Contacts</th>'
+               f"</tr></thead><tbody>{trs}</tbody></table></details></figure>")
+    # heat maps
+    out.append(f"<h3>Hour of day × day of week (incoming contacts from {e(scope)}, local time)</h3><div class=\"heat-grid\">")
+    for i, (person, grid) in enumerate(sorted(scan.heat.items())):
+        total_p = sum(map(sum, grid))
+        peak = max(((r, h) for r in range(7) for h in range(24)), key=lambda rh: grid[rh[0]][rh[1]])
+        out.append(f'<figure aria-labelledby="heat-{i}-cap"><figcaption id="heat-{i}-cap">{e(person)}</figcaption>')
+        out.append(charts.heat_map(
+            f"heat-{i}", grid, f"When {person} made contact: weekday by hour",
+            f"{total_p} contacts; the busiest hour was {charts.WEEKDAYS[peak[0]]} {peak[1]:02d}:00 with "
+            f"{grid[peak[0]][peak[1]]}. Each cell shows its count; the table below repeats them.",
+        ))
+        head = "".join(f'<th scope="col" class="num">{h:02d}</th>' for h in range(24))
+        body = "".join(
+            f'<tr><th scope="row">{charts.WEEKDAYS[r]}</th>' + "".join(f'<td class="num">{v}</td>' for v in grid[r]) + "</tr>"
+            for r in range(7)
+        )
+        out.append(f'<details><summary>Data table</summary><table><caption>Contacts from {e(person)} by weekday and hour'
+                   f'</caption><thead><tr><th scope="col">Day</th>{head}</tr></thead><tbody>{body}</tbody></table>'
+                   "</details></figure>")
+    out.append("</div>")
+    # channel timeline
+    chan_platforms = [p for p in platforms if p in scan.channel]
+    if chan_platforms:
+        out.append('<figure aria-labelledby="chart-channel-cap"><figcaption id="chart-channel-cap">Channels over time: '
+                   f"each platform {e(scope)} used, day by day</figcaption>")
+        out.append(charts.legend(platforms))
+        out.append(charts.channel_timeline(
+            "chart-channel", scan.channel, platforms,
+            "Platforms used over time",
+            "; ".join(f"{p}: {sum(scan.channel[p].values())} contacts on {len(scan.channel[p])} days, first "
+                      f"{min(scan.channel[p])}, last {max(scan.channel[p])}" for p in chan_platforms),
+        ))
+        trs = "".join(
+            f'<tr><th scope="row">{e(p)}</th><td>{min(scan.channel[p])}</td><td>{max(scan.channel[p])}</td>'
+            f'<td class="num">{len(scan.channel[p])}</td><td class="num">{sum(scan.channel[p].values())}</td></tr>'
+            for p in chan_platforms
+        )
+        out.append('<details><summary>Data table</summary><table><caption>Platforms used</caption><thead><tr>'
+                   '<th scope="col">Platform</th><th scope="col">First day</th><th scope="col">Last day</th>'
+                   '<th scope="col" class="num">Days</th><th scope="col" class="num">Contacts</th></tr></thead>'
+                   f"<tbody>{trs}</tbody></table></details></figure>")
+    out.append("</section>\n")
+    return "".join(out)
+
+
+def places_html(places: Sequence[Place], tz: ZoneInfo, scan: Scan) -> str:
+    out = ['<section id="places" aria-labelledby="places-h"><h2 id="places-h">Places in photos</h2>']
+    if not places:
+        out.append("<p>No photo in the case carries a GPS position.</p></section>\n")
+        return "".join(out)
+    victim = [p for p in places if p.sent_by_victim]
+    if victim:
+        out.append('<div class="banner"><strong>Safety finding:</strong> the victim sent '
+                   f"{n(len(victim), 'photo')} with a GPS position (marked below). Whoever received "
+                   f"{'it' if len(victim) == 1 else 'them'} may know where it was taken. Tell her advocate.</div>")
+    trs = []
+    for p in places:
+        f = p.facts
+        evs = ", ".join(ev_link(i, f"{e(d)} ({e(who)})", scan) for i, d, who in p.events) or "–"
+        taken = when(f.taken_utc, tz) if f.taken_utc else e(f.taken_local) + (" (camera clock)" if f.taken_local else "")
+        flag = ' <span class="tag">safety finding: sent by the victim</span>' if p.sent_by_victim else ""
+        trs.append(
+            f'<tr><td>{e(", ".join(p.names))}{flag}<br><code>{e(p.sha256)}</code></td>'
+            f'<td class="num">{f.latitude:.6f}, {f.longitude:.6f}</td><td>{taken}</td>'
+            f"<td>{e(' '.join(x for x in (f.make, f.model) if x))}</td><td>{evs}</td></tr>"
+        )
+    out.append('<table><caption>Photos with a GPS position</caption><thead><tr><th scope="col">Photo</th>'
+               '<th scope="col">Latitude, longitude</th><th scope="col">Taken</th><th scope="col">Camera</th>'
+               f'<th scope="col">Events (direction)</th></tr></thead><tbody>{"".join(trs)}</tbody></table>'
+               '<p class="note">Positions are shown as numbers only: no map is loaded.</p></section>\n')
+    return "".join(out)
+
+
+def links_html(flagged: Sequence[LinkSeen], total: int, tz: ZoneInfo, scan: Scan) -> str:
+    out = ['<section id="links" aria-labelledby="links-h"><h2 id="links-h">Links</h2>',
+           f"<p>The messages contain {n(total, 'link')}; {len(flagged):,} {'is' if len(flagged) == 1 else 'are'} "
+           "on a domain flagged for a "
+           "second look (a flag is a prompt for a person to check, never a finding by itself). Links are shown as text "
+           "only, never made clickable or loaded; open them, if at all, on an isolated machine.</p>"]
+    if flagged:
+        trs = "".join(
+            f"<tr><td>{ev_link(x.event_id, when(x.timestamp, tz), scan)}</td><td>{e(x.person)}</td><td>{e(x.direction)}</td>"
+            f"<td>{e(x.platform)}</td><td><code>{e(x.link.url)}</code></td><td>{e(x.link.registered_domain)}</td>"
+            f"<td>{e(x.link.flag.category if x.link.flag else '')}</td>"
+            f"<td>{e(x.link.flag.source if x.link.flag else '')}</td></tr>"
+            for x in flagged
+        )
+        out.append('<table><caption>Flagged links</caption><thead><tr><th scope="col">When</th><th scope="col">Person</th>'
+                   '<th scope="col">Direction</th><th scope="col">Platform</th><th scope="col">Link (as written)</th>'
+                   '<th scope="col">Domain</th><th scope="col">Flag</th><th scope="col">Source of the flag</th></tr></thead>'
+                   f"<tbody>{trs}</tbody></table>")
+    out.append("</section>\n")
+    return "".join(out)
+
+
+def _options(name: str, label: str, values: Sequence[str]) -> str:
+    opts = "".join(f'<option value="{i}">{e(v) or "(none)"}</option>' for i, v in enumerate(values))
+    return f'<label>{e(label)}<select name="{name}"><option value="">all</option>{opts}</select></label>'
+
+
+def timeline_html(
+    events: Iterable[Event], tz: ZoneInfo, scan: Scan, exhibits: Mapping[str, str]
+) -> Iterator[str]:
+    """The merged timeline as a table (streamed), its filters and the filter data."""
+    persons, platforms, kinds = sorted(scan.persons), sorted(scan.platforms), sorted(scan.kinds)
+    shown = min(scan.total, scan.max_rows)
+    if scan.total > scan.max_rows:
+        cap = (f"<p><strong>This table shows the first {shown:,} of {scan.total:,} events</strong> (in time order); it is "
+               f"capped at {scan.max_rows:,} rows to keep the file usable. Every event is in the JSONL export: "
+               "<code>cyberevidence timeline CASE --format jsonl -o timeline.jsonl</code>.</p>")
+    else:
+        cap = (f"<p>All {scan.total:,} events are shown. (The table is capped at {scan.max_rows:,} rows; the full "
+               "timeline is always in the JSONL export: <code>cyberevidence timeline CASE --format jsonl</code>.)</p>")
+    yield (
+        '<section id="timeline" class="major" aria-labelledby="timeline-h"><h2 id="timeline-h">Timeline</h2>'
+        f"{cap}<p class=\"note\">Times are local ({e(tz.key)}); hover or inspect a time for its UTC instant. "
+        "<span class=\"tag\">≈ time</span> marks a time that could map to two instants or whose date order was guessed. "
+        "Links inside messages are text, not clickable.</p>"
+        '<form id="filters" class="filters" hidden aria-label="Filter the timeline">'
+        + _options("person", "Person", persons) + _options("platform", "Platform", platforms) + _options("kind", "Kind", kinds)
+        + '<label>From<input type="date" name="from"></label><label>To<input type="date" name="to"></label>'
+        '<label>Text<input type="search" name="q" placeholder="words in any column"></label>'
+        '<button type="reset">Clear filters</button></form>'
+        f'<p id="filter-status" aria-live="polite">Showing {shown:,} of {shown:,} rows.</p>'
+        f'<table id="timeline-table" data-visible="{shown}"><caption>Merged timeline, all sources, in time order</caption>'
+        '<thead><tr><th scope="col" class="num">#</th><th scope="col">Time (local)</th><th scope="col">Platform</th>'
+        '<th scope="col">Kind</th><th scope="col">Direction</th><th scope="col">Person</th><th scope="col">Sender</th>'
+        '<th scope="col">Text</th><th scope="col">Attachments</th><th scope="col">Source</th></tr></thead><tbody>\n'
+    )
+    pi = {v: i for i, v in enumerate(persons)}
+    pl = {v: i for i, v in enumerate(platforms)}
+    ki = {v: i for i, v in enumerate(kinds)}
+    meta: list[list[Any]] = []
+    for count, ev in enumerate(events, start=1):
+        if count > scan.max_rows:
+            break
+        local = ev.timestamp.astimezone(tz)
+        tags = ""
+        if ev.time_ambiguous:
+            tags += f'<span class="tag" title="{e(ev.time_note)}">≈ time</span>'
+        for flag in ("edited", "deleted", "media_omitted"):
+            if getattr(ev, flag):
+                tags += f'<span class="tag">{flag.replace("_", " ")}</span>'
+        kind = e(ev.kind) + (f" ({e(ev.call_type)})" if ev.call_type else "")
+        if ev.duration_s is not None:
+            kind += f", {ev.duration_s:,} s"
+        atts = "<br>".join(
+            e(a.name) + (f' <a href="#ex-{e(a.sha256)}">{e(exhibits.get(a.sha256, "stored"))}</a>' if a.sha256 in exhibits
+                         else ' <span class="note">(not in the export)</span>' if not a.sha256 else "")
+            for a in ev.attachments
+        )
+        ex = exhibits.get(ev.source.sha256)
+        source = (f'<a href="#ex-{e(ev.source.sha256)}">{e(ex)}</a>' if ex else f"<code>{e(ev.source.sha256[:12])}</code>")
+        yield (
+            f'<tr id="ev-{e(ev.event_id)}"><td class="num">{count}</td>'
+            f'<td><time datetime="{e(ev.timestamp_utc)}" title="{e(ev.timestamp_utc)}">{e(local.strftime("%Y-%m-%d %H:%M:%S"))}'
+            f"</time>{tags}</td><td>{e(ev.platform)}</td><td>{kind}</td><td>{e(ev.direction)}</td><td>{e(ev.person)}</td>"
+            f'<td>{e(ev.sender)}</td><td class="text">{e(ev.text)}</td><td>{atts}</td>'
+            f"<td>{source} {e(ev.source.locator)}</td></tr>\n"
+        )
+        meta.append([pi.get(ev.person, -1), pl.get(ev.platform, -1), ki.get(ev.kind, -1), local.date().isoformat()])
+    yield "</tbody></table>\n"
+    data = {"persons": persons, "platforms": platforms, "kinds": kinds, "rows": meta}
+    yield f'<script type="application/json" id="timeline-data">{json_for_html(data)}</script>\n</section>\n'
+
+
+def exhibit_numbers(artefacts: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    return {a["sha256"]: f"E{i}" for i, a in enumerate(artefacts, start=1)}
+
+
+def _size(value: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:,} {unit}" if unit == "bytes" else f"{value:,.1f} {unit}"
+        value = value / 1024  # type: ignore[assignment]
+    return str(value)  # pragma: no cover
+
+
+def exhibits_html(artefacts: Sequence[Mapping[str, Any]], numbers: Mapping[str, str]) -> Iterator[str]:
+    yield ('<section id="exhibits" class="major" aria-labelledby="exhibits-h"><h2 id="exhibits-h">Exhibits</h2>'
+           f"<p>{n(len(artefacts), 'file')} stored in the case, each under its SHA-256 (from the manifest). "
+           "Derived files (archive members, attachments) name the file they came from.</p>"
+           '<table><caption>Stored files</caption><thead><tr><th scope="col">No.</th><th scope="col">SHA-256</th>'
+           '<th scope="col" class="num">Size</th><th scope="col">Media type</th><th scope="col">Original name / path</th>'
+           '<th scope="col">Acquired (UTC) and by</th><th scope="col">Parser</th><th scope="col" class="num">Events</th>'
+           '<th scope="col">Checks</th></tr></thead><tbody>\n')
+    for a in artefacts:
+        sha = str(a["sha256"])
+        origin = e(a.get("original_name", ""))
+        if a.get("original_path"):
+            origin += f'<br><code>{e(a["original_path"])}</code>'
+        parent = str(a.get("parent_sha256") or "")
+        if parent:
+            origin += (f'<br>inside <a href="#ex-{e(parent)}">{e(numbers.get(parent, parent[:12]))}</a>'
+                       f' at <code>{e(a.get("path_in_parent", ""))}</code>')
+        mismatch = a.get("type_mismatch") or []
+        checks = ("<span class=\"bad\">type mismatch:</span> " + e("; ".join(map(str, mismatch)))) if mismatch else "–"
+        yield (
+            f'<tr id="ex-{e(sha)}"><th scope="row">{e(numbers.get(sha, ""))}</th><td><code>{e(sha)}</code></td>'
+            f'<td class="num">{_size(int(a.get("size", 0)))}</td><td>{e(a.get("media_type", ""))}'
+            f'<br><span class="note">{e(a.get("role", ""))}</span></td><td>{origin}</td>'
+            f'<td>{e(a.get("acquired_at", ""))}<br>{e(a.get("acquired_by", ""))}</td><td>{e(a.get("parser", "")) or "–"}</td>'
+            f'<td class="num">{int(a.get("event_count", 0)):,}</td><td>{checks}</td></tr>\n'
+        )
+    yield "</tbody></table></section>\n"
+
+
+def warnings_html(warnings: Sequence[Mapping[str, Any]]) -> str:
+    out = ['<section id="warnings" aria-labelledby="warnings-h"><h2 id="warnings-h">Parsing warnings</h2>']
+    if not warnings:
+        out.append("<p>No warnings: every line of every export was read.</p></section>\n")
+        return "".join(out)
+    out.append(f"<p>{n(len(warnings), 'problem')} found while reading the exports; nothing was silently skipped.</p>")
+    trs = "".join(
+        f"<tr><td>{e(w.get('file', ''))}</td><td>{e(w.get('parser', ''))}</td><td><code>{e(w.get('code', ''))}</code></td>"
+        f"<td>{e(w.get('locator', ''))}</td><td>{e(w.get('message', ''))}</td></tr>"
+        for w in warnings
+    )
+    out.append('<table><caption>Warnings</caption><thead><tr><th scope="col">File</th><th scope="col">Parser</th>'
+               '<th scope="col">Code</th><th scope="col">Where</th><th scope="col">What it means</th></tr></thead>'
+               f"<tbody>{trs}</tbody></table></section>\n")
+    return "".join(out)
+
+
+def custody_html(entries: Iterable[CustodyEntry]) -> Iterator[str]:
+    yield ('<section id="custody" class="major" aria-labelledby="custody-h"><h2 id="custody-h">Custody log</h2>'
+           "<p>Every step taken with the evidence, from <code>custody.jsonl</code>. Each entry's hash covers its content "
+           "and the previous entry's hash, so an edited, removed or reordered entry breaks the chain.</p>"
+           '<table><caption>Custody entries</caption><thead><tr><th scope="col" class="num">Seq</th>'
+           '<th scope="col">Time (UTC)</th><th scope="col">Actor</th><th scope="col">Action</th>'
+           '<th scope="col">Subject</th><th scope="col">Hash</th></tr></thead><tbody>\n')
+    for c in entries:
+        detail = c.details.get("what") or c.details.get("original_name") or c.details.get("parser") or ""
+        note = f'<br><span class="note">{e(detail)}</span>' if detail else ""
+        yield (
+            f'<tr><td class="num">{c.seq}</td><td>{e(c.time)}</td><td>{e(c.actor)}</td>'
+            f"<td>{e(c.action)}{note}</td>"
+            f"<td><code>{e(c.subject) or '–'}</code></td><td><code>{e(c.hash)}</code></td></tr>\n"
+        )
+    yield "</tbody></table></section>\n"
+
+
+VERIFY_HTML = """<section id="verify" aria-labelledby="verify-h"><h2 id="verify-h">How to verify this case</h2>
+<p>An outside expert can check the case folder with standard tools only, without cyberevidence
+(the full procedure is in <code>docs/verification.md</code>). Inside the case folder:</p>
+<ol>
+<li><strong>Stored files.</strong> <code>sha256sum -c --strict SHA256SUMS</code> – every line must end in
+<code>OK</code>. Each stored file's name is its own SHA-256.</li>
+<li><strong>Custody chain.</strong> <code>python3 docs/recheck_custody.py custody.jsonl</code> – a ten-line script using
+only Python's standard library; it prints <code>OK: &lt;n&gt; entries, head hash &lt;hash&gt;</code>. Each entry's
+<code>hash</code> is the SHA-256 of its canonical JSON (RFC 8785) without <code>hash</code>; <code>prev</code> is the
+previous entry's hash.</li>
+<li><strong>Manifest.</strong> <code>jq -c .custody_head manifest.json</code> must name an entry of the chain (normally
+the last one).</li>
+<li><strong>Seal</strong> (when present). <code>openssl pkeyutl -verify -pubin -inkey signer.pub.pem -rawin -in
+manifest.json -sigfile manifest.json.sig</code> – check the key's fingerprint with its owner by a separate channel.</li>
+</ol>
+<p>This report is a view of the case, not the evidence: the stored files, the custody log and the manifest are.</p>
+</section>
+"""
+
+
+def footer_html(generated: str) -> str:
+    return (f'</main>\n<footer class="note"><p>Generated {e(generated)} by cyberevidence {e(__version__)}. This file loads '
+            "nothing from the network and runs no code other than its own timeline filters.</p></footer>\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# the whole report
+
+
+def render(case: Case, *, max_rows: int = DEFAULT_MAX_ROWS, generated_at: str | None = None) -> Iterator[str]:
+    """The report as a stream of HTML pieces (the timeline is read twice, never held in memory)."""
+    from cyberevidence.timeutil import zone
+
+    if max_rows < 0:
+        raise ValueError("max_rows must be 0 or more")
+    info = case.info
+    tz = zone(info["timezone"])
+    generated = generated_at or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    people = case.people()
+    subjects = [p.name for p in people.persons if p.role == "subject"]
+    verify = case.verify()
+    manifest = case.manifest()
+    artefacts = list(manifest.get("artefacts", []))
+    numbers = exhibit_numbers(artefacts)
+    scan = scan_timeline(case.timeline(), tz, subjects, max_rows)
+    summaries = case.conduct()
+    places = case.places()
+    flagged: list[LinkSeen] = []
+    link_total = 0
+    for link in case.links():
+        link_total += 1
+        if link.link.flag is not None:
+            flagged.append(link)
+    css = page_css(str(info.get("case_id", "")))
+    js = asset("report.js")
+    title = f"Evidence report – {info.get('title') or info.get('case_id', '')}"
+    yield head_html(title, css, js)
+    yield "<body>\n"
+    yield banner_html(info, generated, places)
+    yield summary_html(info, manifest, verify, scan)
+    yield conduct_html(summaries, tz, scan)
+    yield charts_html(case.contacts("day"), scan, subjects)
+    yield places_html(places, tz, scan)
+    yield links_html(flagged, link_total, tz, scan)
+    yield from timeline_html(case.timeline(), tz, scan, numbers)
+    yield from exhibits_html(artefacts, numbers)
+    yield warnings_html(case.warnings())
+    yield from custody_html(case.custody.entries())
+    yield VERIFY_HTML
+    yield footer_html(generated)
+    yield f"<script>{js}</script>\n</body>\n</html>\n"

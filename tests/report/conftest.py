@@ -1,0 +1,59 @@
+"""A report test case: the demo exports and people file, a Signal chat, and a planted hostile chat."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import cyberevidence as ce
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO = REPO / "fixtures" / "demo"
+
+#: Written by "the stalker": markup that would run if the report ever emitted it unescaped.
+#: Each payload sets window.__pwned and the document title, so a browser test can tell.
+HOSTILE_CHAT = (
+    "13/11/2025, 21:14 - +44 7700 900456: <script>window.__pwned=1;document.title='pwned'</script>\n"
+    "13/11/2025, 21:15 - +44 7700 900456: <img src=x onerror=\"window.__pwned=2;document.title='pwned'\"> "
+    "\"quotes\" & </script> done\n"
+    "13/11/2025, 21:16 - +44 7700 900456: open this https://grabify.link/ZX81AB and "
+    "<a href=\"https://evil.example/x\">click</a>\n"
+    "13/11/2025, 21:20 - \"><svg onload=window.__pwned=3>: I know Mark. He asked me to find you.\n"
+)
+HOSTILE_SENDER = '"><svg onload=window.__pwned=3>'
+
+
+def make_case(root: Path) -> ce.Case:
+    root.mkdir(parents=True, exist_ok=True)
+    people = root / "people.toml"
+    people.write_text(
+        (DEMO / "people.toml").read_text(encoding="utf-8").replace(
+            'handles = ["whatsapp:Mark Kell"]', 'handles = ["whatsapp:Mark Kell", "signal:Mark Kell"]'
+        ),
+        encoding="utf-8",
+    )
+    hostile = root / "WhatsApp Chat with +44 7700 900456 (2).txt"
+    hostile.write_text(HOSTILE_CHAT, encoding="utf-8")
+    case = ce.Case.create(
+        root / "case",
+        examiner="Test Examiner",
+        title='Kell & "Jones" </style><script>window.__pwned=4</script>',
+        case_id="REF-2025/11 <b>",
+        timezone="Europe/London",
+    )
+    case.load_people(people)
+    case.add(DEMO / "exports", timezone="Europe/London", note="demo exports")
+    case.add(hostile, timezone="Europe/London", date_order="dmy", note="planted hostile messages")
+    case.add(REPO / "fixtures" / "signal" / "chat.md", timezone="Europe/London", note="signal-export chat")
+    return case
+
+
+@pytest.fixture(scope="session")
+def report_case(tmp_path_factory: pytest.TempPathFactory) -> ce.Case:
+    return make_case(tmp_path_factory.mktemp("report"))
+
+
+@pytest.fixture(scope="session")
+def report_html(report_case: ce.Case) -> str:
+    return ce.build_report(report_case, generated_at="2026-01-01T00:00:00Z")
