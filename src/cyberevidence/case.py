@@ -32,6 +32,7 @@ from cyberevidence.errors import CaseExistsError, CyberEvidenceError, NotACaseEr
 from cyberevidence.events import Event
 from cyberevidence.exporters.diary_csv import EDITABLE, read_diary_csv
 from cyberevidence.hashing.digests import SUPPORTED_ALGORITHMS, open_readonly
+from cyberevidence.intel.near_dupes import DEFAULT_MAX_DISTANCE, NearDuplicate, near_duplicates
 from cyberevidence.parsers import ParserRegistry, default_registry
 from cyberevidence.parsers.base import DateOrder, ParseOptions, SourceFile
 from cyberevidence.people import People, Person, load_people, people_from_data, people_to_toml
@@ -570,18 +571,24 @@ class Case:
             path.write_text(people_to_toml(People(persons, current.region), header), encoding="utf-8")
             return self.load_people(path, actor=actor)
 
-    def places(self) -> list[Place]:
-        """Photos in the case with GPS positions, linked to the events that carry them.
-
-        A place whose photo the victim sent is a safety finding (``Place.sent_by_victim``).
-        """
-        images = [
+    def _images(self) -> list[tuple[str, list[str], Path]]:
+        return [
             (row["sha256"], sorted({p["path_in_parent"] or p["original_name"] for p in self.index.provenance(row["sha256"])}),
              self.store.path_for(row["sha256"]))
             for row in self.index.artefacts()
             if str(row["media_type"]).startswith("image/")
         ]
-        return find_places(images, self.timeline(kinds=()))
+
+    def places(self) -> list[Place]:
+        """Photos in the case with GPS positions, linked to the events that carry them.
+
+        A place whose photo the victim sent is a safety finding (``Place.sent_by_victim``).
+        """
+        return find_places(self._images(), self.timeline(kinds=()))
+
+    def near_duplicate_images(self, max_distance: int = DEFAULT_MAX_DISTANCE) -> tuple[list[NearDuplicate], list[str]]:
+        """Suggested near-duplicate pictures (re-encoded or resized copies), with their distance. Never merged."""
+        return near_duplicates(self._images(), max_distance)
 
     def links(self, *, person: str | None = None) -> Iterator[LinkSeen]:
         """Every URL in the case's messages, with its registered domain and any curated flag."""
