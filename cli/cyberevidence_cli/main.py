@@ -21,6 +21,7 @@ from cyberevidence.analysis.contacts import PERIODS, Period
 from cyberevidence.exporters import write_contacts_csv, write_contacts_json, write_timeline_csv, write_timeline_jsonl
 from cyberevidence.parsers.base import DateOrder
 from cyberevidence_cli.conduct_text import write_conduct_text
+from cyberevidence_cli.pack_cmd import pack
 from cyberevidence_cli.progress import RichProgress
 from cyberevidence_cli.records_cmds import diary_app, marker_app
 from cyberevidence_cli.texts import describe_add, describe_verify
@@ -39,6 +40,7 @@ CaseArg = Annotated[Path, typer.Argument(help="The case folder.", show_default=F
 OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file instead of the screen.")]
 app.add_typer(diary_app, name="diary")
 app.add_typer(marker_app, name="marker")
+app.command("pack")(pack)
 
 
 @app.callback()

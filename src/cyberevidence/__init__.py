@@ -43,6 +43,8 @@ from cyberevidence.indicators import Candidate as IndicatorCandidate
 from cyberevidence.indicators import IndicatorPatternError, IndicatorReport, indicator_report, review_candidate
 from cyberevidence.indicators import candidates as indicator_candidates
 from cyberevidence.indicators import languages as indicator_languages
+from cyberevidence.limitations import Limitation, limitations_for_manifest, source_limitations
+from cyberevidence.pack import PackResult, make_pack
 from cyberevidence.parsers import ParserRegistry, default_registry
 from cyberevidence.parsers.base import ParseOptions, ParserInfo, SourceFile
 from cyberevidence.people import People, Person, load_people
@@ -78,11 +80,13 @@ __all__ = [
     "IndicatorPatternError",
     "IndicatorReport",
     "InputNotFoundError",
+    "Limitation",
     "LinkSeen",
     "Marker",
     "MarkerEffect",
     "NotACaseError",
     "ParseError",
+    "PackResult",
     "ParseOptions",
     "ParseWarning",
     "ParserInfo",
@@ -114,12 +118,15 @@ __all__ = [
     "indicator_candidates",
     "indicator_languages",
     "indicator_report",
+    "limitations_for_manifest",
     "load_people",
     "make_bundle",
+    "make_pack",
     "manifest_schema",
     "parse",
     "read_password_file",
     "review_candidate",
+    "source_limitations",
     "verify_bundle",
     "verify_case",
     "write_case_uco",

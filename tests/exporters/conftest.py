@@ -1,0 +1,67 @@
+"""A real case from fixtures/demo/ plus a synthetic chat with a witness and two other people."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import cyberevidence as ce
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO = REPO / "fixtures" / "demo"
+
+WITNESS_CHAT = """\
+21/10/2025, 18:02 - Priya Wojcik: Mark came to the café asking where you live now. I told him nothing.
+21/10/2025, 18:05 - Sarah Jones: Thank you Priya. Can you write that down for the police?
+21/10/2025, 18:07 - Priya Wojcik: Yes. Tomasz saw him too, his number is 07700 900777 if they need him
+21/10/2025, 18:09 - Priya Wojcik: or email TOMASZ.BH@example.org
+21/10/2025, 18:10 - Sarah Jones: I moved to Flat 3, 12 Acacia Avenue, please keep it to yourself
+21/10/2025, 18:12 - Priya Wojcik: Of course. Call me on +44 7700-900-888 anytime. Zoë from work says "hi"
+21/10/2025, 18:13 - Sarah Jones: Tell Zoë Ångström thanks. Mark Kell won't stop.
+"""
+
+EXTRA_PEOPLE = """
+[[person]]
+name = "Priya Wojcik"
+role = "witness"
+phones = ["07700 900888"]
+handles = ["whatsapp:Priya Wojcik"]
+
+[[person]]
+name = "Tomasz Brennan-Hale"
+role = "other"
+phones = ["+44 7700 900777"]
+emails = ["tomasz.bh@example.org"]
+
+[[person]]
+name = "Zoë Ångström"
+role = "other"
+"""
+
+
+@pytest.fixture(scope="session")
+def built_case(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Built once: the demo exports, the demo people file plus three third parties, a witness chat."""
+    base = tmp_path_factory.mktemp("exporters")
+    exports = base / "exports"
+    shutil.copytree(DEMO / "exports", exports)
+    (exports / "WhatsApp Chat with Priya Wojcik.txt").write_text(WITNESS_CHAT, encoding="utf-8")
+    people = base / "people.toml"
+    people.write_text((DEMO / "people.toml").read_text(encoding="utf-8") + EXTRA_PEOPLE, encoding="utf-8")
+    root = base / "case"
+    case = ce.Case.create(root, examiner="Demo Examiner", timezone="Europe/London", hash_algorithms=("sha256", "md5"))
+    case.load_people(people)
+    report = case.add(exports, note="synthetic demo exports")
+    assert not report.errors
+    case.close()
+    return root
+
+
+@pytest.fixture
+def demo_case(built_case: Path, tmp_path: Path) -> Path:
+    """A private copy of the built case, for tests that write to it."""
+    dest = tmp_path / "case"
+    shutil.copytree(built_case, dest, symlinks=True)
+    return dest

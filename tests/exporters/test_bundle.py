@@ -1,0 +1,183 @@
+"""Encrypted bundles: open in 7-Zip, byte-identical, verified end to end, tampering and wrong passwords caught."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+import pyzipper
+
+import cyberevidence as ce
+
+PASSWORD = "correct horse battery staple"
+
+
+def cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cyberevidence_cli.main", *map(str, args)],
+        capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"}, timeout=120, stdin=subprocess.DEVNULL,
+    )
+
+
+@pytest.fixture
+def pw_file(tmp_path: Path) -> Path:
+    p = tmp_path / "pw.txt"
+    p.write_text(PASSWORD + "\n", encoding="utf-8")
+    return p
+
+
+def _seven_zip() -> str:
+    exe = shutil.which("7z")
+    if exe is None:
+        pytest.skip("7z is not installed (Debian: apt-get install p7zip-full; scripts/_bundle_deps.sh does it)")
+    return exe
+
+
+def _assert_same_as_case(extracted: Path, case: Path) -> int:
+    """Every extracted file is byte-identical to the case's, except what the later 'bundle-written'
+    custody entry changed: the case's custody log has one more line, and its manifest was rewritten."""
+    n = 0
+    for f in extracted.rglob("*"):
+        if f.is_file():
+            rel = f.relative_to(extracted)
+            n += 1
+            if rel.as_posix() == "custody.jsonl":
+                lines = (case / rel).read_bytes().splitlines(keepends=True)
+                assert b"".join(lines[:-1]) == f.read_bytes()
+                assert json.loads(lines[-1])["details"]["what"] == "bundle-written"
+                continue
+            if rel.as_posix() == "manifest.json":
+                head = json.loads(f.read_bytes())["custody_head"]
+                assert head["seq"] == json.loads((case / rel).read_bytes())["custody_head"]["seq"] - 1
+                continue
+            assert f.read_bytes() == (case / rel).read_bytes(), rel
+    return n
+
+
+def test_bundle_opens_in_7zip_byte_identical(demo_case: Path, tmp_path: Path, pw_file: Path) -> None:
+    seven = _seven_zip()
+    report = demo_case / "exports" / "report.html"
+    report.parent.mkdir(exist_ok=True)
+    report.write_text("<html>stand-in for the report</html>", encoding="utf-8")
+    out = tmp_path / "bundle.zip"
+    done = cli("bundle", demo_case, "-o", out, "--password-file", pw_file)
+    assert done.returncode == 0, done.stderr
+    assert subprocess.run([seven, "t", f"-p{PASSWORD}", str(out)], capture_output=True).returncode == 0
+    dest = tmp_path / "x"
+    assert subprocess.run([seven, "x", f"-p{PASSWORD}", f"-o{dest}", str(out)], capture_output=True).returncode == 0
+    names = {f.relative_to(dest).as_posix() for f in dest.rglob("*") if f.is_file()}
+    assert {"case.json", "custody.jsonl", "manifest.json", "SHA256SUMS", "exports/report.html"} <= names
+    stored = {line.split("  ", 1)[1] for line in (demo_case / "SHA256SUMS").read_text().splitlines()}
+    assert stored <= names and "index.sqlite" not in names
+    assert _assert_same_as_case(dest, demo_case) == len(names)
+    # the bundle holds its own custody entry; the case logs the bundle file's hash afterwards
+    inside = [json.loads(x) for x in (dest / "custody.jsonl").read_text().splitlines()]
+    assert inside[-1]["action"] == "export" and inside[-1]["details"]["what"] == "bundle"
+    after = list(ce.Case.open(demo_case).custody.entries())[-1]
+    assert after.details["what"] == "bundle-written" and after.details["output_sha256"] == ce.hash_file(out)["sha256"]
+    # every member is AES-encrypted (WinZip AE-2: method 99, CRC hidden) and undated
+    with zipfile.ZipFile(out) as zf:
+        for info in zf.infolist():
+            assert info.flag_bits & 1 and info.compress_type == 99 and info.CRC == 0
+            assert info.date_time == (1980, 1, 1, 0, 0, 0)
+    assert cli("verify", out, "--password-file", pw_file).returncode == 0
+
+
+def test_hide_names_wraps_an_encrypted_inner_zip(demo_case: Path, tmp_path: Path, pw_file: Path) -> None:
+    out = tmp_path / "hidden.zip"
+    result = ce.make_bundle(ce.Case.open(demo_case), out, PASSWORD, hide_names=True)
+    assert result.hide_names
+    with zipfile.ZipFile(out) as zf:
+        assert zf.namelist() == ["case.zip"]
+    done = cli("verify", out, "--password-file", pw_file)
+    assert done.returncode == 0, done.stderr
+    seven = shutil.which("7z")
+    if seven:
+        dest = tmp_path / "x"
+        subprocess.run([seven, "x", f"-p{PASSWORD}", f"-o{dest}", str(out)], check=True, capture_output=True)
+        subprocess.run([seven, "x", f"-p{PASSWORD}", f"-o{dest / 'inner'}", str(dest / "case.zip")], check=True,
+                       capture_output=True)
+        assert _assert_same_as_case(dest / "inner", demo_case) == result.members
+
+
+def test_flipped_byte_in_encrypted_member_fails(demo_case: Path, tmp_path: Path, pw_file: Path) -> None:
+    out = tmp_path / "bundle.zip"
+    ce.make_bundle(ce.Case.open(demo_case), out, PASSWORD)
+    with zipfile.ZipFile(out) as zf:
+        info = next(i for i in zf.infolist() if i.filename.startswith("evidence/") and i.compress_size > 40)
+    data = bytearray(out.read_bytes())
+    name_len, extra_len = struct.unpack("<HH", data[info.header_offset + 26 : info.header_offset + 30])
+    start = info.header_offset + 30 + name_len + extra_len + 16 + 2  # after the salt and password verifier
+    data[start + (info.compress_size - 28) // 2] ^= 0x01
+    out.write_bytes(bytes(data))
+    done = cli("verify", out, "--password-file", pw_file)
+    assert done.returncode == 1, done.stderr
+    assert info.filename in done.stderr and "changed or damaged" in done.stderr
+
+
+def test_rebuilt_bundle_with_changed_member_fails(demo_case: Path, tmp_path: Path, pw_file: Path) -> None:
+    good = tmp_path / "good.zip"
+    ce.make_bundle(ce.Case.open(demo_case), good, PASSWORD)
+    bad = tmp_path / "bad.zip"
+    changed = ""
+    with pyzipper.AESZipFile(good) as src, pyzipper.AESZipFile(bad, "w", compression=pyzipper.ZIP_DEFLATED,
+                                                               encryption=pyzipper.WZ_AES) as dst:
+        src.setpassword(PASSWORD.encode())
+        dst.setpassword(PASSWORD.encode())
+        for info in src.infolist():
+            data = src.read(info)
+            if not changed and info.filename.startswith("evidence/"):
+                changed = info.filename
+                data = bytes([data[0] ^ 0x20]) + data[1:]
+            dst.writestr(info.filename, data)
+    done = cli("verify", bad, "--password-file", pw_file)
+    assert done.returncode == 1
+    assert changed in done.stderr and "content changed" in done.stderr
+
+
+def test_wrong_password_is_exit_2(demo_case: Path, tmp_path: Path) -> None:
+    out = tmp_path / "bundle.zip"
+    ce.make_bundle(ce.Case.open(demo_case), out, PASSWORD)
+    wrong = tmp_path / "wrong.txt"
+    wrong.write_text("not the password\n", encoding="utf-8")
+    done = cli("verify", out, "--password-file", wrong)
+    assert done.returncode == 2
+    assert "password is wrong" in done.stderr
+    report = ce.verify_bundle(out, "not the password")
+    assert report.exit_code == 2 and not report.is_case
+
+
+def test_extra_member_and_missing_member_are_named(demo_case: Path, tmp_path: Path) -> None:
+    good = tmp_path / "good.zip"
+    ce.make_bundle(ce.Case.open(demo_case), good, PASSWORD)
+    bad = tmp_path / "bad.zip"
+    with pyzipper.AESZipFile(good) as src, pyzipper.AESZipFile(bad, "w", encryption=pyzipper.WZ_AES) as dst:
+        src.setpassword(PASSWORD.encode())
+        dst.setpassword(PASSWORD.encode())
+        dropped = next(i.filename for i in src.infolist() if i.filename.startswith("evidence/"))
+        for info in src.infolist():
+            if info.filename != dropped:
+                dst.writestr(info.filename, src.read(info))
+        dst.writestr("../escape.txt", b"x")
+        dst.writestr("notes.txt", b"added later")
+    report = ce.verify_bundle(bad, PASSWORD)
+    text = "\n".join(str(p) for p in report.problems)
+    assert report.exit_code == 1
+    assert f"{dropped}: listed in SHA256SUMS but missing from the bundle" in text
+    assert "notes.txt: is not part of a case bundle" in text
+    assert "escape.txt" in text and "rejected" in text
+    assert "member list differs" in text
+
+
+def test_password_is_never_taken_from_the_command_line(demo_case: Path, tmp_path: Path) -> None:
+    done = cli("bundle", demo_case, "-o", tmp_path / "b.zip")
+    assert done.returncode == 2 and "--password-file" in done.stderr
+    assert not (tmp_path / "b.zip").exists()
+    assert "--password " not in cli("bundle", "--help").stdout
