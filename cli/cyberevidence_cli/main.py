@@ -527,6 +527,15 @@ def formats() -> None:
             print(f"    limits: {info.limits}")
 
 
+def _write_conduct(c: ce.Case) -> Callable[[TextIO], int]:
+    def write(fh: TextIO) -> int:
+        summaries = c.conduct()
+        write_conduct_text(summaries, fh)
+        return len(summaries)
+
+    return write
+
+
 @app.command()
 def collect(
     paths: Annotated[list[Path], typer.Argument(help="Export files, zips or folders.", show_default=False)],
@@ -541,7 +550,7 @@ def collect(
     date_order: Annotated[str | None, typer.Option("--date-order", help="dmy, mdy or ymd, when dates are ambiguous.")] = None,
 ) -> None:
     """Do the whole job: create the case, add the exports, apply the people file, verify, and write
-    the timeline and contact tables into CASE/exports/.
+    the timeline, contact tables, course-of-conduct summary and HTML report into CASE/exports/.
 
     Example: cyberevidence collect exports/ --case case-001 --examiner "J. Smith" --people people.toml
     """
@@ -563,13 +572,15 @@ def collect(
         "timeline.csv": lambda fh: write_timeline_csv(c.timeline(), fh),
         "contacts-by-day.csv": lambda fh: write_contacts_csv(c.contacts("day"), fh),
         "contacts-by-week.csv": lambda fh: write_contacts_csv(c.contacts("week"), fh),
+        "conduct.txt": _write_conduct(c),
     }
     for name, writer in outputs.items():
         target = exports / name
         with open(target, "w", encoding="utf-8", newline="") as fh:
             n = writer(fh)
         _log_export(c, name, target, n)
-    err.print(f"Exports written to {exports}/: {', '.join(outputs)}.")
+    ce.write_report(c, exports / "report.html")
+    err.print(f"Exports written to {exports}/: {', '.join(outputs)}, report.html.")
     result = c.verify()
     describe_verify(err, result)
     raise typer.Exit(1 if report.errors or not result.ok else 0)

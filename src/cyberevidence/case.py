@@ -33,6 +33,7 @@ from cyberevidence.events import Event
 from cyberevidence.exporters.diary_csv import EDITABLE, read_diary_csv
 from cyberevidence.hashing.digests import SUPPORTED_ALGORITHMS, open_readonly
 from cyberevidence.intel.near_dupes import DEFAULT_MAX_DISTANCE, NearDuplicate, near_duplicates
+from cyberevidence.limitations import limitations_for_manifest
 from cyberevidence.parsers import ParserRegistry, default_registry
 from cyberevidence.parsers.base import DateOrder, ParseOptions, SourceFile
 from cyberevidence.people import People, Person, load_people, people_from_data, people_to_toml
@@ -316,7 +317,9 @@ class Case:
             return self._refresh_manifest()
 
     def _refresh_manifest(self, sign_key: Path | None = None) -> dict[str, Any]:
-        manifest = build_manifest(self.info, self.index, self.store, self.custody.head(), __version__)
+        manifest = build_manifest(
+            self.info, self.index, self.store, self.custody.head(), __version__, limitations_for_manifest(self)
+        )
         write_manifest(self.root, manifest, self.store, sign_key)
         return manifest
 
@@ -489,7 +492,7 @@ class Case:
     # ------------------------------------------------------------------ reading
     def manifest(self) -> dict[str, Any]:
         """The manifest as it would be written now (not written)."""
-        return build_manifest(self.info, self.index, self.store, self.custody.head(), __version__)
+        return build_manifest(self.info, self.index, self.store, self.custody.head(), __version__, limitations_for_manifest(self))
 
     def timeline(
         self,

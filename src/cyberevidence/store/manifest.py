@@ -8,6 +8,7 @@ coreutils format so ``sha256sum -c --strict SHA256SUMS`` checks the store with n
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,12 @@ def event_schema() -> dict[str, Any]:
 
 
 def build_manifest(
-    case_info: dict[str, Any], index: Index, store: EvidenceStore, head: CustodyEntry | None, tool_version: str
+    case_info: dict[str, Any],
+    index: Index,
+    store: EvidenceStore,
+    head: CustodyEntry | None,
+    tool_version: str,
+    limitations: Mapping[str, list[dict[str, str]]] | None = None,
 ) -> dict[str, Any]:
     """Assemble the manifest from the index and the custody head (no I/O on the evidence)."""
     parses = index.parses()
@@ -95,6 +101,7 @@ def build_manifest(
                 "warning_count": warnings_by_sha.get(sha, 0),
                 "provenance": prov,
                 "type_mismatch": mismatches,
+                "limitations": list((limitations or {}).get(sha, [])),
             }
         )
     return {

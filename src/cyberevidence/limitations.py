@@ -1,0 +1,221 @@
+"""What each source cannot show: the limits a court must hear about before it weighs the evidence.
+
+``source_limitations(case)`` lists, for every parsed artefact, one :class:`Limitation` per fact:
+
+* ``parser_limits`` – what the parser itself says it cannot read (``ParserInfo.limits``);
+* ``whatsapp_export_cap`` / ``whatsapp_omits`` – a WhatsApp "Export chat" holds at most about
+  40,000 messages (10,000 with media) and leaves out reactions, poll votes, deleted messages'
+  content and view-once media;
+* ``media_omitted`` – how many messages refer to media the export left out;
+* ``one_sided`` – a Discord data package holds only the requester's own messages; a Facebook or
+  Instagram download holds only what the one account holds;
+* ``assumed_timezone`` – local times were read in a zone nobody stated;
+* signs the export may be incomplete, by simple stated rules (never a guess presented as fact):
+
+  - ``may_start_mid_conversation`` – a WhatsApp export whose first line is not the encryption
+    notice or "created group" **and** whose message count is within 10% of the export cap;
+  - ``starts_with_outgoing`` – the export's earliest message was sent by the victim (known from
+    the people file), so what she was answering may be missing;
+  - ``damaged`` – a ``count_mismatch``, ``xml_damaged`` or ``damaged_json`` warning.
+
+Each is plain language for an advocate or a court, with the artefact's SHA-256, the name it was
+acquired under, the parser and a stable ``code``. :func:`limitations_for_manifest` groups them
+by artefact for ``manifest.json`` (``artefacts[].limitations``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from cyberevidence.analysis.resolve import Resolver
+from cyberevidence.events import Event
+
+if TYPE_CHECKING:
+    from cyberevidence.case import Case
+
+#: A WhatsApp "Export chat" holds at most this many of the latest messages (WhatsApp FAQ).
+WHATSAPP_CAP_WITHOUT_MEDIA = 40_000
+WHATSAPP_CAP_WITH_MEDIA = 10_000
+#: "Close to the cap": at least this share of it.
+NEAR_CAP = 0.9
+#: Warning codes that say the file itself is damaged or incomplete.
+DAMAGE_CODES = ("count_mismatch", "xml_damaged", "damaged_json")
+#: Warning codes passed through as limitations of their own (code -> plain-language lead).
+PASSED_WARNINGS = {
+    "ocr_unavailable": "The screenshot's words were not read by OCR",
+}
+#: Parsers whose source is one account's own download (only what that account holds).
+ONE_SIDED = {
+    "discord": (
+        "A Discord data package holds ONLY the messages the account holder sent. Nothing the other person wrote is "
+        "in it: it cannot show what was said to the victim, only what she said."
+    ),
+    "facebook": (
+        "A Facebook download is one-sided: it holds only what this one account held when it was downloaded. Messages "
+        "the other person unsent, or that were deleted before the download, are missing, and nothing from the other "
+        "person's own account (their posts, other conversations, their devices) is in it."
+    ),
+    "instagram": (
+        "An Instagram download is one-sided: it holds only what this one account held when it was downloaded. Messages "
+        "unsent or deleted before the download are missing, and nothing from the other person's own account is in it."
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Limitation:
+    """One thing a source cannot show, in plain language."""
+
+    sha256: str
+    source: str
+    parser: str
+    code: str
+    text: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"sha256": self.sha256, "source": self.source, "parser": self.parser, "code": self.code, "text": self.text}
+
+
+def _first_names(case: Case) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for p in case.index.provenance():
+        names.setdefault(p["sha256"], p["original_name"] or p["path_in_parent"] or p["sha256"])
+    return names
+
+
+def _latest_parse_details(case: Case) -> dict[str, dict[str, Any]]:
+    latest: dict[str, dict[str, Any]] = {}
+    for e in case.custody.entries():
+        if e.action == "parse" and e.subject:
+            latest[e.subject] = dict(e.details)
+    return latest
+
+
+def _event_stats(case: Case) -> dict[str, tuple[int, int, int]]:
+    """Per source: (events, messages, media omitted)."""
+    sql = (
+        "SELECT es.sha256, COUNT(*), SUM(e.kind = 'message'), SUM(json_extract(e.record, '$.media_omitted') IS 1)"
+        " FROM event_sources es JOIN events e ON e.event_id = es.event_id GROUP BY es.sha256"
+    )
+    return {r[0]: (int(r[1] or 0), int(r[2] or 0), int(r[3] or 0)) for r in case.index.db.execute(sql)}
+
+
+def _first_event(case: Case, sha: str, *, messages_only: bool) -> Event | None:
+    sql = "SELECT e.record FROM event_sources es JOIN events e ON e.event_id = es.event_id WHERE es.sha256 = ?"
+    if messages_only:
+        sql += " AND e.kind = 'message'"
+    sql += " ORDER BY e.timestamp, es.locator LIMIT 1"
+    row = case.index.db.execute(sql, (sha,)).fetchone()
+    return Event.from_record(json.loads(row[0])) if row else None
+
+
+def _whatsapp_opens_chat(ev: Event | None) -> bool:
+    """Whether the first line is the encryption notice or a "created group" notice."""
+    from cyberevidence.parsers._whatsapp_text import E2E_RE, GROUP_EVENT_IN_SENDER_RE
+
+    if ev is None:
+        return False
+    text = ev.text.replace("\u200e", "")
+    return bool(E2E_RE.search(text) or GROUP_EVENT_IN_SENDER_RE.search(f" {text}") or "created group" in text.lower())
+
+
+def source_limitations(case: Case) -> list[Limitation]:
+    """Every limitation of every parsed artefact, in the order the artefacts were acquired."""
+    names = _first_names(case)
+    order = {sha: i for i, sha in enumerate(names)}
+    parses = case.index.parses()
+    details = _latest_parse_details(case)
+    stats = _event_stats(case)
+    media_types = {r["sha256"]: r["media_type"] for r in case.index.artefacts()}
+    warnings: dict[str, list[tuple[str, str]]] = {}
+    for w in case.index.warnings():
+        warnings.setdefault(w["sha256"], []).append((w["code"], w["message"]))
+    people = case.people()
+    resolver = Resolver(people, case.index.threads()) if people.victims else None
+
+    out: list[Limitation] = []
+    for sha in sorted(parses, key=lambda s: (order.get(s, len(order)), s)):
+        parser = str(parses[sha]["parser"])
+        if parser == "case_record":
+            continue  # the victim's own diary and markers: case records, not exports
+        name = names.get(sha, sha)
+
+        def add(code: str, text: str, sha: str = sha, name: str = name, parser: str = parser) -> None:
+            out.append(Limitation(sha, name, parser, code, text))
+
+        try:
+            limits = case.registry.get(parser).limits
+        except Exception:  # a plug-in parser no longer installed: say so rather than fail
+            limits = ""
+        if limits:
+            add("parser_limits", f"What the {parser} reader cannot read: {limits}")
+        events, _messages, omitted = stats.get(sha, (0, 0, 0))
+        codes = [c for c, _ in warnings.get(sha, [])]
+
+        if parser == "whatsapp":
+            with_media = media_types.get(sha) == "application/zip" or bool(details.get(sha, {}).get("siblings_used"))
+            cap = WHATSAPP_CAP_WITH_MEDIA if with_media else WHATSAPP_CAP_WITHOUT_MEDIA
+            add(
+                "whatsapp_export_cap",
+                f"WhatsApp's 'Export chat' keeps only about the latest {WHATSAPP_CAP_WITHOUT_MEDIA:,} messages "
+                f"({WHATSAPP_CAP_WITH_MEDIA:,} when media are included); this export "
+                f"{'includes' if with_media else 'does not include'} media, so its cap is about {cap:,}. "
+                f"It holds {events:,} line(s).",
+            )
+            add(
+                "whatsapp_omits",
+                "A WhatsApp export leaves out reactions, poll votes, the content of deleted messages "
+                "('This message was deleted'), view-once media and disappearing messages that had already gone.",
+            )
+            if events >= NEAR_CAP * cap and not _whatsapp_opens_chat(_first_event(case, sha, messages_only=False)):
+                add(
+                    "may_start_mid_conversation",
+                    f"This export may start part-way through the conversation: it holds {events:,} lines, close to "
+                    f"the cap of about {cap:,}, and its first line is not WhatsApp's encryption notice or a 'created "
+                    "group' notice. Earlier messages are probably missing; the phone itself may still hold them.",
+                )
+        if parser in ONE_SIDED:
+            add("one_sided", ONE_SIDED[parser])
+        if omitted:
+            add(
+                "media_omitted",
+                f"{omitted:,} message(s) refer to a picture, video, voice note or file that the export left out "
+                "(e.g. '<Media omitted>'): what they showed is not in the case from this source.",
+            )
+        if "assumed_timezone" in codes:
+            zone = str(details.get(sha, {}).get("options", {}).get("timezone", case.info.get("timezone", "")))
+            add(
+                "assumed_timezone",
+                f"The export states local times without a zone, and nobody stated it: they were read as {zone}. "
+                "If the phone was set to another zone, every time from this source is off by the difference.",
+            )
+        if resolver is not None and parser != "discord":
+            first_msg = _first_event(case, sha, messages_only=True)
+            if first_msg is not None and resolver.resolve(first_msg).direction == "outgoing":
+                add(
+                    "starts_with_outgoing",
+                    f"The earliest message from this source ({first_msg.timestamp_utc}) was sent by the victim. "
+                    "It may be a reply to something earlier that this export does not hold.",
+                )
+        for code in DAMAGE_CODES:
+            found = [m for c, m in warnings.get(sha, []) if c == code]
+            if found:
+                add("damaged", f"The file is damaged or incomplete ({code}, {len(found)} warning(s)): {found[0]}")
+        for code, lead in PASSED_WARNINGS.items():
+            found = [m for c, m in warnings.get(sha, []) if c == code]
+            if found:
+                add(code, f"{lead}: {found[0]}")
+    return out
+
+
+def limitations_for_manifest(case: Case) -> dict[str, list[dict[str, str]]]:
+    """The limitations grouped by artefact SHA-256, each as ``{code, text}``, for ``artefacts[].limitations``."""
+    grouped: dict[str, list[dict[str, str]]] = {}
+    for lim in source_limitations(case):
+        grouped.setdefault(lim.sha256, []).append({"code": lim.code, "text": lim.text})
+    return grouped
+
+
+__all__ = ["Limitation", "limitations_for_manifest", "source_limitations"]
