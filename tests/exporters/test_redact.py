@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import os
@@ -13,15 +14,30 @@ from pathlib import Path
 import cyberevidence as ce
 
 REDACTED = [
-    "Priya Wojcik", "Priya", "Wojcik", "Tomasz Brennan-Hale", "Tomasz", "Brennan", "Hale", "Zoë Ångström", "Zoë",
-    "Ångström", "tomasz.bh@example.org", "07700 900777", "7700 900777", "900777", "+44 7700-900-888", "900-888",
-    "Flat 3, 12 Acacia Avenue", "Acacia",
+    "Priya Wojcik",
+    "Priya",
+    "Wojcik",
+    "Tomasz Brennan-Hale",
+    "Tomasz",
+    "Brennan",
+    "Hale",
+    "Zoë Ångström",
+    "Zoë",
+    "Ångström",
+    "tomasz.bh@example.org",
+    "07700 900777",
+    "7700 900777",
+    "900777",
+    "+44 7700-900-888",
+    "900-888",
+    "Flat 3, 12 Acacia Avenue",
+    "Acacia",
 ]
 
 
 def _forms(s: str) -> set[str]:
     """The string as it could appear: raw, JSON-escaped (ASCII or not), CSV-quoted; all lower-cased."""
-    forms = {s, json.dumps(s)[1:-1], json.dumps(s, ensure_ascii=False)[1:-1], s.replace('"', '""')}
+    forms = {s, json.dumps(s)[1:-1], json.dumps(s, ensure_ascii=False)[1:-1], s.replace('"', '""'), html.escape(s, quote=True)}
     buf = io.StringIO()
     csv.writer(buf).writerow([s])
     forms.add(buf.getvalue().strip())
@@ -31,13 +47,27 @@ def _forms(s: str) -> set[str]:
 def test_disclosure_leaves_no_redacted_string(demo_case: Path, tmp_path: Path) -> None:
     out = tmp_path / "disclosure"
     done = subprocess.run(
-        [sys.executable, "-m", "cyberevidence_cli.main", "disclose", str(demo_case), "-o", str(out),
-         "--redact-role", "other,witness", "--mask-text", r"Flat 3, 12 Acacia Avenue"],
-        capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"}, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "cyberevidence_cli.main",
+            "disclose",
+            str(demo_case),
+            "-o",
+            str(out),
+            "--redact-role",
+            "other,witness",
+            "--mask-text",
+            r"Flat 3, 12 Acacia Avenue",
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     files = sorted(p.name for p in out.iterdir())
-    assert files == ["disclosure-manifest.json", "timeline.csv", "timeline.jsonl"]
+    assert files == ["disclosure-manifest.json", "report.html", "timeline.csv", "timeline.jsonl"]
     everything = b"".join((out / f).read_bytes() for f in files).decode("utf-8").lower()
     for s in REDACTED:
         for form in _forms(s):
@@ -77,3 +107,11 @@ def test_pseudonyms_follow_first_appearance(demo_case: Path, tmp_path: Path) -> 
     ce.disclose(case, tmp_path / "d")
     key = list(case.custody.entries())[-1].details["pseudonym_key"]
     assert key == {"Person A": "Priya Wojcik", "Person B": "Tomasz Brennan-Hale", "Person C": "Zoë Ångström"}
+
+
+def test_the_unredacted_report_does_name_them(demo_case: Path) -> None:
+    """Guard for the disclosure test: the report really carries these names before redaction."""
+    from cyberevidence.report import build_report
+
+    page = build_report(ce.Case.open(demo_case)).lower()
+    assert "priya" in page and "tomasz" in page and "07700 900777" in page

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import html
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -194,8 +195,11 @@ class Redactor:
             group = f"t{i}"
             self._groups[group] = t
             for lit in t.literals:
-                if lit.strip():
-                    parts.append((len(lit), group, rf"(?<!\w){re.escape(lit)}(?!\w)"))
+                if not lit.strip():
+                    continue
+                # The literal as written, and as it appears inside HTML (escaped) and JSON (\u escapes).
+                for form in {lit, html.escape(lit, quote=True), json.dumps(lit)[1:-1]}:
+                    parts.append((len(form), group, rf"(?<!\w){re.escape(form)}(?!\w)"))
             for pat in t.phone_patterns:
                 parts.append((1000, group, pat))
         parts.sort(key=lambda x: -x[0])
@@ -287,7 +291,12 @@ def disclose(
             count = write_timeline_jsonl((redactor.event(ev) for ev in case.timeline()), fh)
         with open(folder / "timeline.csv", "w", encoding="utf-8", newline="") as fh:
             write_timeline_csv((redactor.event(ev) for ev in case.timeline()), fh)
-        files = {name: hash_file(folder / name)["sha256"] for name in ("timeline.jsonl", "timeline.csv")}
+        from cyberevidence.report.html import render as render_report
+
+        with open(folder / "report.html", "w", encoding="utf-8", newline="") as fh:
+            for piece in render_report(case):
+                fh.write(redactor.text(piece))
+        files = {name: hash_file(folder / name)["sha256"] for name in ("timeline.jsonl", "timeline.csv", "report.html")}
         rules = {
             "roles_redacted": sorted(set(redact_roles)),
             "persons_named_for_redaction": len(redact_persons),
@@ -323,7 +332,9 @@ def disclose(
             "files": [
                 {"name": name, "sha256": sha, "size": (folder / name).stat().st_size} for name, sha in sorted(files.items())
             ],
-            "report": "not included (no HTML report is part of a disclosure yet)",
+            "report": "report.html: the evidence report rendered from the case, then every identifier of a redacted "
+            "person replaced and every mask applied in the whole page (text, attributes, embedded filter data); "
+            "it does not record the export in the case's custody log, the disclosure entry does",
         }
         data = bytes(rfc8785.dumps(manifest))
         (folder / DISCLOSURE_MANIFEST).write_bytes(data)
