@@ -8,6 +8,7 @@ either all of its events or none.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -49,6 +50,9 @@ CREATE TABLE IF NOT EXISTS warnings(
 CREATE INDEX IF NOT EXISTS warnings_sha ON warnings(sha256);
 """
 
+#: Every table and index the schema creates: an index that has them all needs no writes on open.
+_SCHEMA_NAMES = frozenset(re.findall(r"CREATE (?:TABLE|INDEX) IF NOT EXISTS (\w+)", _SCHEMA + reconcile.SCHEMA))
+
 PROVENANCE_FIELDS = (
     "original_name",
     "original_path",
@@ -68,13 +72,23 @@ class Index:
             self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         else:
             self.db = sqlite3.connect(path)
-            self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")
-            self.db.executescript(_SCHEMA)
-            self.db.executescript(reconcile.SCHEMA)
-            self.db.execute("INSERT OR IGNORE INTO meta VALUES('schema_version', ?)", (str(SCHEMA_VERSION),))
-            self.db.commit()
+            if not self._schema_ready():
+                # Only a new (or older) index is written to on open: opening one whose schema is in
+                # place must not wait for the SQLite write lock, which a writer holds for a whole
+                # parse, so a reader (timeline, contacts, report) never blocks behind an ``add``.
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.executescript(_SCHEMA)
+                self.db.executescript(reconcile.SCHEMA)
+                self.db.execute("INSERT OR IGNORE INTO meta VALUES('schema_version', ?)", (str(SCHEMA_VERSION),))
+                self.db.commit()
         self.db.row_factory = sqlite3.Row
+
+    def _schema_ready(self) -> bool:
+        """Whether the index is in WAL mode with every table and index of the schema (a read only)."""
+        mode = self.db.execute("PRAGMA journal_mode").fetchone()[0]
+        have = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
+        return str(mode).lower() == "wal" and have >= _SCHEMA_NAMES
 
     def close(self) -> None:
         self.db.close()
@@ -123,9 +137,14 @@ class Index:
     def clear_parse(self, sha256: str) -> None:
         """Forget an earlier (or interrupted) parse of ``sha256`` before parsing it again."""
         db = self.db
+        # Only a parse that gave events can leave orphans; the sweep reads every event, so it is
+        # skipped otherwise (a first parse, a photo without events), or each of a thousand media
+        # files would cost a scan of the whole timeline.
+        had_events = db.execute("SELECT 1 FROM event_sources WHERE sha256=? LIMIT 1", (sha256,)).fetchone() is not None
         db.execute("DELETE FROM event_sources WHERE sha256=?", (sha256,))
-        db.execute("DELETE FROM events WHERE event_id NOT IN (SELECT event_id FROM event_sources)")
-        reconcile.forget(db)
+        if had_events:
+            db.execute("DELETE FROM events WHERE event_id NOT IN (SELECT event_id FROM event_sources)")
+            reconcile.forget(db)
         db.execute("DELETE FROM warnings WHERE sha256=?", (sha256,))
         db.execute("DELETE FROM parses WHERE sha256=?", (sha256,))
 

@@ -84,10 +84,15 @@ def forget(db: sqlite3.Connection) -> None:
 
 def reconcile(db: sqlite3.Connection, sha256: str) -> int:
     """Apply the rule to every bucket that holds an event of artefact ``sha256``; returns new merges."""
+    # Only buckets that also hold an event of another artefact can merge (rule 1), so only those
+    # are visited, and they are streamed: memory stays flat however many events the artefact has.
     buckets = db.execute(
-        "SELECT DISTINCT platform, kind, minute, textkey FROM event_keys WHERE source_sha256=? AND textkey != ''",
+        "SELECT DISTINCT k.platform, k.kind, k.minute, k.textkey FROM event_keys k"
+        " WHERE k.source_sha256=? AND k.textkey != '' AND EXISTS (SELECT 1 FROM event_keys o"
+        " WHERE o.platform=k.platform AND o.kind=k.kind AND o.minute=k.minute AND o.textkey=k.textkey"
+        " AND o.source_sha256 != k.source_sha256)",
         (sha256,),
-    ).fetchall()
+    )
     merged = 0
     for platform, kind, minute, textkey in buckets:
         rows = db.execute(
