@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import stat
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -76,7 +77,13 @@ class _BoundedReader(io.RawIOBase):
 
     def readinto(self, buffer: Any) -> int:
         view = memoryview(buffer).cast("B")
-        data = self._raw.read(len(view))
+        try:
+            data = self._raw.read(len(view))
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
+            # a damaged member (bad CRC, corrupt deflate stream, truncated data): a clear error, not a crash
+            raise UnsafeArchiveError(
+                f"member {self._member.path!r} is damaged and cannot be read: {exc or type(exc).__name__}", file=self._archive
+            ) from None
         n = len(data)
         view[:n] = data
         self._account(n)
@@ -107,7 +114,7 @@ class SafeZip:
         self.limits = limits or ArchiveLimits()
         try:
             self._zip = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError) as exc:
+        except (zipfile.BadZipFile, OSError, NotImplementedError, ValueError, EOFError, RuntimeError) as exc:
             raise UnsafeArchiveError(f"not a readable zip archive: {exc}", file=path) from None
         self._budget = [self.limits.max_total_bytes]
         self.members, self.rejected = self._check()

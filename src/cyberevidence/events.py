@@ -8,6 +8,7 @@ resolved later from the case's people file, so loading a people file never needs
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -119,7 +120,26 @@ class Event:
         if not text.isascii():
             text = unicodedata.normalize("NFC", text)
         parts = (self.platform, self.kind, self.thread, self.sender, format_utc(self.timestamp), text.strip())
-        return hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
+        try:
+            data = "\x1f".join(parts).encode("utf-8")
+        except UnicodeEncodeError:
+            # A lone surrogate (from a hostile "\ud800" escape) cannot be stored or exported as
+            # UTF-8: replace it with U+FFFD everywhere in the event, say so, and hash that.
+            self.replace_invalid_characters()
+            return self.fingerprint_digest()
+        return hashlib.sha256(data).digest()
+
+    def replace_invalid_characters(self) -> None:
+        """Replace lone surrogates in every text field with U+FFFD and note it in ``extra``."""
+        self.text = _clean(self.text)
+        self.sender = _clean(self.sender)
+        self.thread = _clean(self.thread)
+        self.recipients = [_clean(r) for r in self.recipients]
+        self.time_note = _clean(self.time_note)
+        self.attachments = [Attachment(_clean(a.name), a.sha256, a.media_type) for a in self.attachments]
+        self.source = SourceRef(self.source.sha256, _clean(self.source.locator))
+        self.extra = _clean_value(self.extra)
+        self.extra["invalid_characters_replaced"] = True
 
     def to_record(self) -> dict[str, Any]:
         """The JSONL record of DESIGN.md §4 (stable field names; optional fields only when set)."""
@@ -180,6 +200,24 @@ class Event:
             event_id=record.get("event_id", ""),
             seen_in=[SourceRef(**s) for s in record.get("seen_in", [])],
         )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _clean(value: str) -> str:
+    """Lone surrogates (the only code points UTF-8 cannot encode) become U+FFFD, one each."""
+    return _SURROGATE.sub("\ufffd", value)
+
+
+def _clean_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return _clean(value)
+    if isinstance(value, list):
+        return [_clean_value(v) for v in value]
+    if isinstance(value, dict):
+        return {_clean(str(k)): _clean_value(v) for k, v in value.items()}
+    return value
 
 
 @dataclass(frozen=True, slots=True)

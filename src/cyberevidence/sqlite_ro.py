@@ -137,7 +137,8 @@ def open_readonly(path: Path, *, name: str = "") -> Iterator[sqlite3.Connection]
         _harden(conn)
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         yield conn
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+        # UnicodeDecodeError: a schema with invalid UTF-8 in a name reaches the authorizer undecodable
         raise ParseError(f"the database is damaged or unreadable: {exc}", file=shown) from exc
     finally:
         conn.close()

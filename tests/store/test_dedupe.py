@@ -165,3 +165,23 @@ def test_case_ids_equal_standalone_ids_with_repeats(tmp_path: Path) -> None:
     case.add(path, timezone="Europe/London", date_order="dmy")
     assert sorted(e.event_id for e in case.timeline()) == standalone
     assert len(set(standalone)) == 8
+
+
+def test_a_lone_surrogate_is_replaced_not_a_crash(tmp_path: Path) -> None:
+    """A hostile "\\ud800" escape can't be stored as UTF-8: it becomes U+FFFD and the event says so."""
+    from datetime import datetime, timezone
+
+    ev = Event(
+        timestamp=datetime(2025, 1, 1, tzinfo=timezone.utc),
+        platform="telegram",
+        kind="message",
+        source=SourceRef(TXT, "$.messages[0]"),
+        text="hi \ud800 there",
+        extra={"k": ["\udc00"]},
+    )
+    EventIdAssigner().assign(ev)
+    assert ev.text == "hi \ufffd there" and ev.extra == {"k": ["\ufffd"], "invalid_characters_replaced": True}
+    index = Index(tmp_path / "index.sqlite")
+    with index.transaction():
+        index.add_events([ev])
+    assert [e.text for e in index.iter_events()] == ["hi \ufffd there"]

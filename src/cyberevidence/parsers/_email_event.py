@@ -35,6 +35,7 @@ from cyberevidence.parsers._email_headers import (
     parse_auth_results,
     parse_date,
     parse_received,
+    raw_to_str,
 )
 
 PLATFORM = "email"
@@ -87,6 +88,10 @@ def read_headers(pairs: list[tuple[str, str]], tz: ZoneInfo, warn: Warn) -> Head
         vals = hdrs.get(name)
         return vals[0] if vals else ""
 
+    def text(name: str) -> str:
+        """An identifier header (Message-ID, X-GM-THRID ...) with any 8-bit bytes decoded, never left escaped."""
+        return raw_to_str(first(name), f"header {name}", warn)
+
     def addrs(name: str, label: str) -> list[Address]:
         return parse_addresses(hdrs.get(name, []), f"header {label}", warn)
 
@@ -98,13 +103,19 @@ def read_headers(pairs: list[tuple[str, str]], tz: ZoneInfo, warn: Warn) -> Head
     f.bcc = addrs("bcc", "Bcc")
     f.reply_to = addrs("reply-to", "Reply-To")
     f.date_raw = decode_header_value(first("date"), "header Date", warn)
-    ids = msg_ids(first("message-id"))
+    ids = msg_ids(text("message-id"))
     f.message_id = ids[0] if ids else ""
-    f.in_reply_to = msg_ids(first("in-reply-to"))
-    f.references = msg_ids(" ".join(hdrs.get("references", [])))
-    f.hops = [parse_received(v, tz) for v in hdrs.get("received", [])]
+    f.in_reply_to = msg_ids(text("in-reply-to"))
+    f.references = msg_ids(" ".join(raw_to_str(v, "header references", warn) for v in hdrs.get("references", [])))
+    # trace headers go into ``extra`` as written: 8-bit bytes in them are decoded, never left as surrogate escapes
+    traced = {
+        k: [raw_to_str(v, f"header {k}", warn) for v in vals]
+        for k, vals in hdrs.items()
+        if k in ("received", "authentication-results", "received-spf") or k.startswith("x-")
+    }
+    f.hops = [parse_received(v, tz) for v in traced.get("received", [])]
     extra = f.extra
-    thrid = first("x-gm-thrid").strip()
+    thrid = text("x-gm-thrid").strip()
     if thrid:
         extra["gmail_thread_id"] = thrid
     labels = first("x-gmail-labels")
@@ -112,13 +123,13 @@ def read_headers(pairs: list[tuple[str, str]], tz: ZoneInfo, warn: Warn) -> Head
         extra["gmail_labels"] = [
             lbl.strip() for lbl in decode_header_value(labels, "header X-Gmail-Labels", warn).split(",") if lbl.strip()
         ]
-    auth = parse_auth_results(hdrs.get("authentication-results", []), hdrs.get("received-spf", []))
+    auth = parse_auth_results(traced.get("authentication-results", []), traced.get("received-spf", []))
     if auth:
         extra["auth_results"] = auth
     dkim = hdrs.get("dkim-signature", [])
     if dkim:
         extra["dkim_signatures"] = len(dkim)
-    extra.update(originating_ip(hdrs, f.hops))
+    extra.update(originating_ip({**hdrs, **traced}, f.hops))
     return f
 
 

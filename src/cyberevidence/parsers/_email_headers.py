@@ -68,7 +68,7 @@ def codec_for(charset: str) -> str | None:
         return None
     try:
         return codecs.lookup(name).name
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a charset name holding undecodable bytes (surrogates)
         return None
 
 

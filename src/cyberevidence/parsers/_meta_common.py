@@ -206,12 +206,12 @@ def load_json(data: bytes, target: Target) -> tuple[Any, list[ParseWarning]]:
     try:
         text = data.decode("utf-8-sig")
         doc = json.loads(text)
+        fix = Repairer()
+        doc = fix(doc)  # recursive: a document nested nearly to json's own limit overflows here
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         where = f" ({exc})" if not isinstance(exc, RecursionError) else " (nested too deeply)"
         msg = f"this file is not valid JSON{where}; it was skipped and nothing in it was read"
         return None, list(target.warn("malformed_json", msg, "$"))
-    fix = Repairer()
-    doc = fix(doc)
     warnings: list[ParseWarning] = []
     if fix.count:
         warnings.append(

@@ -38,6 +38,11 @@ class Repairer:
         self.count = 0
 
     def text(self, s: str) -> str:
+        if not s.isascii():
+            try:
+                s.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate from a "\ud800" escape: not text, cannot be stored
+                s = "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in s)
         fixed = repair_text(s)
         if fixed is None:
             return s

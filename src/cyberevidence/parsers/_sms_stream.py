@@ -297,6 +297,8 @@ def iter_backup(path: Path) -> Iterator[Record | Issue | Root | Broken]:
                 return
             except DefusedXmlException as exc:
                 raise RefusedXmlError(str(exc)) from None
+            except LookupError as exc:  # expat asks Python for the codec the XML declaration names
+                raise NotABackupError(f"the XML declaration names an unknown encoding ({exc})") from None
             yield from handler.drain()
             if final:
                 if handler.root is None:  # an empty file: expat was never started

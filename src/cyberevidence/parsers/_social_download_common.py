@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -90,6 +91,36 @@ def member_list(zf: SafeZip) -> list[str]:
     return out
 
 
+def without_surrogates(value: Any) -> Any:
+    """``value`` with lone surrogates (from ``"\\ud800"`` escapes in hostile JSON) replaced by U+FFFD.
+
+    ``json.loads`` accepts such escapes, but the text cannot be encoded as UTF-8, so it could never
+    be hashed, indexed or exported. Dicts and lists are walked; other values are returned as they are.
+    """
+    if isinstance(value, str):
+        if value.isascii():
+            return value
+        try:
+            value.encode("utf-8")
+            return value
+        except UnicodeEncodeError:
+            return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in value)
+    if isinstance(value, dict):
+        return {without_surrogates(k): without_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_surrogates(v) for v in value]
+    return value
+
+
+def may_hold_surrogates(raw: bytes | str) -> bool:
+    """Cheap test: could ``json.loads(raw)`` produce a lone surrogate (an escaped ``\\uD800``-``\\uDFFF``)?"""
+    probe = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
+    return _SURROGATE_ESCAPE.search(probe) is not None
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
+
+
 def load_json(item: Input) -> tuple[Any, ParseWarning | None]:
     """Parse a JSON member; on failure return a located ``unreadable_json`` warning instead."""
     try:
@@ -97,7 +128,8 @@ def load_json(item: Input) -> tuple[Any, ParseWarning | None]:
     except UnsafeArchiveError as exc:
         return None, ParseWarning("unreadable_member", str(exc), locator=item.path, file=item.name)
     try:
-        return json.loads(raw.decode("utf-8-sig", errors="replace")), None
+        doc = json.loads(raw.decode("utf-8-sig", errors="replace"))
+        return (without_surrogates(doc) if may_hold_surrogates(raw) else doc), None
     except json.JSONDecodeError as exc:
         where = f"{item.prefix}line {exc.lineno} column {exc.colno}"
         message = f"{item.path or item.name} is not valid JSON ({exc.msg}); nothing in it could be read"

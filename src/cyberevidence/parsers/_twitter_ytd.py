@@ -16,6 +16,8 @@ from typing import Any, BinaryIO, Final
 
 import ijson
 
+from cyberevidence.parsers._social_download_common import may_hold_surrogates, without_surrogates
+
 #: ``window.YTD.direct_messages.part0 = `` (a BOM and blank space before it are tolerated).
 PREFIX: Final = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*window\.YTD\.([A-Za-z0-9_]+)\.part(\d+)\s*=\s*")
 #: Small files read whole (account.js, manifest.js); anything bigger is refused for them.
@@ -75,7 +77,7 @@ def stream_records(fh: BinaryIO) -> Iterator[tuple[int, Any] | Damaged]:
     count = 0
     try:
         for item in ijson.items(body, "item", use_float=True):
-            yield count, item
+            yield count, without_surrogates(item)
             count += 1
     except (ijson.JSONError, UnicodeDecodeError, ValueError) as exc:
         yield Damaged(count, str(exc) or type(exc).__name__)
@@ -90,7 +92,11 @@ def read_small(fh: BinaryIO) -> Any:
     if m is None:
         raise ValueError("the file does not start with 'window.YTD.<name>.partN ='")
     text = data[m.end() :].decode("utf-8").strip().rstrip(";")
-    return json.loads(text)
+    try:
+        doc = json.loads(text)
+        return without_surrogates(doc) if may_hold_surrogates(text) else doc
+    except RecursionError:
+        raise ValueError("the JSON is nested too deeply") from None
 
 
 def parse_iso_utc(value: Any) -> tuple[datetime, bool] | None:

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime
+from dataclasses import fields
+from datetime import datetime, timezone
 
 from cyberevidence.errors import ParseError
 from cyberevidence.events import Event, ParseWarning, SourceRef
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
-from cyberevidence.records import RECORD_FORMAT, DiaryEntry, RecordError, record_from_json
+from cyberevidence.records import RECORD_FORMAT, DiaryEntry, Marker, RecordError, record_from_json
 
 DIARY_SENDER = "victim's diary"
 
@@ -30,16 +31,52 @@ def sniff(source: SourceFile, head: bytes) -> bool:
     return head.lstrip().startswith(b"{") and f'"format":"{RECORD_FORMAT}"'.encode() in head
 
 
+def _utc(value: str, source: SourceFile, field_name: str) -> datetime:
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ParseError(f"{field_name} is not an ISO 8601 time: {value[:80]!r}", file=source.name, locator=field_name) from None
+    if when.tzinfo is None:
+        raise ParseError(f"{field_name} has no UTC offset: {value[:80]!r}", file=source.name, locator=field_name)
+    return when.astimezone(timezone.utc)
+
+
+def _check_types(record: DiaryEntry | Marker, source: SourceFile) -> None:
+    """A hand-edited or damaged record: every field is text, except ``version`` (a whole number)."""
+    for f in fields(record):
+        value = getattr(record, f.name)
+        expected: type = int if f.name == "version" else str
+        if isinstance(value, str) and not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ParseError(
+                    f"field {f.name!r} holds a lone surrogate escape (\\ud800-\\udfff), not text",
+                    file=source.name,
+                    locator=f"record.{f.name}",
+                ) from None
+        if isinstance(value, bool) or not isinstance(value, expected):
+            raise ParseError(
+                f"field {f.name!r} should be {'a whole number' if expected is int else 'text'}, not {type(value).__name__}",
+                file=source.name,
+                locator=f"record.{f.name}",
+            )
+
+
 def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarning]:
     try:
-        record = record_from_json(json.loads(source.path.read_bytes()))
-    except (ValueError, RecordError) as exc:
+        data = json.loads(source.path.read_bytes())
+        if not isinstance(data, dict):
+            raise RecordError("the file is not a JSON object")
+        record = record_from_json(data)
+    except (ValueError, RecordError, RecursionError) as exc:
         raise ParseError(f"not a readable diary entry or marker: {exc}", file=source.name) from None
+    _check_types(record, source)
     extra = record.to_dict()
     if isinstance(record, DiaryEntry):
         extra |= {"record_id": record.entry_id, "record_version": record.version, "victims_account": True}
         yield Event(
-            timestamp=datetime.fromisoformat(record.happened_at_utc.replace("Z", "+00:00")),
+            timestamp=_utc(record.happened_at_utc, source, "record.happened_at_utc"),
             platform="diary",
             kind="diary",
             source=SourceRef(source.sha256, f"diary {record.entry_id} v{record.version}"),
@@ -52,7 +89,7 @@ def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarnin
         return
     extra |= {"record_id": record.marker_id, "record_version": record.version}
     yield Event(
-        timestamp=datetime.fromisoformat(record.at_utc.replace("Z", "+00:00")),
+        timestamp=_utc(record.at_utc, source, "record.at_utc"),
         platform="marker",
         kind="marker",
         source=SourceRef(source.sha256, f"marker {record.marker_id} v{record.version}"),

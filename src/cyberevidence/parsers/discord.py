@@ -74,6 +74,7 @@ from cyberevidence.parsers._discord_common import (
     url_name,
 )
 from cyberevidence.parsers._download import Member, MemberPatterns, iter_zip_members, numeric_order, zip_has
+from cyberevidence.parsers._social_download_common import may_hold_surrogates, without_surrogates
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
 
 MAX_REPEATED_WARNINGS: Final = 1000
@@ -173,7 +174,11 @@ def _channel_from(data: Any, names: Mapping[str, str]) -> _Channel:
 def _load_json(raw: bytes) -> Any:
     if len(raw) > SMALL_LIMIT:
         raise ValueError(f"larger than {SMALL_LIMIT} bytes")
-    return json.loads(raw.decode("utf-8-sig"))
+    try:
+        doc = json.loads(raw.decode("utf-8-sig"))
+        return without_surrogates(doc) if may_hold_surrogates(raw) else doc
+    except RecursionError:
+        raise ValueError("the JSON is nested too deeply") from None
 
 
 @dataclass
@@ -288,7 +293,8 @@ class _Reader:
     def _json_rows(self, raw: bytes, prefix: str) -> Iterator[tuple[str, dict[str, Any]] | ParseWarning]:
         try:
             data = json.loads(raw.decode("utf-8-sig"))
-        except (ValueError, UnicodeDecodeError) as exc:
+            data = without_surrogates(data) if may_hold_surrogates(raw) else data
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             yield ParseWarning(
                 "damaged_json",
                 f"the file is not valid JSON ({exc}); nothing in it was read",

@@ -155,10 +155,10 @@ class _Reader:
                 locator=last,
                 file=self.source.name,
             )
-        if isinstance(declared, int | float) and int(declared) != read:
+        if _whole(declared) is not None and _whole(declared) != read:
             yield ParseWarning(
                 "count_mismatch",
-                f"the file says messageCount {int(declared)} but holds {read} message(s); all {read} were read",
+                f"the file says messageCount {_whole(declared)} but holds {read} message(s); all {read} were read",
                 locator="$.messageCount",
                 file=self.source.name,
             )
@@ -249,22 +249,20 @@ class _Reader:
             extra["edited_at"] = edited.utc.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
         if msg.get("isPinned") is True:
             extra["pinned"] = True
-        atts = [a for a in msg.get("attachments") or [] if isinstance(a, dict)]
+        atts = [a for a in _list(msg.get("attachments")) if isinstance(a, dict)]
         if atts:
             ev.attachments = [Attachment(id_text(a.get("fileName")) or id_text(a.get("url"))) for a in atts]
             extra["attachment_urls"] = [id_text(a.get("url")) for a in atts]
             self.links += len(atts)
         reactions = []
-        for r in msg.get("reactions") or []:
+        for r in _list(msg.get("reactions")):
             if isinstance(r, dict):
                 emoji = _obj(r.get("emoji"))
                 count = r.get("count")
-                reactions.append(
-                    {"emoji": id_text(emoji.get("name")), "count": int(count) if isinstance(count, int | float) else None}
-                )
+                reactions.append({"emoji": id_text(emoji.get("name")), "count": _whole(count)})
         if reactions:
             extra["reactions"] = reactions
-        mentions = [id_text(m.get("name")) for m in msg.get("mentions") or [] if isinstance(m, dict)]
+        mentions = [id_text(m.get("name")) for m in _list(msg.get("mentions")) if isinstance(m, dict)]
         if mentions:
             extra["mentions"] = mentions
         for key in ("stickers", "embeds"):
@@ -285,6 +283,20 @@ class _Reader:
 
 def _obj(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    """A JSON array, or an empty list for anything else (``true``, a number, an object)."""
+    return value if isinstance(value, list) else []
+
+
+def _whole(value: Any) -> int | None:
+    """A count as a whole number; ``None`` for booleans, NaN, infinities and non-numbers."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return None
+    return int(value)
 
 
 def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarning]:

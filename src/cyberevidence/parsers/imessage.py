@@ -99,15 +99,18 @@ def apple_time(value: object) -> tuple[datetime, str] | None:
     """An Apple-epoch ``date`` as (UTC instant, unit), or ``None`` for 0/NULL/implausible values."""
     if isinstance(value, bool) or not isinstance(value, int | float) or value == 0:
         return None
+    if value != value or value in (float("inf"), float("-inf")):  # NaN or infinite REAL
+        return None
     if abs(value) >= NS_THRESHOLD:
         seconds, unit = value / 1e9, "ns"
-        moment = APPLE_EPOCH + timedelta(microseconds=int(value) // 1000)
     else:
         seconds, unit = float(value), "s"
-        moment = APPLE_EPOCH + timedelta(seconds=value)
+    # checked before building the datetime: a huge value would overflow timedelta
     if abs(seconds) > MAX_SECONDS:
         return None
-    return moment, unit
+    if unit == "ns":
+        return APPLE_EPOCH + timedelta(microseconds=int(value) // 1000), unit
+    return APPLE_EPOCH + timedelta(seconds=value), unit
 
 
 # -- sniffing -------------------------------------------------------------------------------

@@ -65,7 +65,13 @@ class _Reader:
         return [p for p in self.paths if len(p) == n + 1 and p[:n] == prefix]
 
     def read(self, path: list[str]) -> bytes:
-        data: bytes = self.ole.openstream(path).read()
+        try:
+            data: bytes = self.ole.openstream(path).read()
+        except OSError:
+            raise
+        except (ValueError, IndexError, OverflowError, struct.error, EOFError) as exc:
+            # olefile reports damaged sector chains and FAT/MiniFAT tables with these
+            raise OSError(f"damaged OLE stream: {exc}") from None
         return data
 
     def props(self, prefix: list[str], header: int) -> Props:
@@ -155,7 +161,10 @@ def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarnin
         ) from None
     with ole:
         reader = _Reader(ole, warn)
-        item = reader.item([], 32)
+        try:
+            item = reader.item([], 32)
+        except OSError as exc:
+            raise ParseError(f"the .msg file is damaged: {exc}", file=source.name, locator="$") from None
         event = item_event(
             item,
             source=source,

@@ -123,7 +123,11 @@ def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarnin
         ) from None
     counter = [0]
     try:
-        yield from _walk(pst.root_folder, "", source, ctx, counter)
+        try:
+            root = pst.root_folder
+        except (MemoryError, OSError) as exc:  # pypff reports a damaged folder tree as MemoryError or IOError
+            raise ParseError(f"libpff could not read the folder tree: {exc}", file=source.name, locator="/") from None
+        yield from _walk(root, "", source, ctx, counter)
     finally:
         pst.close()
     if counter[0] == 0:

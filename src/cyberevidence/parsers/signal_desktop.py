@@ -132,9 +132,16 @@ def _json(raw: object) -> dict[str, Any]:
         return {}
     try:
         value = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def _plain(value: object) -> object:
+    """A column value fit for ``extra`` (JSON): a BLOB where text or a number belongs is kept as hex."""
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
 
 
 def _get(row: dict[str, Any], js: dict[str, Any], *names: str) -> Any:
@@ -268,7 +275,7 @@ class _Reader:
         if received is not None:
             extra["received_time"] = format_utc(received)
         if r.get("received_at") is not None:
-            extra["received_at"] = r["received_at"]
+            extra["received_at"] = _plain(r["received_at"])
         if sent is not None and server is not None and abs((server - sent).total_seconds()) * 1000 > SKEW_MS:
             self.warn(
                 "clock_skew",
@@ -290,7 +297,7 @@ class _Reader:
         mtype = str(_get(r, js, "type") or "")
         extra["signal_type"] = mtype
         if r.get("id"):
-            extra["message_id"] = r["id"]
+            extra["message_id"] = _plain(r["id"])
         conv_id = str(_get(r, js, "conversationId") or "")
         conv = self.convs.get(conv_id)
         if conv is None:

@@ -272,7 +272,7 @@ def _json_objects(source: SourceFile, w: Warnings, out: list[ParseWarning]) -> I
             raise ParseError(f"the JSON array is {source.size} bytes, above the {MAX_FILE}-byte limit", file=source.name)
         try:
             data = json.loads(source.path.read_bytes().decode("utf-8-sig", errors="replace"))
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise ParseError(f"the file is not valid JSON: {exc}", file=source.name) from exc
         if not isinstance(data, list):
             raise ParseError("expected a JSON array of messages", file=source.name)
@@ -286,8 +286,13 @@ def _json_objects(source: SourceFile, w: Warnings, out: list[ParseWarning]) -> I
                 continue
             try:
                 yield f"line {n}", json.loads(line)
-            except ValueError:
+            except (ValueError, RecursionError):
                 _put(out, w.make("unparsed_line", "this line is not a JSON object", f"line {n}"))
+
+
+def _list(value: object) -> list[Any]:
+    """A JSON array, or an empty list for anything else (``true``, a number, an object)."""
+    return value if isinstance(value, list) else []
 
 
 def _json_records(source: SourceFile, w: Warnings, out: list[ParseWarning]) -> list[_Record]:
@@ -305,13 +310,13 @@ def _json_records(source: SourceFile, w: Warnings, out: list[ParseWarning]) -> l
         body = str(obj.get("body") or "").removesuffix("  ")
         quote = str(obj.get("quote") or "").strip("\n")
         quote = "\n".join(q[2:] if q.startswith("> ") else q for q in quote.split("\n")) if quote else ""
-        reactions = [[str(r[0]), str(r[1])] for r in obj.get("reactions") or [] if isinstance(r, list | tuple) and len(r) >= 2]
+        reactions = [[str(r[0]), str(r[1])] for r in _list(obj.get("reactions")) if isinstance(r, list | tuple) and len(r) >= 2]
         reactions += [
-            [str(r.get("name", "")), str(r.get("emoji", ""))] for r in obj.get("reactions") or [] if isinstance(r, dict)
+            [str(r.get("name", "")), str(r.get("emoji", ""))] for r in _list(obj.get("reactions")) if isinstance(r, dict)
         ]
         atts = [
             (str(a.get("name") or ""), unquote(str(a.get("path") or "")))
-            for a in obj.get("attachments") or []
+            for a in _list(obj.get("attachments"))
             if isinstance(a, dict)
         ]
         sticker = obj.get("sticker")

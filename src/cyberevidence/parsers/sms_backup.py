@@ -147,7 +147,8 @@ PLATFORM_SMS: Final = "sms"
 PLATFORM_CALLS: Final = "phone"
 MAX_REPEATED_WARNINGS: Final = 1000
 _SNIFF = re.compile(
-    rb"\A(?:\xef\xbb\xbf)?\s*(?:(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>)\s*)*<(?:smses|calls)[\s>/]",
+    # atomic groups and a possessive repeat: a prolog of many '<?...?>' cannot backtrack exponentially
+    rb"\A(?:\xef\xbb\xbf)?\s*(?>(?>(?><\?.*?\?>)|(?><!--.*?-->)|(?><!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>))\s*)*+<(?:smses|calls)[\s>/]",
     re.DOTALL,
 )
 

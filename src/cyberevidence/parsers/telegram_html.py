@@ -209,7 +209,10 @@ class HtmlReader:
                 hint="Check that this is an unmodified Telegram Desktop export page.",
             )
         data = self.source.path.read_bytes()
-        soup = BeautifulSoup(data, "lxml")
+        try:
+            soup = BeautifulSoup(data, "lxml")
+        except ValueError as exc:  # lxml refuses some control bytes outright
+            raise ParseError(f"the HTML page cannot be read: {exc}", file=self.file) from None
         header = soup.select_one("div.page_header div.text")
         thread = _text_of(header) if header is not None else ""
         page = _Page(thread or self.file)

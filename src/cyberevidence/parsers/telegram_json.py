@@ -286,6 +286,8 @@ class JsonReader:
                 detail = detail.decode("utf-8", errors="replace")
             first = str(detail).strip().splitlines()[0][:200] if str(detail).strip() else type(exc).__name__
             raise _Damaged(f"the JSON is damaged ({first})") from None
+        except UnicodeDecodeError as exc:  # ijson's yajl2_c backend decodes strings itself
+            raise _Damaged(f"the JSON holds bytes that are not UTF-8 ({exc.reason} at byte {exc.start})") from None
 
     def _build(self, event: str, value: Any) -> Any:
         if event not in _OPENERS:
