@@ -33,6 +33,21 @@ class ArchiveLimits:
     #: Ratios are only checked above this size; tiny text files legitimately compress very well.
     ratio_floor_bytes: int = 16 * 1024**2
 
+    def to_text(self) -> str:
+        """``name=value;...`` as recorded in a parse's custody entry (only when not the defaults)."""
+        return ";".join(f"{f}={getattr(self, f)}" for f in self.__dataclass_fields__)
+
+    @classmethod
+    def from_text(cls, text: str) -> ArchiveLimits:
+        if not text:
+            return cls()
+        values: dict[str, float | int] = {}
+        for part in text.split(";"):
+            key, _, value = part.partition("=")
+            if key in cls.__dataclass_fields__:
+                values[key] = float(value) if key == "max_ratio" else int(value)
+        return cls(**values)  # type: ignore[arg-type]
+
 
 @dataclass(frozen=True, slots=True)
 class SafeMember:

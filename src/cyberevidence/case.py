@@ -28,6 +28,7 @@ from cyberevidence.analysis.links import LinkSeen, find_links
 from cyberevidence.analysis.markers import MarkerEffect, marker_effects
 from cyberevidence.analysis.places import Place, find_places
 from cyberevidence.analysis.resolve import Resolver
+from cyberevidence.archive import ArchiveLimits
 from cyberevidence.errors import CaseExistsError, CyberEvidenceError, NotACaseError
 from cyberevidence.events import Event
 from cyberevidence.exporters.diary_csv import EDITABLE, read_diary_csv
@@ -208,6 +209,7 @@ class Case:
                     timezone=zone(opts.get("timezone", self.info["timezone"])),
                     timezone_assumed=opts.get("timezone_assumed") == "true",
                     date_order=opts.get("date_order") or None,
+                    archive_limits=ArchiveLimits.from_text(opts.get("archive_limits", "")),
                 )
                 path = self.store.path_for(sha)
                 siblings = {name: self._stored_source(s, name) for name, s in d.get("siblings_used", {}).items()}
@@ -228,14 +230,20 @@ class Case:
         date_order: DateOrder | None = None,
         actor: str | None = None,
         progress: ProgressFn | None = None,
+        archive_limits: ArchiveLimits | None = None,
     ) -> AddReport:
         """Acquire files or folders (hash, store read-only, log), then parse what is recognised.
+
+        ``archive_limits`` changes the zip-bomb and size limits (recorded in custody when not the defaults).
 
         Re-running the same ``add`` finishes interrupted work and duplicates nothing.
         """
         who = actor or self.info["examiner"]
         options = ParseOptions(
-            timezone=zone(timezone or self.info["timezone"]), timezone_assumed=timezone is None, date_order=date_order
+            timezone=zone(timezone or self.info["timezone"]),
+            timezone_assumed=timezone is None,
+            date_order=date_order,
+            archive_limits=archive_limits or ArchiveLimits(),
         )
         inputs = list(expand_inputs([Path(p) for p in paths]))
         report = AddReport()

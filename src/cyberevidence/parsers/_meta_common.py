@@ -612,7 +612,7 @@ def parse_download(source: SourceFile, ctx: ParseContext, spec: Spec) -> Iterato
     def order(path: str) -> tuple[object, ...]:
         return (0 if spec.first.matches(path) else 1, *numeric_order(path))
 
-    with SafeZip(source.path) as zf:
+    with SafeZip(source.path, ctx.options.archive_limits) as zf:
         media = ZipMedia(zf, source, ctx)
         used = 0
         for item in iter_zip_members(zf, source, ctx, spec.wanted, order=order):

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import BinaryIO, Literal, Protocol
 from zoneinfo import ZoneInfo
 
+from cyberevidence.archive import ArchiveLimits
 from cyberevidence.events import Event, ParseWarning
 
 DateOrder = Literal["dmy", "mdy", "ymd"]
@@ -49,6 +50,8 @@ class ParseOptions:
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/London"))
     timezone_assumed: bool = True
     date_order: DateOrder | None = None
+    #: Zip-bomb and size limits for archives this parse opens (defaults suit exports of a few GB).
+    archive_limits: ArchiveLimits = field(default_factory=ArchiveLimits)
 
 
 @dataclass(frozen=True, slots=True)

@@ -388,7 +388,7 @@ def _parse_zip(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseW
     names: dict[str, str] = {}
     channels: dict[str, Any] = {}
     found = False
-    with SafeZip(source.path) as zf:
+    with SafeZip(source.path, ctx.options.archive_limits) as zf:
         for item in iter_zip_members(zf, source, ctx, WANTED, order=_order):
             if isinstance(item, ParseWarning):
                 yield item

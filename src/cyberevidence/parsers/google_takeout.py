@@ -466,7 +466,7 @@ def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarnin
             return
         yield from _run(reader, item, kind)
         return
-    with SafeZip(source.path) as zf:
+    with SafeZip(source.path, ctx.options.archive_limits) as zf:
         reader = _Reader(source, ctx, zf)
         items: list[Input] = []
         for got in inputs(source, ctx, WANTED, zf):

@@ -266,7 +266,7 @@ def _naive(text: str, formats: tuple[str, ...]) -> datetime | None:
 
 def _parse_zip(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarning]:
     reader = _Reader(source, ctx)
-    with SafeZip(source.path) as zf:
+    with SafeZip(source.path, ctx.options.archive_limits) as zf:
         found: dict[str, list[Input]] = {"profile": [], "messages": [], "connections": []}
         for item in inputs(source, ctx, WANTED, zf):
             if isinstance(item, ParseWarning):

@@ -340,7 +340,7 @@ def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarnin
         item = next(i for i in inputs(source, ctx, WANTED, None) if isinstance(i, Input))
         yield from _Reader(source, ctx, item).run()
         return
-    with SafeZip(source.path) as zf:
+    with SafeZip(source.path, ctx.options.archive_limits) as zf:
         found = 0
         for got in inputs(source, ctx, WANTED, zf):
             if isinstance(got, ParseWarning):

@@ -286,7 +286,7 @@ def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarnin
         item = next(i for i in inputs(source, ctx, USER_DATA, None) if isinstance(i, Input))
         yield from _Reader(source, ctx, item).run()
         return
-    with SafeZip(source.path) as zf:
+    with SafeZip(source.path, ctx.options.archive_limits) as zf:
         found = 0
         for got in inputs(source, ctx, USER_DATA, zf):
             if isinstance(got, ParseWarning):

@@ -587,7 +587,7 @@ def _member_order(path: str) -> tuple[object, ...]:
 
 
 def _parse_zip(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarning]:
-    with SafeZip(source.path) as zf:
+    with SafeZip(source.path, ctx.options.archive_limits) as zf:
         reader = _Reader(source.sha256, source.name, ctx)
         media_members: dict[str, SafeMember] = {}
         for m in zf.members:

@@ -631,7 +631,7 @@ def _parse_text(source: SourceFile, ctx: ParseContext) -> Iterator[Event | Parse
 
 def _parse_zip(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarning]:
     """The "with media" export: decide the date order first, so a refused file stores nothing."""
-    with SafeZip(source.path) as zf:
+    with SafeZip(source.path, ctx.options.archive_limits) as zf:
         chat = choose_chat_member(zf)
         if chat is None:
             raise ParseError(

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from cyberevidence._version import __version__
+from cyberevidence.archive import ArchiveLimits
 from cyberevidence.detect import detect, media_type_of
 from cyberevidence.errors import InputNotFoundError, ParseError
 from cyberevidence.events import Event, ParseWarning, make_event_id
@@ -311,6 +312,7 @@ class Ingest:
             "timezone_assumed": str(options.timezone_assumed).lower(),
             "date_order": options.date_order or "",
             "format_forced": forced or "",
+            **({"archive_limits": options.archive_limits.to_text()} if options.archive_limits != ArchiveLimits() else {}),
         }
         if log and self.state.parsed.get(source.sha256) == options_key(info.name, opts):
             done = case.index.parses().get(source.sha256)
