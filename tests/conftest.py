@@ -2,7 +2,8 @@
 
 * ``corpus``: the shared public sample corpus (../shared/corpus), skipped cleanly when absent.
 * ``fixtures_dir``: the project's own synthetic fixtures.
-* Network access is blocked for the whole run: the tool must work offline, always.
+* Network access is blocked for the whole run (connect, connect_ex, sendto, create_connection and
+  name lookups other than localhost): the tool must work offline, always.
 """
 
 from __future__ import annotations
@@ -34,9 +35,38 @@ def _guarded_connect(self: socket.socket, address: object) -> None:
     _refuse()
 
 
+_real_connect_ex = socket.socket.connect_ex
+_real_sendto = socket.socket.sendto
+_LOCAL_NAMES = {"localhost", "127.0.0.1", "::1", None, ""}
+_real_getaddrinfo = socket.getaddrinfo
+
+
+def _guarded_connect_ex(self: socket.socket, address: object) -> int:
+    if self.family == socket.AF_UNIX:
+        return _real_connect_ex(self, address)  # type: ignore[arg-type]
+    _refuse()
+    return 1
+
+
+def _guarded_sendto(self: socket.socket, *args: object) -> int:
+    if self.family == socket.AF_UNIX:
+        return _real_sendto(self, *args)  # type: ignore[arg-type]
+    _refuse()
+    return 0
+
+
+def _guarded_getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
+    if host not in _LOCAL_NAMES:
+        _refuse()
+    return _real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+    socket.socket.sendto = _guarded_sendto  # type: ignore[method-assign,assignment]
     socket.create_connection = _refuse  # type: ignore[assignment]
+    socket.getaddrinfo = _guarded_getaddrinfo  # type: ignore[assignment]
 
 
 @pytest.fixture
