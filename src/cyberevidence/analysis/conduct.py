@@ -37,7 +37,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cyberevidence.analysis.contacts import CONTACT_KINDS
-from cyberevidence.events import Event
+from cyberevidence.events import Event, format_utc
 from cyberevidence.people import People, Person
 
 STOP_WORDS = re.compile(
@@ -125,8 +125,12 @@ class PlatformUse:
     event_ids: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"platform": self.platform, "first_used": self.first_used, "contacts": self.contacts,
-                "event_ids": list(self.event_ids)}
+        return {
+            "platform": self.platform,
+            "first_used": self.first_used,
+            "contacts": self.contacts,
+            "event_ids": list(self.event_ids),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,12 +217,44 @@ class ConductSummary:
 # -- helpers -------------------------------------------------------------------------------
 
 
-def _ids(events: Iterable[Event]) -> tuple[str, ...]:
+@dataclass(frozen=True, slots=True)
+class _Slim:
+    """What the summary needs of an event: a few fields, not its text, so memory stays small
+    (texts are kept only for the few candidate stop requests and third-party mentions)."""
+
+    timestamp: datetime
+    event_id: str
+    platform: str
+    kind: str
+    call_type: str
+    missed: bool
+    person: str
+    text: str = ""
+
+    @classmethod
+    def of(cls, ev: Event, *, keep_text: bool = False) -> _Slim:
+        return cls(
+            ev.timestamp,
+            ev.event_id,
+            ev.platform,
+            ev.kind,
+            ev.call_type,
+            ev.extra.get("missed") is True,
+            ev.person,
+            ev.text if keep_text else "",
+        )
+
+    @property
+    def timestamp_utc(self) -> str:
+        return format_utc(self.timestamp)
+
+
+def _ids(events: Iterable[_Slim]) -> tuple[str, ...]:
     return tuple(e.event_id for e in events)
 
 
-def _is_missed_call(ev: Event) -> bool:
-    return ev.kind == "call" and (ev.call_type in ("missed", "rejected", "blocked") or ev.extra.get("missed") is True)
+def _is_missed_call(ev: _Slim) -> bool:
+    return ev.kind == "call" and (ev.call_type in ("missed", "rejected", "blocked") or ev.missed)
 
 
 def _weeks_between(first: date, last: date) -> list[str]:
@@ -293,39 +329,38 @@ def course_of_conduct(
     opts = options or ConductOptions()
     subjects = [p for p in people.persons if p.role == "subject"]
     victims = {p.name for p in people.victims}
-    incoming: dict[str, list[Event]] = defaultdict(list)
-    replies: dict[str, list[Event]] = defaultdict(list)
-    victim_texts: list[Event] = []
-    others: list[Event] = []
+    incoming: dict[str, list[_Slim]] = defaultdict(list)
+    replies: dict[str, list[_Slim]] = defaultdict(list)
+    victim_texts: list[_Slim] = []
+    others: list[_Slim] = []
     names = {p.name for p in subjects}
+    mentions = [rx for rx in (_mentions(p) for p in subjects) if rx is not None]
     for ev in events:
         if ev.kind not in CONTACT_KINDS:
             continue
         if ev.direction == "incoming" and ev.person in names:
-            incoming[ev.person].append(ev)
+            incoming[ev.person].append(_Slim.of(ev))
         elif ev.direction == "outgoing":
             if ev.person in names:
-                replies[ev.person].append(ev)
-            if ev.text and ev.kind in ("message", "email", "comment", "post"):
-                victim_texts.append(ev)
-        elif ev.direction == "incoming" and ev.person not in victims and ev.text:
-            others.append(ev)
-    return [
-        _summary(p, incoming[p.name], replies[p.name], victim_texts, others, tz, opts) for p in subjects
-    ]
+                replies[ev.person].append(_Slim.of(ev))
+            if ev.text and ev.kind in ("message", "email", "comment", "post") and STOP_WORDS.search(ev.text):
+                victim_texts.append(_Slim.of(ev, keep_text=True))
+        elif ev.direction == "incoming" and ev.person not in victims and ev.text and any(rx.search(ev.text) for rx in mentions):
+            others.append(_Slim.of(ev, keep_text=True))
+    return [_summary(p, incoming[p.name], replies[p.name], victim_texts, others, tz, opts) for p in subjects]
 
 
 def _summary(
     person: Person,
-    contacts: list[Event],
-    replies: list[Event],
-    victim_texts: list[Event],
-    others: list[Event],
+    contacts: list[_Slim],
+    replies: list[_Slim],
+    victim_texts: list[_Slim],
+    others: list[_Slim],
     tz: ZoneInfo,
     opts: ConductOptions,
 ) -> ConductSummary:
     local_day = [e.timestamp.astimezone(tz).date() for e in contacts]
-    by_day: dict[date, list[Event]] = defaultdict(list)
+    by_day: dict[date, list[_Slim]] = defaultdict(list)
     for d, e in zip(local_day, contacts, strict=True):
         by_day[d].append(e)
     first = DatedFigure(contacts[0].timestamp_utc, 1, (contacts[0].event_id,)) if contacts else None
@@ -351,14 +386,15 @@ def _summary(
         platforms=_platforms(contacts),
         after_stop=_after_stop(person, contacts, tz, opts),
         stop_suggestions=tuple(
-            StopSuggestion(e.event_id, e.timestamp_utc, e.platform, e.text) for e in victim_texts
+            StopSuggestion(e.event_id, e.timestamp_utc, e.platform, e.text)
+            for e in victim_texts
             if e.person == person.name and STOP_WORDS.search(e.text)
         ),
         via_third_parties=_third_parties(person, others),
     )
 
 
-def _longest_run(by_day: dict[date, list[Event]]) -> Run | None:
+def _longest_run(by_day: dict[date, list[_Slim]]) -> Run | None:
     days = sorted(by_day)
     if not days:
         return None
@@ -376,10 +412,10 @@ def _longest_run(by_day: dict[date, list[Event]]) -> Run | None:
     return Run(best[0].isoformat(), best[1].isoformat(), (best[1] - best[0]).days + 1, ids)
 
 
-def _trend(by_day: dict[date, list[Event]]) -> Trend:
+def _trend(by_day: dict[date, list[_Slim]]) -> Trend:
     if not by_day:
         return Trend((), 0.0)
-    weekly: dict[str, list[Event]] = defaultdict(list)
+    weekly: dict[str, list[_Slim]] = defaultdict(list)
     for d, evs in by_day.items():
         y, w, _ = d.isocalendar()
         weekly[f"{y}-W{w:02d}"].extend(evs)
@@ -393,8 +429,8 @@ def _trend(by_day: dict[date, list[Event]]) -> Trend:
     return Trend(weeks, _slope(counts), labels[k], before, after)
 
 
-def _night(contacts: list[Event], tz: ZoneInfo, opts: ConductOptions) -> Figure:
-    def at_night(e: Event) -> bool:
+def _night(contacts: list[_Slim], tz: ZoneInfo, opts: ConductOptions) -> Figure:
+    def at_night(e: _Slim) -> bool:
         h = e.timestamp.astimezone(tz).hour
         if opts.night_start > opts.night_end:
             return h >= opts.night_start or h < opts.night_end
@@ -404,7 +440,7 @@ def _night(contacts: list[Event], tz: ZoneInfo, opts: ConductOptions) -> Figure:
     return Figure(len(hits), _ids(hits))
 
 
-def _unanswered(contacts: list[Event], replies: list[Event], opts: ConductOptions) -> Figure:
+def _unanswered(contacts: list[_Slim], replies: list[_Slim], opts: ConductOptions) -> Figure:
     times = [r.timestamp for r in replies]
     window = timedelta(hours=opts.unanswered_hours)
     hits = []
@@ -415,7 +451,7 @@ def _unanswered(contacts: list[Event], replies: list[Event], opts: ConductOption
     return Figure(len(hits), _ids(hits))
 
 
-def _bursts(contacts: list[Event], opts: ConductOptions) -> tuple[DatedFigure, ...]:
+def _bursts(contacts: list[_Slim], opts: ConductOptions) -> tuple[DatedFigure, ...]:
     calls = [e for e in contacts if _is_missed_call(e)]
     window = timedelta(minutes=opts.burst_minutes)
     out: list[DatedFigure] = []
@@ -433,8 +469,8 @@ def _bursts(contacts: list[Event], opts: ConductOptions) -> tuple[DatedFigure, .
     return tuple(out)
 
 
-def _platforms(contacts: list[Event]) -> tuple[PlatformUse, ...]:
-    firsts: dict[str, Event] = {}
+def _platforms(contacts: list[_Slim]) -> tuple[PlatformUse, ...]:
+    firsts: dict[str, _Slim] = {}
     counts: Counter[str] = Counter()
     for e in contacts:
         firsts.setdefault(e.platform, e)
@@ -443,7 +479,7 @@ def _platforms(contacts: list[Event]) -> tuple[PlatformUse, ...]:
     return tuple(PlatformUse(p, e.timestamp_utc, counts[p], (e.event_id,)) for p, e in ordered)
 
 
-def _after_stop(person: Person, contacts: list[Event], tz: ZoneInfo, opts: ConductOptions) -> tuple[StopFigure, ...]:
+def _after_stop(person: Person, contacts: list[_Slim], tz: ZoneInfo, opts: ConductOptions) -> tuple[StopFigure, ...]:
     dates = (
         [(d, "people file") for d in person.stop_dates]
         + [(d, "given") for d in opts.stop_dates.get(person.name, ())]
@@ -455,14 +491,17 @@ def _after_stop(person: Person, contacts: list[Event], tz: ZoneInfo, opts: Condu
         after = [e for e in contacts if e.timestamp >= moment]
         out.append(
             StopFigure(
-                value, source, len(contacts) - len(after), Figure(len(after), _ids(after)),
+                value,
+                source,
+                len(contacts) - len(after),
+                Figure(len(after), _ids(after)),
                 dict(sorted(Counter(e.platform for e in after).items())),
             )
         )
     return tuple(out)
 
 
-def _third_parties(person: Person, others: list[Event]) -> Figure:
+def _third_parties(person: Person, others: list[_Slim]) -> Figure:
     rx = _mentions(person)
     if rx is None:
         return Figure(0)
