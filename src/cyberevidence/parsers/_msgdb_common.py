@@ -9,12 +9,12 @@ from datetime import datetime, timedelta, timezone
 from typing import Final
 
 from cyberevidence.errors import ParseError
-from cyberevidence.events import Attachment, ParseWarning
+from cyberevidence.events import Attachment
+from cyberevidence.parsers._warnings import CappedWarnings
 from cyberevidence.parsers.base import SourceFile
 
 UNIX_EPOCH: Final = datetime(1970, 1, 1, tzinfo=timezone.utc)
 #: At most this many individual warnings per repetitive code; then one summary warning.
-MAX_REPEATED_WARNINGS: Final = 1000
 #: Milliseconds outside this range are not a plausible message time (1990 .. 2100).
 MS_MIN: Final = 631_152_000_000
 MS_MAX: Final = 4_102_444_800_000
@@ -29,26 +29,7 @@ def from_unix_ms(value: object) -> datetime | None:
     return UNIX_EPOCH + timedelta(milliseconds=int(value))
 
 
-class Warnings:
-    """Collects warnings with a cap per code (the rest are summarised, never silently dropped)."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.counts: dict[str, int] = {}
-
-    def make(self, code: str, message: str, locator: str = "") -> ParseWarning | None:
-        n = self.counts.get(code, 0) + 1
-        self.counts[code] = n
-        if n > MAX_REPEATED_WARNINGS:
-            return None
-        return ParseWarning(code, message, locator=locator, file=self.file)
-
-    def summaries(self) -> Iterator[ParseWarning]:
-        for code, n in self.counts.items():
-            if n > MAX_REPEATED_WARNINGS:
-                extra = n - MAX_REPEATED_WARNINGS
-                msg = f"{extra} more '{code}' warning(s) like the ones above were not listed one by one"
-                yield ParseWarning(code, msg, file=self.file)
+Warnings = CappedWarnings
 
 
 def link_attachment(source: SourceFile, name: str, path: str, media_type: str) -> tuple[Attachment, bool]:

@@ -22,6 +22,7 @@ from typing import Final
 
 from cyberevidence.errors import ParseError
 from cyberevidence.events import Attachment, ParseWarning
+from cyberevidence.parsers._warnings import CappedWarnings
 from cyberevidence.parsers.base import SourceFile
 from cyberevidence.sqlite_ro import SQLITE_MAGIC, load_sql_dump, open_readonly
 
@@ -31,7 +32,6 @@ APPLE_EPOCH: Final = datetime(2001, 1, 1, tzinfo=timezone.utc)
 FIRST_PLAUSIBLE: Final = datetime(2009, 1, 1, tzinfo=timezone.utc)
 DAMAGED_HINT: Final = "The copy may be incomplete or damaged: acquire the database again, or ask a forensic examiner."
 #: At most this many individual warnings per code; then one summary warning.
-MAX_REPEATED_WARNINGS: Final = 1000
 
 _CREATE_TABLE_RE: Final = re.compile(r"CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?[\"`\[]?(\w+)[\"`\]]?\s*\(", re.IGNORECASE)
 _PLAIN_NAME_RE: Final = re.compile(r"\w+")
@@ -238,26 +238,7 @@ def link_attachment(name: str, media_type: str, source: SourceFile) -> tuple[Att
 # -- warnings ---------------------------------------------------------------------------------
 
 
-class Warner:
-    """Collects warnings with locators; after ``MAX_REPEATED_WARNINGS`` of one code, only counts them."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.counts: dict[str, int] = {}
-
-    def __call__(self, code: str, message: str, locator: str = "") -> ParseWarning | None:
-        n = self.counts.get(code, 0) + 1
-        self.counts[code] = n
-        if n > MAX_REPEATED_WARNINGS:
-            return None
-        return ParseWarning(code, message, locator=locator, file=self.file)
-
-    def summaries(self) -> Iterator[ParseWarning]:
-        for code, n in self.counts.items():
-            if n > MAX_REPEATED_WARNINGS:
-                extra = n - MAX_REPEATED_WARNINGS
-                msg = f"{extra} more '{code}' warning(s) like the ones above were not listed one by one"
-                yield ParseWarning(code, msg, file=self.file)
+Warner = CappedWarnings
 
 
 def plausibility(moment: datetime, warn: Warner, locator: str) -> ParseWarning | None:
