@@ -12,5 +12,5 @@ PY="${PYTHON:-python3}"
   --case demo-case --examiner "Demo Examiner" --people fixtures/demo/people.toml \
   --note "synthetic demo exports shipped with cyberevidence"
 echo
-echo "Done. Look in demo-case/exports/ for the timeline and contact tables; check the case any time with:"
+echo "Done. Open demo-case/exports/report.html in a browser; the timeline, contact tables and conduct summary are beside it. Check the case any time with:"
 echo "  .venv/bin/cyberevidence verify demo-case"
