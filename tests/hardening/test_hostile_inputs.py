@@ -362,12 +362,10 @@ def test_a_schema_with_invalid_utf8_names_is_a_clear_error(tmp_path: Path, parse
 GIANT = 16 << 20
 
 
-def test_a_giant_single_line_in_a_whatsapp_chat_finishes_and_keeps_the_text(tmp_path: Path) -> None:
-    """A 16 MiB line (the issue's 200 MB line scales linearly: ~50 s and ~1 GB peak RSS on 2 cores).
+def test_a_giant_single_line_in_a_whatsapp_chat_finishes_and_is_cut_with_a_warning(tmp_path: Path) -> None:
+    """A 16 MiB line: its first MAX_LINE_BYTES are kept in the event, the rest only in the stored file."""
+    from cyberevidence.parsers._whatsapp_lines import MAX_LINE_BYTES
 
-    The line is read whole into memory: a message is one ``str``. Measured peak Python allocation is a
-    few times the line length; docs/hardening.md records this as a known limit.
-    """
     path = tmp_path / "WhatsApp Chat with Mark.txt"
     with open(path, "wb") as fh:
         fh.write(b"15/10/2025, 22:10 - Mark Kell: hello\n15/10/2025, 22:11 - Mark Kell: ")
@@ -380,22 +378,28 @@ def test_a_giant_single_line_in_a_whatsapp_chat_finishes_and_keeps_the_text(tmp_
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert [len(e.text) for e in events] == [5, GIANT, 3]
+    assert [len(e.text) for e in events] == [5, MAX_LINE_BYTES - len("15/10/2025, 22:11 - Mark Kell: "), 3]
     assert time.monotonic() - start < 60
-    assert peak < 12 * GIANT, f"peak {peak / GIANT:.1f}x the line length"
+    assert peak < 16 * MAX_LINE_BYTES, f"peak {peak / MAX_LINE_BYTES:.1f}x the line cap"
 
 
-@pytest.mark.xfail(reason="known limit: a message line is held whole in memory (see docs/hardening.md)", strict=False)
 def test_a_giant_line_is_parsed_in_bounded_memory(tmp_path: Path) -> None:
+    from cyberevidence.parsers._whatsapp_lines import MAX_LINE_BYTES
+
     path = tmp_path / "WhatsApp Chat with Mark.txt"
-    path.write_bytes(b"15/10/2025, 22:10 - Mark Kell: " + b"B" * GIANT + b"\n")
+    path.write_bytes(b"15/10/2025, 22:10 - Mark Kell: " + b"B" * GIANT + b"\n15/10/2025, 22:11 - Mark Kell: after\n")
     tracemalloc.start()
     try:
-        parse_all(path, "whatsapp", date_order="dmy")
+        result = parse_all(path, "whatsapp", date_order="dmy")
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert peak < GIANT // 2
+    assert peak < 16 * MAX_LINE_BYTES
+    events, warnings = result
+    assert [e.text for e in events][1:] == ["after"]
+    assert 0 < len(events[0].text) <= MAX_LINE_BYTES
+    (long,) = [w for w in warnings if w.code == "long_line"]
+    assert long.locator == "line 1" and str(GIANT + 31 - MAX_LINE_BYTES) in long.message
 
 
 TEXT_SEEDS = [

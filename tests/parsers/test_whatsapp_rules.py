@@ -365,3 +365,19 @@ def test_bom_is_ignored(tmp_path: Path) -> None:
     path.write_bytes("\ufeff14/10/2025, 10:00 - Ann: hello\n".encode())
     events, warnings = run(path)
     assert [e.text for e in events] == ["hello"] and not any(w.code == "unparsed_line" for w in warnings)
+
+
+def test_over_long_lines_are_cut_with_their_size_and_numbering_stays_right() -> None:
+    import io
+
+    from cyberevidence.parsers._whatsapp_lines import iter_line_blocks
+
+    data = b"short\r\n" + "é".encode() * 50 + b"\r\nmiddle\n" + b"x" * 95 + b"\nlast-no-newline-" + b"y" * 40
+    blocks = list(iter_line_blocks(io.BytesIO(data).read, chunk_size=7, max_line=20))
+    lines = {b.first + i: line for b in blocks for i, line in enumerate(b.lines)}
+    long = dict(pair for b in blocks for pair in b.long)
+    assert lines[1] == "short" and lines[3] == "middle"
+    assert lines[2] == "é" * 10 and long[2] == 80  # cut at a character boundary; 80 bytes not kept
+    assert lines[4] == "x" * 20 and long[4] == 75
+    assert lines[5].startswith("last-no-newline-") and long[5] == len(data.rsplit(b"\n", 1)[1]) - len(lines[5].encode())
+    assert sorted(lines) == [1, 2, 3, 4, 5]

@@ -17,6 +17,10 @@ from dataclasses import dataclass
 
 CHUNK = 1 << 20
 BOM = "\ufeff"
+#: A line longer than this keeps its first MAX_LINE_BYTES (cut at a character boundary); the rest
+#: stays in the stored file and is counted in ``LineBlock.long``. WhatsApp itself limits a message
+#: to 65,536 characters, so only a crafted or damaged file reaches this.
+MAX_LINE_BYTES = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +33,8 @@ class LineBlock:
     first: int
     lines: list[str]
     bad: tuple[int, ...] = ()
+    #: (line number, bytes not kept) for lines cut at :data:`MAX_LINE_BYTES`.
+    long: tuple[tuple[int, int], ...] = ()
 
 
 def _decode_block(block: bytes, first: int) -> LineBlock:
@@ -58,38 +64,77 @@ def _decode_lines_one_by_one(block: bytes, first: int) -> LineBlock:
     return LineBlock(first, lines, tuple(bad))
 
 
-def iter_line_blocks(read: Callable[[int], bytes], chunk_size: int | None = None) -> Iterator[LineBlock]:
+def _utf8_prefix(data: bytes, limit: int) -> bytes:
+    """At most ``limit`` bytes of ``data``, not cutting a UTF-8 character in two."""
+    cut = limit
+    while cut > 0 and (data[cut] & 0xC0) == 0x80:
+        cut -= 1
+    return data[:cut]
+
+
+def iter_line_blocks(
+    read: Callable[[int], bytes], chunk_size: int | None = None, max_line: int | None = None
+) -> Iterator[LineBlock]:
     """Yield the stream's lines in blocks; a leading UTF-8 byte-order mark is dropped.
 
     A file ending with a newline has no empty last line (as ``wc -l`` counts); a final line
-    without a newline is still yielded. ``chunk_size`` defaults to :data:`CHUNK` (read at call time).
+    without a newline is still yielded. ``chunk_size`` defaults to :data:`CHUNK` and ``max_line``
+    to :data:`MAX_LINE_BYTES` (read at call time). Memory stays bounded by both, whatever the input.
     """
     if chunk_size is None:
         chunk_size = CHUNK
+    if max_line is None:
+        max_line = MAX_LINE_BYTES
     carry = b""
     line_no = 1
     first_block = True
+    kept = b""
+    dropped = -1  # >= 0 while skipping the rest of an over-long line
+
+    def emit(block: LineBlock) -> LineBlock:
+        nonlocal first_block
+        if first_block:
+            _drop_bom(block)
+            first_block = False
+        return block
+
     while True:
         chunk = read(chunk_size)
         if not chunk:
             break
+        if dropped >= 0:
+            nl = chunk.find(b"\n")
+            if nl < 0:
+                dropped += len(chunk)
+                continue
+            tail = chunk[:nl]
+            dropped += len(tail) - (1 if tail.endswith(b"\r") else 0)
+            block = _decode_block(kept, line_no)
+            yield emit(LineBlock(block.first, block.lines, block.bad, ((line_no, dropped),)))
+            line_no += 1
+            kept, dropped = b"", -1
+            chunk = chunk[nl + 1 :]
+            if not chunk:
+                continue
         data = carry + chunk if carry else chunk
         cut = data.rfind(b"\n")
-        if cut < 0:  # one very long line so far: keep reading until it ends
-            carry = data
+        if cut < 0:  # one very long line so far: keep reading until it ends, up to max_line
+            if len(data) > max_line:
+                kept = _utf8_prefix(data, max_line)
+                dropped = len(data) - len(kept)
+                carry = b""
+            else:
+                carry = data
             continue
         carry = data[cut + 1 :]
         block = _decode_block(data[:cut], line_no)
-        if first_block:
-            _drop_bom(block)
-            first_block = False
-        yield block
+        yield emit(block)
         line_no += len(block.lines)
-    if carry:
-        block = _decode_block(carry, line_no)
-        if first_block:
-            _drop_bom(block)
-        yield block
+    if dropped >= 0:
+        block = _decode_block(kept, line_no)
+        yield emit(LineBlock(block.first, block.lines, block.bad, ((line_no, dropped),)))
+    elif carry:
+        yield emit(_decode_block(carry, line_no))
 
 
 def _drop_bom(block: LineBlock) -> None:

@@ -122,7 +122,7 @@ from cyberevidence.parsers._whatsapp_dates import (
     decide_date_order,
     read_date,
 )
-from cyberevidence.parsers._whatsapp_lines import CHUNK, iter_line_blocks
+from cyberevidence.parsers._whatsapp_lines import CHUNK, MAX_LINE_BYTES, iter_line_blocks
 from cyberevidence.parsers._whatsapp_text import (
     LRM,
     Body,
@@ -313,6 +313,13 @@ class ChatReader:
             for block in iter_line_blocks(fh.read):
                 for bad in block.bad:
                     self.warn("invalid_utf8", "this line is not valid UTF-8; undecodable bytes were replaced by U+FFFD", bad)
+                for long_line, lost in block.long:
+                    self.warn(
+                        "long_line",
+                        f"this line is longer than WhatsApp allows; its first {MAX_LINE_BYTES} bytes are in the event and "
+                        f"the remaining {lost} bytes are only in the stored file",
+                        long_line,
+                    )
                 n = block.first
                 for line in block.lines:
                     header = self._header(n, line) if line[:1] in HEADER_START else None
