@@ -45,6 +45,12 @@ def test_a_gps_photo_the_victim_sent_is_a_safety_finding(corpus: Path, tmp_path:
     assert place.names == ["IMG-20250314-WA0001.jpg"]
     assert place.sent_by_victim
     assert place.to_dict()["safety_finding"] is True
+    (photo,) = [e for e in case.timeline() if e.kind == "media_metadata"]  # the position is on the timeline too
+    assert photo.source.sha256 == place.sha256 and "43.467082, 11.884538" in photo.text
+    assert case.verify().exit_code == 0
+    before = [(e.event_id, e.kind) for e in case.timeline()]
+    case.rebuild()
+    assert [(e.event_id, e.kind) for e in case.timeline()] == before
 
     links = list(case.links())
     assert [(link.link.registered_domain, link.person, link.direction) for link in links] == [

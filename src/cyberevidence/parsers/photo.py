@@ -13,7 +13,9 @@ time taken. The rules:
 * a photo without EXIF, or with no time taken, gives no event but a ``no_photo_time`` warning, so
   nothing is silently dropped; the file is still preserved and hashed.
 
-Photos inside other exports (a WhatsApp zip, an e-mail attachment) are read by
+Photos inside other exports (a WhatsApp zip, an e-mail attachment) whose EXIF states a GPS position
+and a time are parsed as photos right after their parent, so the position is on the timeline; every
+stored picture is also read by
 :meth:`cyberevidence.Case.places`, which links each position to the messages carrying the photo.
 """
 

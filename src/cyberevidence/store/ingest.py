@@ -28,6 +28,7 @@ from cyberevidence.detect import detect, media_type_of
 from cyberevidence.errors import InputNotFoundError, ParseError
 from cyberevidence.events import Event, ParseWarning, make_event_id
 from cyberevidence.hashing.digests import open_readonly
+from cyberevidence.intel.photos import read_photo_file
 from cyberevidence.parsers import ParserRegistry
 from cyberevidence.parsers.base import DerivedRef, ParseOptions, SourceFile
 from cyberevidence.store.state import options_key
@@ -175,6 +176,9 @@ class CaseParseContext:
         self.ingest = ingest
         self.options = options
         self.parser = parser
+        #: Derived pictures whose EXIF states a GPS position: parsed as photos after the parent,
+        #: so a position in a photo inside a chat export is an event on the timeline too.
+        self.gps_photos: dict[str, SourceFile] = {}
 
     def derive(self, stream: BinaryIO, *, parent: SourceFile, path_in_parent: str) -> DerivedRef:
         case = self.ingest.case
@@ -206,6 +210,12 @@ class CaseParseContext:
                 actor=self.ingest.actor,
                 custody_seq=seq,
             )
+        if media.startswith("image/") and stored.sha256 not in self.gps_photos:
+            facts = read_photo_file(stored.path)
+            if facts is not None and facts.has_gps and facts.taken_local:
+                self.gps_photos[stored.sha256] = SourceFile(
+                    stored.path, stored.sha256, Path(path_in_parent).name, stored.size, media
+                )
         return DerivedRef(stored.sha256, stored.size, media)
 
 
@@ -360,4 +370,7 @@ class Ingest:
             with case.index.transaction():
                 case.index.record_parse(source.sha256, info.name, opts, events, len(warnings), entry.seq)
         outcome.events, outcome.warnings = events, len(warnings)
+        if log:  # a rebuild replays these from their own parse entries
+            for photo in ctx.gps_photos.values():
+                self.parse(photo, options, "photo")
         return outcome
