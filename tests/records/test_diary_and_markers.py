@@ -146,3 +146,11 @@ def test_bad_records_are_refused_clearly(case: ce.Case) -> None:
         case.diary_add("yesterday", "something")
     with pytest.raises(ce.RecordError, match="marker type"):
         case.add_marker("sulked", "2025-03-01 10:00")
+
+
+def test_diary_entries_are_not_accounts_or_messages(case: ce.Case) -> None:
+    case.add_marker("stop_request", "2025-03-01 09:00", person="Mark Kell")
+    case.diary_add("2025-03-05 21:00", "He was outside my flat", person="Mark Kell")
+    (entry,) = [e for e in case.timeline() if e.kind == "diary"]
+    assert (entry.direction, entry.person) == ("unknown", "Mark Kell")
+    assert case.suggestions() == []  # "victim's diary" is not a new account after the stop

@@ -58,6 +58,10 @@ class Resolver:
         return name, role
 
     def resolve(self, ev: Event) -> Event:
+        if ev.kind in ("diary", "marker"):
+            # The victim's own record, not a message: no direction; the person is whom it is about.
+            ev.person = str(ev.extra.get("person", ""))
+            return ev
         name, role = self._sender(ev)
         if role == "victim":
             ev.direction = "outgoing"

@@ -232,7 +232,10 @@ class Index:
 
     def first_seen(self) -> dict[tuple[str, str], tuple[str, str]]:
         """(platform, sender) -> (first timestamp, that event's id), for identity suggestions."""
-        sql = "SELECT platform, sender, MIN(timestamp), event_id FROM events WHERE sender != '' GROUP BY platform, sender"
+        sql = (
+            "SELECT platform, sender, MIN(timestamp), event_id FROM events WHERE sender != ''"
+            " AND kind NOT IN ('diary', 'marker') GROUP BY platform, sender"
+        )
         return {(r[0], r[1]): (r[2], r[3]) for r in self.db.execute(sql)}
 
     def warnings(self) -> list[sqlite3.Row]:
