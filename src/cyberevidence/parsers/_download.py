@@ -99,6 +99,12 @@ def zip_member_paths(source: SourceFile, head: bytes) -> tuple[str, ...]:
     return _names(source.path, st.st_size, st.st_mtime_ns)
 
 
+def source_is_zip(source: SourceFile) -> bool:
+    """Whether the stored file is a zip (a whole download) rather than one of its files."""
+    with open(source.path, "rb") as fh:
+        return is_zip(fh.read(4))
+
+
 def zip_has(source: SourceFile, head: bytes, wanted: MemberPatterns, *, at_least: int = 1) -> bool:
     """Sniff helper: does the zip hold at least ``at_least`` members matching ``wanted``?"""
     found = 0

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from cyberevidence.archive import SafeZip, is_zip
+from cyberevidence.archive import SafeZip
 from cyberevidence.errors import UnsafeArchiveError
-from cyberevidence.events import ParseWarning
-from cyberevidence.parsers._download import Member, MemberPatterns, iter_zip_members
+from cyberevidence.events import Event, ParseWarning
+from cyberevidence.parsers._download import Member, MemberPatterns, iter_zip_members, source_is_zip
 from cyberevidence.parsers.base import ParseContext, SourceFile
 from cyberevidence.timeutil import localize
 
@@ -59,25 +59,48 @@ class Input:
         return data
 
 
-def source_is_zip(source: SourceFile) -> bool:
-    with open(source.path, "rb") as fh:
-        return is_zip(fh.read(4))
+def single_input(source: SourceFile) -> Input:
+    """The source file itself, read as one :class:`Input` (a file of an unpacked download)."""
+
+    def open_file() -> io.BufferedIOBase:
+        return open(source.path, "rb")
+
+    return Input("", source.name, open_file)
 
 
 def inputs(source: SourceFile, ctx: ParseContext, wanted: MemberPatterns, zf: SafeZip | None) -> Iterator[Input | ParseWarning]:
     """The wanted members of ``zf`` (derived first), or the single file ``source`` when ``zf`` is None."""
     if zf is None:
-
-        def open_file() -> io.BufferedIOBase:
-            return open(source.path, "rb")
-
-        yield Input("", source.name, open_file)
+        yield single_input(source)
         return
     for item in iter_zip_members(zf, source, ctx, wanted):
         if isinstance(item, Member):
             yield Input(item.path, source.name, item.open)
         else:
             yield item
+
+
+def each_input(
+    source: SourceFile,
+    ctx: ParseContext,
+    wanted: MemberPatterns,
+    read: Callable[[Input], Iterator[Event | ParseWarning]],
+    missing: ParseWarning,
+) -> Iterator[Event | ParseWarning]:
+    """``read`` the single file, or each wanted member of the zip; ``missing`` when the zip holds none."""
+    if not source_is_zip(source):
+        yield from read(single_input(source))
+        return
+    with SafeZip(source.path, ctx.options.archive_limits) as zf:
+        found = False
+        for got in inputs(source, ctx, wanted, zf):
+            if isinstance(got, ParseWarning):
+                yield got
+                continue
+            found = True
+            yield from read(got)
+        if not found:
+            yield missing
 
 
 def member_list(zf: SafeZip) -> list[str]:

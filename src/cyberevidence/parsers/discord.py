@@ -73,7 +73,7 @@ from cyberevidence.parsers._discord_common import (
     snowflake_time,
     url_name,
 )
-from cyberevidence.parsers._download import Member, MemberPatterns, iter_zip_members, numeric_order, zip_has
+from cyberevidence.parsers._download import Member, MemberPatterns, iter_zip_members, numeric_order, source_is_zip, zip_has
 from cyberevidence.parsers._social_download_common import may_hold_surrogates, without_surrogates
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
 
@@ -475,9 +475,7 @@ def _parse_file(source: SourceFile, ctx: ParseContext) -> Iterator[Event | Parse
 
 def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarning]:
     """Parse a Discord data package zip, or one ``messages.csv`` / ``messages.json`` from it."""
-    with open(source.path, "rb") as fh:
-        head = fh.read(4)
-    if is_zip(head):
+    if source_is_zip(source):
         yield from _parse_zip(source, ctx)
     else:
         yield from _parse_file(source, ctx)

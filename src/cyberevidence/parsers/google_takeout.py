@@ -58,7 +58,7 @@ from typing import Any, Final
 from cyberevidence.archive import SafeMember, SafeZip
 from cyberevidence.errors import UnsafeArchiveError
 from cyberevidence.events import Attachment, Event, ParseWarning, SourceRef
-from cyberevidence.parsers._download import MemberPatterns, zip_has
+from cyberevidence.parsers._download import MemberPatterns, source_is_zip, zip_has
 from cyberevidence.parsers._social_download_common import (
     Input,
     LocalClock,
@@ -66,7 +66,7 @@ from cyberevidence.parsers._social_download_common import (
     get_key,
     inputs,
     load_json,
-    source_is_zip,
+    single_input,
     text_of,
 )
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
@@ -458,7 +458,7 @@ def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarnin
         with open(source.path, "rb") as fh:
             kind = _file_kind(fh.read(65536))
         reader = _Reader(source, ctx, None)
-        item = next(i for i in inputs(source, ctx, WANTED, None) if isinstance(i, Input))
+        item = single_input(source)
         if not kind:
             kind = {"messages.json": "chat", "hangouts.json": "hangouts"}.get(source.name.casefold(), "")
         if not kind:

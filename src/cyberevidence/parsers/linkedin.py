@@ -52,7 +52,7 @@ from typing import Final
 from cyberevidence.archive import SafeZip
 from cyberevidence.errors import ParseError
 from cyberevidence.events import Event, ParseWarning, SourceRef
-from cyberevidence.parsers._download import MemberPatterns, zip_has
+from cyberevidence.parsers._download import MemberPatterns, source_is_zip, zip_has
 from cyberevidence.parsers._social_download_common import (
     CsvTable,
     Input,
@@ -62,7 +62,7 @@ from cyberevidence.parsers._social_download_common import (
     member_list,
     parse_utc_text,
     read_csv,
-    source_is_zip,
+    single_input,
 )
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
 
@@ -312,7 +312,7 @@ def _parse_file(source: SourceFile, ctx: ParseContext) -> Iterator[Event | Parse
             return open(profile.path, "rb")
 
         yield from reader.profile(Input("", profile.name, open_profile))
-    item = next(i for i in inputs(source, ctx, WANTED, None) if isinstance(i, Input))
+    item = single_input(source)
     if kind == "messages":
         yield from reader.messages(item)
     else:

@@ -65,18 +65,16 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, Final
 
-from cyberevidence.archive import SafeZip
 from cyberevidence.events import Event, ParseWarning, SourceRef
 from cyberevidence.parsers._download import MemberPatterns, zip_has
 from cyberevidence.parsers._social_download_common import (
     Input,
+    each_input,
     from_epoch,
     get_key,
-    inputs,
     load_json,
     norm_key,
     parse_utc_text,
-    source_is_zip,
     text_of,
 )
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
@@ -336,22 +334,14 @@ class _Reader:
 
 def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarning]:
     """Parse a Snapchat My Data download (the zip, chat_history.json or friends.json)."""
-    if not source_is_zip(source):
-        item = next(i for i in inputs(source, ctx, WANTED, None) if isinstance(i, Input))
-        yield from _Reader(source, ctx, item).run()
-        return
-    with SafeZip(source.path, ctx.options.archive_limits) as zf:
-        found = 0
-        for got in inputs(source, ctx, WANTED, zf):
-            if isinstance(got, ParseWarning):
-                yield got
-                continue
-            found += 1
-            yield from _Reader(source, ctx, got).run()
-        if not found:
-            yield ParseWarning(
-                "no_chat_history", "this zip holds no chat_history.json or friends.json; nothing read", file=source.name
-            )
+
+    def read(item: Input) -> Iterator[Event | ParseWarning]:
+        return _Reader(source, ctx, item).run()
+
+    missing = ParseWarning(
+        "no_chat_history", "this zip holds no chat_history.json or friends.json; nothing read", file=source.name
+    )
+    yield from each_input(source, ctx, WANTED, read, missing)
 
 
 PARSER = ParserInfo(

@@ -47,17 +47,15 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any, Final
 
-from cyberevidence.archive import SafeZip
 from cyberevidence.events import Event, ParseWarning, SourceRef
 from cyberevidence.parsers._download import MemberPatterns, zip_has
 from cyberevidence.parsers._social_download_common import (
     Input,
     LocalClock,
+    each_input,
     get_key,
-    inputs,
     load_json,
     norm_key,
-    source_is_zip,
     text_of,
 )
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
@@ -282,20 +280,12 @@ class _Reader:
 
 def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarning]:
     """Parse a TikTok JSON download (the zip, or user_data.json)."""
-    if not source_is_zip(source):
-        item = next(i for i in inputs(source, ctx, USER_DATA, None) if isinstance(i, Input))
-        yield from _Reader(source, ctx, item).run()
-        return
-    with SafeZip(source.path, ctx.options.archive_limits) as zf:
-        found = 0
-        for got in inputs(source, ctx, USER_DATA, zf):
-            if isinstance(got, ParseWarning):
-                yield got
-                continue
-            found += 1
-            yield from _Reader(source, ctx, got).run()
-        if not found:
-            yield ParseWarning("no_user_data", "this zip holds no user_data.json; nothing read", file=source.name)
+
+    def read(item: Input) -> Iterator[Event | ParseWarning]:
+        return _Reader(source, ctx, item).run()
+
+    missing = ParseWarning("no_user_data", "this zip holds no user_data.json; nothing read", file=source.name)
+    yield from each_input(source, ctx, USER_DATA, read, missing)
 
 
 PARSER = ParserInfo(

@@ -89,7 +89,7 @@ from urllib.parse import urlsplit
 from cyberevidence.archive import CHUNK, SafeMember, SafeZip, is_zip
 from cyberevidence.errors import ParseError, UnsafeArchiveError
 from cyberevidence.events import Attachment, Direction, Event, ParseWarning, SourceRef
-from cyberevidence.parsers._download import Member, MemberPatterns, iter_zip_members, zip_has
+from cyberevidence.parsers._download import Member, MemberPatterns, iter_zip_members, source_is_zip, zip_has
 from cyberevidence.parsers._twitter_ytd import (
     Damaged,
     parse_iso_utc,
@@ -684,9 +684,7 @@ def _parse_file(source: SourceFile, ctx: ParseContext) -> Iterator[Event | Parse
 
 def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarning]:
     """Parse an X/Twitter archive zip or one of its ``window.YTD`` data files."""
-    with open(source.path, "rb") as fh:
-        head = fh.read(4)
-    if is_zip(head):
+    if source_is_zip(source):
         yield from _parse_zip(source, ctx)
     else:
         yield from _parse_file(source, ctx)
