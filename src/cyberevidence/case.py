@@ -420,10 +420,12 @@ class Case:
         return latest
 
     def _superseded_records(self) -> set[str]:
-        kinds: tuple[RecordType, ...] = ("diary", "marker")
-        current = {r.sha256 for kind in kinds for r in self._latest(kind).values()}
-        every = {r.sha256 for kind in kinds for r in self._records(kind)}
-        return every - current
+        """Record versions that a later version replaced: each edit names the one it supersedes."""
+        return {
+            str(e.details["supersedes"])
+            for e in self.custody.entries()
+            if e.action == "record" and e.details.get("supersedes")
+        }
 
     def diary_add(
         self, happened_at: str, what_happened: str, *, actor: str | None = None, marker_type: str = "",
