@@ -110,6 +110,7 @@ from typing import Any, BinaryIO, Final
 from cyberevidence.archive import SafeMember, SafeZip, is_zip
 from cyberevidence.errors import ParseError, UnsafeArchiveError
 from cyberevidence.events import Attachment, Event, ParseWarning, SourceRef
+from cyberevidence.parsers._download import source_is_zip
 from cyberevidence.parsers._whatsapp_dates import (
     HEADER_START,
     DateEvidence,
@@ -691,9 +692,7 @@ def open_member(zf: SafeZip, member: SafeMember) -> io.BufferedReader:
 
 def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarning]:
     """Parse a WhatsApp export (``.txt``, ``.zip`` or a ``.txt`` with its media beside it)."""
-    with open(source.path, "rb") as fh:
-        head = fh.read(4)
-    if is_zip(head):
+    if source_is_zip(source):
         yield from _parse_zip(source, ctx)
     else:
         yield from _parse_text(source, ctx)
