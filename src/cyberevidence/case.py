@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import tempfile
@@ -29,7 +30,14 @@ from cyberevidence.analysis.markers import MarkerEffect, marker_effects
 from cyberevidence.analysis.places import Place, find_places
 from cyberevidence.analysis.resolve import Resolver
 from cyberevidence.archive import ArchiveLimits
-from cyberevidence.errors import CaseExistsError, CyberEvidenceError, NotACaseError
+from cyberevidence.errors import (
+    CaseExistsError,
+    CustodyDamagedError,
+    CyberEvidenceError,
+    IndexMismatchError,
+    NotACaseError,
+    StorageFullError,
+)
 from cyberevidence.events import Event
 from cyberevidence.exporters.diary_csv import EDITABLE, read_diary_csv
 from cyberevidence.hashing.digests import SUPPORTED_ALGORITHMS, open_readonly
@@ -52,8 +60,19 @@ from cyberevidence.records import (
     record_from_json,
 )
 from cyberevidence.store.atomic import atomic_write_bytes
-from cyberevidence.store.custody import ARTEFACT_ACTIONS, CustodyLog, utc_now
+from cyberevidence.store.custody import (
+    ARTEFACT_ACTIONS,
+    GENESIS,
+    CustodyLog,
+    MalformedEntryError,
+    complete_pending,
+    entry_hash,
+    parse_entry,
+    utc_now,
+)
 from cyberevidence.store.index import Index
+from cyberevidence.store.index_digest import digests_of
+from cyberevidence.store.index_digest import owners as index_owners
 from cyberevidence.store.ingest import (
     AddReport,
     FileOutcome,
@@ -64,9 +83,10 @@ from cyberevidence.store.ingest import (
     host_details,
 )
 from cyberevidence.store.lock import CaseLock
-from cyberevidence.store.manifest import build_manifest, write_manifest
+from cyberevidence.store.manifest import build_manifest, manifest_head_seq, write_manifest
 from cyberevidence.store.objects import EvidenceStore
-from cyberevidence.store.verify import VerifyReport, verify_case
+from cyberevidence.store.state import CustodyState
+from cyberevidence.store.verify import VerifyReport, verify_case, verify_index
 from cyberevidence.timeutil import zone
 
 CASE_FILE = "case.json"
@@ -83,6 +103,8 @@ class Case:
         self.lock = CaseLock(root)
         self.registry = registry or default_registry()
         self._index: Index | None = None
+        self._facts: tuple[tuple[int, int], CustodyState] | None = None
+        self._index_ok: tuple[tuple[int, int], ...] | None = None
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -159,24 +181,72 @@ class Case:
 
     # ------------------------------------------------------------------ writing
     def _recover(self, actor: str) -> None:
-        """Tidy what a killed writer left: temp files, a torn last custody line (logged), index rows."""
-        self.store.clean_tmp()
-        torn = self.custody.repair_torn_tail()
-        if torn:
-            from cyberevidence.hashing import hash_bytes
+        """Put right what an interrupted writer left, and log each repair (see docs/verification.md).
 
-            self.custody.append(
-                actor,
-                "recover",
-                "",
-                {
-                    "reason": "an interrupted write left an incomplete custody line; it was removed",
-                    "removed_bytes": len(torn),
-                    "removed_sha256": hash_bytes(torn)["sha256"],
-                    **host_details(),
-                },
-            )
+        * temporary files of interrupted copies are removed;
+        * an incomplete last custody line is completed (only its newline was lost), or cut when it
+          is an interrupted write: never when the manifest shows it was committed;
+        * a parse entry the index kept but the log never got is appended, byte for byte;
+        * objects in the store that custody never recorded (an interrupted acquisition) are removed;
+        * index rows for every artefact custody records are restored.
+        """
+        self.store.clean_tmp()
+        repairs: dict[str, Any] = {}
+        torn = self.custody.torn_tail()
+        pending = self.index.pending_custody()
+        if torn:
+            repairs.update(self._repair_torn_tail(torn, pending))
+        if pending:
+            appended = complete_pending(self.custody, pending)
+            with self.index.transaction():
+                self.index.clear_pending_custody()
+            if appended is not None:
+                repairs["appended_pending_entry"] = {"seq": appended.seq, "action": appended.action}
+        removed = self._remove_unlogged_objects()
+        if removed:
+            repairs["removed_unlogged_objects"] = removed
+        if repairs:
+            self.custody.append(actor, "recover", "", {**repairs, **host_details()})
         self._sync_index()
+
+    def _repair_torn_tail(self, torn: bytes, pending: bytes) -> dict[str, Any]:
+        from cyberevidence.hashing import hash_bytes
+
+        head = self.custody.head()
+        try:
+            whole = parse_entry(torn)
+            chained = entry_hash(whole) == whole["hash"] and whole["prev"] == (head.hash if head else GENESIS)
+        except (MalformedEntryError, ValueError, TypeError, OverflowError):
+            chained = False
+        if chained:
+            self.custody.complete_torn_tail()
+            return {"completed_last_line": "the last entry was whole but lacked its newline; the newline was added"}
+        covered = manifest_head_seq(self.root)
+        if covered > (head.seq if head else -1) and not (pending and pending.startswith(torn)):
+            raise CustodyDamagedError(
+                f"{self.custody.path}: its last entry (seq {covered}, recorded in manifest.json) was cut short; "
+                "it was committed, so it is not repaired"
+            )
+        self.custody.cut_torn_tail(torn)
+        return {
+            "removed_incomplete_line": {
+                "reason": "an interrupted write left an incomplete custody line; it was removed",
+                "bytes": len(torn),
+                "sha256": hash_bytes(torn)["sha256"],
+                "was_pending_entry": bool(pending and pending.startswith(torn)),
+            }
+        }
+
+    def _remove_unlogged_objects(self) -> list[str]:
+        """Objects no custody entry records: a copy interrupted before it was logged (under the lock,
+        nothing else can have put them there). They were never part of the case; they go."""
+        logged = {e.subject for e in self.custody.entries() if e.action in ARTEFACT_ACTIONS}
+        removed = []
+        for name, path in self.store.iter_objects():
+            if name not in logged and path.is_file() and not path.is_symlink():
+                path.unlink()
+                removed.append(name)
+        return sorted(removed)
 
     def _sync_index(self) -> None:
         """Make sure every artefact the custody log records is in the index (the log is the truth)."""
@@ -190,9 +260,15 @@ class Case:
                 self.index.add_artefact(e.subject, size, str(d.get("media_type", "")), dict(d.get("digests", {})), role)
                 self.index.add_provenance(e.subject, e.action, d, acquired_at=e.time, actor=e.actor, custody_seq=e.seq)
 
-    def rebuild(self, progress: ProgressFn | None = None) -> None:
-        """Recreate ``index.sqlite`` from the store and the custody log alone, re-running recorded parses."""
+    def rebuild(self, progress: ProgressFn | None = None, actor: str | None = None) -> None:
+        """Recreate ``index.sqlite`` from the store and the custody log alone, re-running recorded parses.
+
+        A ``rebuild`` custody entry records the digest of every artefact's new rows, which is what
+        ``verify`` compares the index with from then on.
+        """
+        who = actor or self.info["examiner"]
         with self.lock:
+            self._recover(who)
             self.close()
             for suffix in ("", "-wal", "-shm"):
                 (self.root / f"index.sqlite{suffix}").unlink(missing_ok=True)
@@ -215,6 +291,8 @@ class Case:
                 siblings = {name: self._stored_source(s, name) for name, s in d.get("siblings_used", {}).items()}
                 source = SourceFile(path, sha, names.get(sha, sha), path.stat().st_size, self.index.media_type(sha), siblings)
                 ingest.parse(source, options, d.get("parser"), log=False)
+            db = self.index.db
+            self.custody.append(who, "rebuild", "", {"index_digests": digests_of(db, index_owners(db)), **host_details()})
             self._refresh_manifest()
 
     def _stored_source(self, sha: str, name: str) -> SourceFile:
@@ -263,12 +341,33 @@ class Case:
                     with_siblings = SourceFile(source.path, source.sha256, source.name, source.size, source.media_type, siblings)
                     try:
                         report.files.append(ingest.parse(with_siblings, options, format))
+                    except StorageFullError:
+                        raise
                     except CyberEvidenceError as exc:
                         self.custody.append(who, "parse_failed", source.sha256, {"error": str(exc), **host_details()})
                         report.files.append(FileOutcome(source.name, source.sha256, error=_plain(exc)))
-            finally:
-                self._refresh_manifest()
+            except BaseException as exc:
+                self._log_interruption(who, "add", exc)
+                raise
+            self._refresh_manifest()
         return report
+
+    def _log_interruption(self, actor: str, command: str, exc: BaseException) -> None:
+        """After Ctrl-C, a full disk or any error mid-write: bring the index in line with custody,
+        say in custody that the command stopped, and rewrite the manifest, so the case verifies.
+
+        Best effort: if this fails too (the disk is still full), the next writer's recovery does it.
+        """
+        with contextlib.suppress(Exception):
+            self._sync_index()
+            reason = "stopped by the user (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else f"{type(exc).__name__}: {exc}"
+            self.custody.append(
+                actor,
+                "interrupted",
+                "",
+                {"command": command, "reason": reason[:2000], "to_finish": "run the same command again", **host_details()},
+            )
+            self._refresh_manifest()
 
     def load_people(self, path: str | Path, actor: str | None = None) -> People:
         """Store a people file as case material, log it, and use it from now on.
@@ -303,10 +402,8 @@ class Case:
         return people
 
     def _people_sha(self) -> str:
-        row = self.index.db.execute(
-            "SELECT sha256 FROM provenance WHERE how='people' ORDER BY custody_seq DESC LIMIT 1"
-        ).fetchone()
-        return str(row[0]) if row else ""
+        """The people file in force: the last one custody says was loaded (never the index's say)."""
+        return self._custody_facts().people
 
     def people(self) -> People:
         """The people file currently in force (the last one loaded), or an empty one."""
@@ -421,11 +518,27 @@ class Case:
 
     def _superseded_records(self) -> set[str]:
         """Record versions that a later version replaced: each edit names the one it supersedes."""
-        return {
-            str(e.details["supersedes"])
-            for e in self.custody.entries()
-            if e.action == "record" and e.details.get("supersedes")
-        }
+        return self._custody_facts().superseded
+
+    def _custody_facts(self) -> CustodyState:
+        """What custody says (people file, superseded records ...), re-read when the log changes."""
+        st = self.custody.path.stat()
+        key = (st.st_size, st.st_mtime_ns)
+        if self._facts is None or self._facts[0] != key:
+            self._facts = (key, CustodyState.load(self.custody))
+        return self._facts[1]
+
+    def _require_index(self) -> None:
+        """Readers refuse an index that does not match custody (edited rows, a planted people file ...)."""
+        key = tuple(_stat_key(self.root / name) for name in ("custody.jsonl", "case.json", "index.sqlite", "index.sqlite-wal"))
+        if self._index_ok == key:
+            return
+        report = verify_index(self.root)
+        if report.problems:
+            listed = "; ".join(str(p) for p in report.problems[:5])
+            more = f" (and {len(report.problems) - 5} more)" if len(report.problems) > 5 else ""
+            raise IndexMismatchError(f"{self.root}: the index does not match the custody log: {listed}{more}")
+        self._index_ok = key
 
     def diary_add(
         self, happened_at: str, what_happened: str, *, actor: str | None = None, marker_type: str = "",
@@ -517,6 +630,7 @@ class Case:
 
         ``since``/``until`` are ISO dates or times (UTC; ``until`` is exclusive).
         """
+        self._require_index()
         resolver = Resolver(self.people(), self.index.threads())
         superseded = self._superseded_records()
         for ev in self.index.iter_events(since=_iso_bound(since), until=_iso_bound(until), platforms=platforms):
@@ -558,10 +672,12 @@ class Case:
 
     def identities(self) -> list[IdentityLink]:
         """Every account seen in the case that a certain rule links to a person, with the rule."""
+        self._require_index()
         return link_handles(self.people(), self.index.first_seen().keys())
 
     def suggestions(self) -> list[IdentitySuggestion]:
         """Probable links (same display name, same last digits, new account after a stop), never applied."""
+        self._require_index()
         return suggest(self.people(), self.index.first_seen(), self.info["timezone"], self._marker_stops())
 
     def accept_suggestion(self, suggestion_id: str, actor: str | None = None) -> People:
@@ -613,11 +729,20 @@ class Case:
                                    direction=direction)
 
     def warnings(self) -> list[dict[str, str]]:
+        self._require_index()
         return [dict(r) for r in self.index.warnings()]
 
-    def verify(self) -> VerifyReport:
-        """Re-hash every stored file, re-check the custody chain and the manifest. Never raises for tampering."""
-        return verify_case(self.root)
+    def verify(self, *, trusted_keys: Sequence[str] = ()) -> VerifyReport:
+        """Re-hash every stored file, re-check custody, the index, the manifest and the seals. Never raises."""
+        return verify_case(self.root, trusted_keys=trusted_keys)
+
+
+def _stat_key(path: Path) -> tuple[int, int]:
+    try:
+        st = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (st.st_size, st.st_mtime_ns)
 
 
 def _iso_bound(value: str | None) -> str:

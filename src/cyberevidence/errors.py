@@ -78,3 +78,24 @@ class PeopleFileError(CyberEvidenceError):
 
 class SigningError(CyberEvidenceError):
     """Signing or signature checking failed (missing key, wrong key type, missing extra)."""
+
+
+class CustodyDamagedError(CyberEvidenceError):
+    """The custody log has a line that is not a valid entry, so nothing may be appended to it."""
+
+    hint = "Do not change the case. Run 'cyberevidence verify CASE' to see what is wrong, and ask an examiner."
+
+
+class StorageFullError(CyberEvidenceError):
+    """A write to the case failed because its disk is full; nothing written so far is lost."""
+
+    hint = "Free some space on the disk that holds the case, then run the same command again to finish the work."
+
+
+class IndexMismatchError(CyberEvidenceError):
+    """``index.sqlite`` does not match what the custody log says was written to it."""
+
+    hint = (
+        "Run 'cyberevidence verify CASE' to see what differs, then 'cyberevidence rebuild CASE' to rebuild the index "
+        "from the preserved evidence and the custody log."
+    )

@@ -54,12 +54,14 @@ def test_edit_delete_reorder_are_detected(tmp_path: Path) -> None:
     assert "edited" in problems[0].problem
 
 
-def test_torn_tail_is_cut_and_returned(tmp_path: Path) -> None:
+def test_torn_tail_is_found_and_cut_exactly(tmp_path: Path) -> None:
     log = make_log(tmp_path, 2)
     with open(log.path, "ab") as fh:
         fh.write(b'{"seq":2,"ti')
     assert log.check()[0]
-    assert log.repair_torn_tail() == b'{"seq":2,"ti'
+    assert log.torn_tail() == b'{"seq":2,"ti'
+    log.cut_torn_tail(log.torn_tail())
+    assert log.torn_tail() == b""
     assert log.check()[0] == []
     log.append("J. Smith", "recover", "", {})
     assert log.check()[0] == []

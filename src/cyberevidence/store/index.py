@@ -18,7 +18,7 @@ from typing import Any
 from cyberevidence.events import Event, ParseWarning, SourceRef
 from cyberevidence.store import reconcile
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -40,10 +40,11 @@ CREATE TABLE IF NOT EXISTS events(
   event_id TEXT PRIMARY KEY, timestamp TEXT NOT NULL, platform TEXT NOT NULL, kind TEXT NOT NULL,
   sender TEXT NOT NULL, thread TEXT NOT NULL, source_sha256 TEXT NOT NULL, record TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS events_ts ON events(timestamp, event_id);
+CREATE INDEX IF NOT EXISTS events_source ON events(source_sha256, event_id);
 CREATE TABLE IF NOT EXISTS event_sources(
   event_id TEXT NOT NULL, sha256 TEXT NOT NULL, locator TEXT NOT NULL,
   PRIMARY KEY(event_id, sha256, locator));
-CREATE INDEX IF NOT EXISTS event_sources_sha ON event_sources(sha256);
+CREATE INDEX IF NOT EXISTS event_sources_by_source ON event_sources(sha256, event_id, locator);
 CREATE TABLE IF NOT EXISTS warnings(
   id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, parser TEXT NOT NULL, code TEXT NOT NULL,
   message TEXT NOT NULL, locator TEXT NOT NULL, file TEXT NOT NULL);
@@ -134,19 +135,52 @@ class Index:
         return str(row[0]) if row else ""
 
     # ---------------------------------------------------------------- parses
-    def clear_parse(self, sha256: str) -> None:
-        """Forget an earlier (or interrupted) parse of ``sha256`` before parsing it again."""
+    def clear_parse(self, sha256: str) -> set[str]:
+        """Forget an earlier (or interrupted) parse of ``sha256`` before parsing it again.
+
+        Returns the other artefacts whose owned rows this changed (their index digests must be
+        recorded again; see :mod:`.index_digest`).
+        """
         db = self.db
+        touched: set[str] = set()
         # Only a parse that gave events can leave orphans; the sweep reads every event, so it is
         # skipped otherwise (a first parse, a photo without events), or each of a thousand media
         # files would cost a scan of the whole timeline.
         had_events = db.execute("SELECT 1 FROM event_sources WHERE sha256=? LIMIT 1", (sha256,)).fetchone() is not None
         db.execute("DELETE FROM event_sources WHERE sha256=?", (sha256,))
         if had_events:
-            db.execute("DELETE FROM events WHERE event_id NOT IN (SELECT event_id FROM event_sources)")
+            orphans = "FROM events WHERE event_id NOT IN (SELECT event_id FROM event_sources)"
+            touched.update(str(r[0]) for r in db.execute(f"SELECT DISTINCT source_sha256 {orphans}"))
+            db.execute(f"DELETE {orphans}")
+            touched.update(
+                str(r[0])
+                for r in db.execute(
+                    "SELECT DISTINCT e.source_sha256 FROM event_merges m JOIN events e ON e.event_id = m.event_id"
+                    " WHERE m.into_id NOT IN (SELECT event_id FROM events)"
+                )
+            )
             reconcile.forget(db)
         db.execute("DELETE FROM warnings WHERE sha256=?", (sha256,))
         db.execute("DELETE FROM parses WHERE sha256=?", (sha256,))
+        touched.discard(sha256)
+        return touched
+
+    # ---------------------------------------------------------------- pending custody line
+    def set_pending_custody(self, line: bytes) -> None:
+        """Keep the custody line that describes this transaction's rows, inside the transaction.
+
+        Should the process die after the commit but before the line reaches ``custody.jsonl``,
+        the next writer appends exactly this line (see ``Case._recover``), and ``verify`` reports
+        the interruption instead of calling the index forged.
+        """
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES('pending_custody', ?)", (line.decode("utf-8"),))
+
+    def pending_custody(self) -> bytes:
+        row = self.db.execute("SELECT value FROM meta WHERE key='pending_custody'").fetchone()
+        return str(row[0]).encode("utf-8") if row else b""
+
+    def clear_pending_custody(self) -> None:
+        self.db.execute("DELETE FROM meta WHERE key='pending_custody'")
 
     def add_events(self, events: Iterable[Event]) -> int:
         """Insert events; an event already present (same id) only gains a ``seen_in`` source."""
@@ -169,9 +203,17 @@ class Index:
         sql = "SELECT 1 FROM event_sources WHERE event_id=? AND sha256=? LIMIT 1"
         return self.db.execute(sql, (event_id, sha256)).fetchone() is not None
 
-    def reconcile(self, sha256: str) -> int:
-        """Merge coarse-precision events of ``sha256`` with finer twins (see :mod:`.reconcile`)."""
-        return reconcile.reconcile(self.db, sha256)
+    def reconcile(self, sha256: str) -> tuple[int, set[str]]:
+        """Merge coarse-precision events of ``sha256`` with finer twins (see :mod:`.reconcile`).
+
+        Returns the number of merges and the artefacts owning the merged events.
+        """
+        merged = reconcile.reconcile(self.db, sha256)
+        owners = {str(r[0]) for r in self.db.execute(
+            "SELECT DISTINCT e.source_sha256 FROM event_merges m JOIN events e ON e.event_id = m.event_id"
+            " WHERE m.into_id IN (SELECT event_id FROM event_sources WHERE sha256 = ?1)"
+            " OR m.event_id IN (SELECT event_id FROM event_sources WHERE sha256 = ?1)", (sha256,))} if merged else set()
+        return merged, owners
 
     def add_warning(self, sha256: str, parser: str, warning: ParseWarning) -> None:
         self.db.execute(

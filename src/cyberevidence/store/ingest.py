@@ -31,6 +31,7 @@ from cyberevidence.hashing.digests import open_readonly
 from cyberevidence.intel.photos import read_photo_file
 from cyberevidence.parsers import ParserRegistry
 from cyberevidence.parsers.base import DerivedRef, ParseOptions, SourceFile
+from cyberevidence.store.index_digest import digests_of
 from cyberevidence.store.state import options_key
 
 if TYPE_CHECKING:
@@ -335,7 +336,7 @@ class Ingest:
         warnings: list[ParseWarning] = []
         events = 0
         with case.index.transaction():
-            case.index.clear_parse(source.sha256)
+            touched = case.index.clear_parse(source.sha256)
             batch = []
             for item in info.parse(source, ctx):
                 if isinstance(item, ParseWarning):
@@ -350,25 +351,33 @@ class Ingest:
                     if self.progress:
                         self.progress(Progress("parse", source.name, events, 0))
             events += case.index.add_events(batch)
-            merged = case.index.reconcile(source.sha256)
+            merged, merge_owners = case.index.reconcile(source.sha256)
             case.index.record_parse(source.sha256, info.name, opts, events, len(warnings), -1)
-        details = {
-            "parser": info.name,
-            "detection": found.reason,
-            "options": opts,
-            "events": events,
-            "warnings": len(warnings),
-            "merged_across_precision": merged,
-            "siblings_used": dict(sorted(getattr(source.siblings, "used", {}).items())),
-            "warning_codes": sorted({w.code for w in warnings}),
-            "assumptions": [w.message for w in warnings if w.code in ("assumed_timezone", "date_order")],
-            **host_details(),
-        }
+            details = {
+                "parser": info.name,
+                "detection": found.reason,
+                "options": opts,
+                "events": events,
+                "warnings": len(warnings),
+                "merged_across_precision": merged,
+                "siblings_used": dict(sorted(getattr(source.siblings, "used", {}).items())),
+                "warning_codes": sorted({w.code for w in warnings}),
+                "assumptions": [w.message for w in warnings if w.code in ("assumed_timezone", "date_order")],
+                **host_details(),
+            }
+            if log:
+                # The custody entry carries the digest of exactly the rows this parse left in the
+                # index, for this artefact and any other whose rows it changed; the line itself is
+                # kept in the same transaction, so an interruption before it reaches the log is
+                # completed by the next writer (see ``Case._recover``).
+                case.index.record_parse(source.sha256, info.name, opts, events, len(warnings), case.custody.next_seq())
+                owners = touched | merge_owners | {source.sha256}
+                details["index_digests"] = digests_of(case.index.db, owners)
+                prepared = case.custody.prepare(self.actor, "parse", source.sha256, details)
+                case.index.set_pending_custody(prepared.line)
         if log:
-            entry = case.custody.append(self.actor, "parse", source.sha256, details)
+            case.custody.write(prepared)
             self.state.parsed[source.sha256] = options_key(info.name, opts)
-            with case.index.transaction():
-                case.index.record_parse(source.sha256, info.name, opts, events, len(warnings), entry.seq)
         outcome.events, outcome.warnings = events, len(warnings)
         if log:  # a rebuild replays these from their own parse entries
             for photo in ctx.gps_photos.values():

@@ -120,6 +120,16 @@ def build_manifest(
     }
 
 
+def manifest_head_seq(case_dir: Path) -> int:
+    """The custody seq the manifest on disk was written at (-1 if it cannot be read)."""
+    try:
+        head = json.loads((case_dir / MANIFEST).read_bytes()).get("custody_head", {})
+        seq = head.get("seq", -1)
+    except (OSError, ValueError, AttributeError, RecursionError):
+        return -1
+    return seq if isinstance(seq, int) and not isinstance(seq, bool) else -1
+
+
 def manifest_bytes(manifest: dict[str, Any]) -> bytes:
     return bytes(rfc8785.dumps(manifest))
 

@@ -22,6 +22,7 @@ class CustodyState:
     derived: set[tuple[str, str, str]] = field(default_factory=set)  # (parent, path_in_parent, sha256)
     parsed: dict[str, str] = field(default_factory=dict)  # sha256 -> options_key of the latest parse
     people: str = ""  # sha256 of the latest people file
+    superseded: set[str] = field(default_factory=set)  # record versions a later version replaced
 
     @classmethod
     def load(cls, log: CustodyLog) -> CustodyState:
@@ -36,4 +37,6 @@ class CustodyState:
                 state.parsed[e.subject] = options_key(str(d.get("parser", "")), dict(d.get("options", {})))
             elif e.action == "people":
                 state.people = e.subject
+            elif e.action == "record" and e.details.get("supersedes"):
+                state.superseded.add(str(e.details["supersedes"]))
         return state

@@ -1,0 +1,123 @@
+"""``index.sqlite`` checked against the custody log: the rows the outputs are built from.
+
+The index is opened read-only with ``trusted_schema`` off (a planted index is hostile input);
+each artefact's rows are digested by the rule of :mod:`cyberevidence.store.index_digest` and
+compared with the digest the custody log recorded when they were written. Provenance rows
+(names, paths, times shown in the report and the pack) are compared with custody directly.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from cyberevidence.store.custody import MalformedEntryError, entry_hash, parse_entry
+from cyberevidence.store.index_digest import ORPHAN_MERGES_QUERY, artefact_digest, owners
+from cyberevidence.store.verify.chain import ChainFacts, collect_entry
+from cyberevidence.store.verify.report import VerifyReport
+
+INDEX = "index.sqlite"
+_PROVENANCE_COMPARED = ("how", "original_name", "original_path", "parent_sha256", "path_in_parent", "acquired_at")
+
+
+@contextmanager
+def open_index(root: Path) -> Iterator[sqlite3.Connection]:
+    """The case's index, read-only, untrusted schema; raises sqlite3.Error if it cannot be read."""
+    db = sqlite3.connect(f"file:{(root / INDEX).as_posix()}?mode=ro", uri=True)
+    try:
+        db.execute("PRAGMA trusted_schema=OFF")
+        db.execute("PRAGMA query_only=ON")
+        yield db
+    finally:
+        db.close()
+
+
+def apply_pending(db: sqlite3.Connection, chain: ChainFacts, report: VerifyReport) -> bytes:
+    """A parse entry the index kept but the log never got (the writer stopped in between).
+
+    If it chains onto the log's last entry it is what the next writer will append: its digests
+    are expected now, and the interruption is a note. Returns the pending line (or b"").
+    """
+    try:
+        row = db.execute("SELECT value FROM meta WHERE key='pending_custody'").fetchone()
+    except sqlite3.Error:
+        return b""
+    if not row or not isinstance(row[0], str):
+        return b""
+    line = row[0].encode("utf-8", "surrogatepass")
+    try:
+        d = parse_entry(line)
+        whole = entry_hash(d) == d["hash"]
+    except (MalformedEntryError, ValueError, TypeError, OverflowError):
+        return b""
+    if whole and d["seq"] == chain.last_seq + 1 and d["prev"] == (chain.last_hash or "0" * 64):
+        collect_entry(chain, d)
+        report.note(
+            "custody.jsonl",
+            f"the writer stopped after the index was written and before its custody entry (seq {d['seq']}, "
+            f"{d['action']}) reached the log; the index keeps that entry and the next command that writes to "
+            "the case appends it",
+        )
+        return line
+    return b""
+
+
+def check_index(db: sqlite3.Connection, chain: ChainFacts, report: VerifyReport) -> None:
+    """Every artefact's rows digest to what custody recorded; nothing in the index is unexplained."""
+    try:
+        found = owners(db)
+        expected = chain.index_digests
+        for sha in sorted(found | set(expected)):
+            _check_artefact(db, sha, chain, report)
+        for (event_id,) in db.execute(ORPHAN_MERGES_QUERY):
+            report.problem(INDEX, f"a merge row names event {event_id}, which is not in the index")
+        _check_provenance(db, chain, report)
+    except sqlite3.Error as exc:
+        report.problem(INDEX, f"cannot be read as the case's index ({exc}); 'cyberevidence rebuild CASE' recreates it")
+
+
+def _check_artefact(db: sqlite3.Connection, sha: str, chain: ChainFacts, report: VerifyReport) -> None:
+    where = f"{INDEX} artefact {sha}"
+    actual = artefact_digest(db, sha)
+    report.index_artefacts_checked += 1
+    if sha not in chain.index_digests:
+        if sha in chain.undigested:
+            report.problem(where, "was parsed by a version that recorded no index digest; run 'cyberevidence rebuild CASE'")
+        else:
+            report.problem(where, f"the index holds {actual.rows} row(s) for it that no custody entry accounts for")
+        return
+    want = chain.index_digests[sha]
+    seq = chain.index_digest_seq.get(sha, -1)
+    if want is None:
+        report.problem(where, f"the index digest recorded in custody (seq {seq}) is malformed")
+    elif want != actual:
+        report.problem(
+            where,
+            f"its rows in the index (events, sources, merges, warnings, parse) differ from what custody recorded at "
+            f"seq {seq}: {want.rows} row(s) were written, {actual.rows} are there now, and their digest differs",
+        )
+
+
+def _check_provenance(db: sqlite3.Connection, chain: ChainFacts, report: VerifyReport) -> None:
+    """Names, paths and times the report and the pack print come from these rows: they must be custody's."""
+    logged = {
+        (sha, int(str(r["custody_seq"]))): r for sha, rows in chain.provenance.items() for r in rows.values()
+    }
+    cols = ", ".join(("sha256", "custody_seq", *_PROVENANCE_COMPARED, "actor", "note"))
+    for row in db.execute(f"SELECT {cols} FROM provenance"):
+        sha, seq = str(row[0]), row[1]
+        want = logged.get((sha, seq)) if isinstance(seq, int) else None
+        if want is None:
+            report.problem(f"{INDEX} provenance of {sha}", f"row (custody seq {seq!r}) matches no custody entry")
+            continue
+        got = dict(zip((*_PROVENANCE_COMPARED, "actor", "note"), row[2:], strict=True))
+        expected = {**{f: str(want.get(f, "")) for f in _PROVENANCE_COMPARED}, "actor": want.get("acquired_by"),
+                    "note": str(want.get("note", ""))}
+        if got != expected:
+            changed = sorted(k for k in got if got[k] != expected[k])
+            report.problem(f"{INDEX} provenance of {sha}", f"differs from custody seq {seq} in: {', '.join(changed)}")
+    artefacts = {str(r[0]) for r in db.execute("SELECT sha256 FROM artefacts")}
+    for sha in sorted(artefacts - chain.artefacts):
+        report.problem(f"{INDEX} artefact {sha}", "is listed in the index but was never stored in custody")
