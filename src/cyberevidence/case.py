@@ -87,6 +87,7 @@ from cyberevidence.store.manifest import build_manifest, manifest_head_seq, writ
 from cyberevidence.store.objects import EvidenceStore
 from cyberevidence.store.state import CustodyState
 from cyberevidence.store.verify import VerifyReport, verify_case, verify_index
+from cyberevidence.store.verify.chain import CASE_SETTINGS
 from cyberevidence.timeutil import zone
 
 CASE_FILE = "case.json"
@@ -160,7 +161,7 @@ class Case:
             raise NotACaseError(f"{root}: {CASE_FILE} cannot be read ({exc})") from None
         if not isinstance(info, dict) or "examiner" not in info or "timezone" not in info:
             raise NotACaseError(f"{root}: {CASE_FILE} is not a case description")
-        return cls(root, info, registry=registry)
+        return cls(root, {**info, **_created_settings(CustodyLog(root / "custody.jsonl"))}, registry=registry)
 
     @property
     def index(self) -> Index:
@@ -187,10 +188,9 @@ class Case:
         * an incomplete last custody line is completed (only its newline was lost), or cut when it
           is an interrupted write: never when the manifest shows it was committed;
         * a parse entry the index kept but the log never got is appended, byte for byte;
-        * objects in the store that custody never recorded (an interrupted acquisition) are removed;
+        * staged copies custody logged move into the store; other leftovers of copies are removed;
         * index rows for every artefact custody records are restored.
         """
-        self.store.clean_tmp()
         repairs: dict[str, Any] = {}
         torn = self.custody.torn_tail()
         pending = self.index.pending_custody()
@@ -202,9 +202,9 @@ class Case:
                 self.index.clear_pending_custody()
             if appended is not None:
                 repairs["appended_pending_entry"] = {"seq": appended.seq, "action": appended.action}
-        removed = self._remove_unlogged_objects()
-        if removed:
-            repairs["removed_unlogged_objects"] = removed
+        moved, _removed = self.store.recover_staged({e.subject for e in self.custody.entries() if e.action in ARTEFACT_ACTIONS})
+        if moved:
+            repairs["moved_into_store"] = moved  # logged before the writer stopped, not yet moved in
         if repairs:
             self.custody.append(actor, "recover", "", {**repairs, **host_details()})
         self._sync_index()
@@ -236,17 +236,6 @@ class Case:
                 "was_pending_entry": bool(pending and pending.startswith(torn)),
             }
         }
-
-    def _remove_unlogged_objects(self) -> list[str]:
-        """Objects no custody entry records: a copy interrupted before it was logged (under the lock,
-        nothing else can have put them there). They were never part of the case; they go."""
-        logged = {e.subject for e in self.custody.entries() if e.action in ARTEFACT_ACTIONS}
-        removed = []
-        for name, path in self.store.iter_objects():
-            if name not in logged and path.is_file() and not path.is_symlink():
-                path.unlink()
-                removed.append(name)
-        return sorted(removed)
 
     def _sync_index(self) -> None:
         """Make sure every artefact the custody log records is in the index (the log is the truth)."""
@@ -382,6 +371,7 @@ class Case:
             with open_readonly(p) as fh:
                 stored = self.store.put_stream(fh, self.info["hash_algorithms"])
             if self._people_sha() == stored.sha256:
+                self.store.discard(stored)
                 return people
             details = {
                 "original_name": p.name,
@@ -393,6 +383,7 @@ class Case:
                 **host_details(),
             }
             entry = self.custody.append(who, "people", stored.sha256, details)
+            self.store.commit(stored)
             with self.index.transaction():
                 self.index.add_artefact(stored.sha256, stored.size, "application/toml", stored.digests, role="case-material")
                 self.index.add_provenance(
@@ -489,6 +480,7 @@ class Case:
                 **host_details(),
             }
             entry = self.custody.append(actor, "record", stored.sha256, details)
+            self.store.commit(stored)
             with self.index.transaction():
                 self.index.add_artefact(stored.sha256, stored.size, "application/json", stored.digests, role="case-record")
                 self.index.add_provenance(
@@ -615,6 +607,7 @@ class Case:
     # ------------------------------------------------------------------ reading
     def manifest(self) -> dict[str, Any]:
         """The manifest as it would be written now (not written)."""
+        self._require_index()
         return build_manifest(self.info, self.index, self.store, self.custody.head(), __version__, limitations_for_manifest(self))
 
     def timeline(
@@ -735,6 +728,22 @@ class Case:
     def verify(self, *, trusted_keys: Sequence[str] = ()) -> VerifyReport:
         """Re-hash every stored file, re-check custody, the index, the manifest and the seals. Never raises."""
         return verify_case(self.root, trusted_keys=trusted_keys)
+
+
+def _created_settings(custody: CustodyLog) -> dict[str, Any]:
+    """The settings custody's ``create`` entry records: they, not an edited ``case.json``, are in force.
+
+    (``verify`` names any difference; a damaged first line leaves ``case.json``'s settings.)
+    """
+    for _n, raw in custody.iter_raw():
+        try:
+            first = parse_entry(raw)
+        except MalformedEntryError:
+            return {}
+        if first["action"] != "create" or first["seq"] != 0:
+            return {}
+        return {k: first["details"][k] for k in CASE_SETTINGS if k in first["details"]}
+    return {}
 
 
 def _stat_key(path: Path) -> tuple[int, int]:

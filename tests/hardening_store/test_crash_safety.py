@@ -32,7 +32,7 @@ from cyberevidence.store.lock import CaseLock
 from . import add_command, work_done, write_sms_xml, write_whatsapp_txt, write_whatsapp_zip
 
 ALLOWED_NOTES = (
-    "in the store but not in the custody log",
+    "the next command that writes to the case moves it in",
     "after the manifest was written",
     "the next command that writes to the case appends it",
     "the next write completes it",

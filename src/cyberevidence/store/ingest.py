@@ -184,7 +184,7 @@ class CaseParseContext:
     def derive(self, stream: BinaryIO, *, parent: SourceFile, path_in_parent: str) -> DerivedRef:
         case = self.ingest.case
         stored = case.store.put_stream(stream, case.info["hash_algorithms"])
-        media = media_type_of(stored.path)
+        media = media_type_of(stored.readable)
         key = (parent.sha256, path_in_parent, stored.sha256)
         if key not in self.ingest.state.derived:
             details = {
@@ -201,6 +201,7 @@ class CaseParseContext:
             seq, when = entry.seq, entry.time
         else:
             seq, when = -1, ""
+        case.store.commit(stored)  # logged now (or earlier): it may enter the store
         case.index.add_artefact(stored.sha256, stored.size, media, stored.digests)
         if seq >= 0:
             case.index.add_provenance(
@@ -273,7 +274,7 @@ class Ingest:
             )
         after = original.stat()
         unchanged = (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns) == (stored.size, after.st_mtime_ns)
-        media = media_type_of(stored.path)
+        media = media_type_of(stored.readable)
         abs_path = str(original.resolve())
         key = (stored.sha256, abs_path)
         if key not in self.state.acquired:
@@ -292,12 +293,14 @@ class Ingest:
             }
             entry = case.custody.append(self.actor, "acquire", stored.sha256, details)
             self.state.acquired.add(key)
+            case.store.commit(stored)
             with case.index.transaction():
                 case.index.add_artefact(stored.sha256, stored.size, media, stored.digests)
                 case.index.add_provenance(
                     stored.sha256, "acquire", details, acquired_at=entry.time, actor=self.actor, custody_seq=entry.seq
                 )
         else:
+            case.store.commit(stored)  # logged by an earlier run
             with case.index.transaction():
                 case.index.add_artefact(stored.sha256, stored.size, media, stored.digests)
         if not unchanged:

@@ -1,8 +1,11 @@
 """The content-addressed evidence store: ``evidence/sha256/ab/cd/<sha256>``, read-only.
 
 Each object is written once: streamed into a temporary file while hashed, fsynced, re-hashed
-from disk to prove the copy, made read-only, then renamed into place. An object's file name is
-its SHA-256, so anyone can check it with ``sha256sum``.
+from disk to prove the copy, made read-only and *staged* as ``tmp/<sha256>.staged``. It moves
+into place (:meth:`EvidenceStore.commit`) only after the custody entry recording it is written,
+so the store never holds an object that custody does not explain: an interruption leaves a
+staged file, which the next writer moves in (if custody logged it) or removes (if not).
+An object's file name is its SHA-256, so anyone can check it with ``sha256sum``.
 """
 
 from __future__ import annotations
@@ -35,6 +38,13 @@ class StoredObject:
     digests: dict[str, str]
     path: Path
     already_present: bool
+    #: Where the new copy waits until :meth:`EvidenceStore.commit` (None when already present).
+    staged: Path | None = None
+
+    @property
+    def readable(self) -> Path:
+        """The copy to read before it is committed (the staged file), or the stored object."""
+        return self.staged if self.staged is not None else self.path
 
 
 class EvidenceStore:
@@ -57,8 +67,15 @@ class EvidenceStore:
     def has(self, sha256: str) -> bool:
         return self.path_for(sha256).is_file()
 
+    def staged_path(self, sha256: str) -> Path:
+        self.path_for(sha256)  # validates the digest
+        return self.tmp / f"{sha256}.staged"
+
     def put_stream(self, stream: BinaryIO, algorithms: Sequence[str] = ("sha256",)) -> StoredObject:
-        """Copy ``stream`` into the store, hashing as it goes; idempotent for content already stored."""
+        """Copy ``stream`` into the store's staging area, hashing as it goes; then :meth:`commit` it.
+
+        Idempotent: content already stored is not copied again (``already_present``).
+        """
         algos = tuple(dict.fromkeys(("sha256", *algorithms)))
         self.tmp.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix="incoming-", dir=self.tmp)
@@ -78,14 +95,57 @@ class EvidenceStore:
             if final.is_file():
                 tmp.unlink()
                 return StoredObject(sha, result.size, result.digests, final, True)
-            final.parent.mkdir(parents=True, exist_ok=True)
+            staged = self.staged_path(sha)
             os.chmod(tmp, READ_ONLY)
-            os.replace(tmp, final)
-            fsync_dir(final.parent)
-            return StoredObject(sha, result.size, result.digests, final, False)
+            os.replace(tmp, staged)
+            return StoredObject(sha, result.size, result.digests, final, False, staged)
         finally:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
+
+    def commit(self, obj: StoredObject) -> None:
+        """Move a staged copy into place (after custody recorded it). Idempotent."""
+        if obj.staged is None or not obj.staged.exists():
+            return
+        self._move_in(obj.staged, obj.path)
+
+    def discard(self, obj: StoredObject) -> None:
+        """Drop a staged copy that will not be logged (e.g. the people file already in force)."""
+        if obj.staged is not None:
+            obj.staged.unlink(missing_ok=True)
+
+    def _move_in(self, staged: Path, final: Path) -> None:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staged, final)
+        fsync_dir(final.parent)
+        fsync_dir(staged.parent)
+
+    def recover_staged(self, logged: set[str]) -> tuple[list[str], list[str]]:
+        """After an interruption: staged copies custody logged move in (if intact); the rest go.
+
+        Returns (moved in, removed). Other leftovers (``incoming-*``) are removed too.
+        """
+        moved: list[str] = []
+        removed: list[str] = []
+        if not self.tmp.is_dir():
+            return moved, removed
+        for leftover in sorted(self.tmp.iterdir()):
+            sha = leftover.name.removesuffix(".staged")
+            if (
+                leftover.name.endswith(".staged")
+                and sha in logged
+                and leftover.is_file()
+                and not leftover.is_symlink()
+                and hash_file(leftover)["sha256"] == sha
+                and not self.path_for(sha).exists()
+            ):
+                self._move_in(leftover, self.path_for(sha))
+                moved.append(sha)
+                continue
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+                removed.append(leftover.name)
+        return moved, removed
 
     def iter_objects(self) -> Iterator[tuple[str, Path]]:
         """Every file under ``sha256/`` as (name, path); names are *claimed* digests, not checked."""
@@ -94,13 +154,3 @@ class EvidenceStore:
         for dirpath, _dirs, files in os.walk(self.objects):
             for name in files:
                 yield name, Path(dirpath) / name
-
-    def clean_tmp(self) -> int:
-        """Remove leftovers of interrupted writes (they were never part of the case)."""
-        removed = 0
-        if self.tmp.is_dir():
-            for leftover in self.tmp.iterdir():
-                with contextlib.suppress(OSError):
-                    leftover.unlink()
-                    removed += 1
-        return removed

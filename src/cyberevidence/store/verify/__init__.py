@@ -45,7 +45,7 @@ def verify_case(root: str | os.PathLike[str], *, trusted_keys: Sequence[str] = (
     check_case_root(root, report)
     pending = _check_index_and_pending(root, chain, report)
     _judge_torn_tail(chain, pending, report)
-    stored = _check_store(root, chain, custody, report)
+    stored = _check_store(root, chain, report)
     manifest, raw = read_manifest(root, report)
     check_case_settings(info, manifest.get("case") if manifest else None, chain, report)
     listed = check_manifest(root, manifest, chain, stored, report) if manifest is not None else {}
@@ -92,7 +92,7 @@ def _judge_torn_tail(chain: ChainFacts, pending: bytes, report: VerifyReport) ->
         report.problem(where, "the last line is incomplete (an interrupted write, or the file was cut)")
 
 
-def _check_store(root: Path, chain: ChainFacts, custody: CustodyLog, report: VerifyReport) -> dict[str, int]:
+def _check_store(root: Path, chain: ChainFacts, report: VerifyReport) -> dict[str, int]:
     """Re-hash every object; returns sha256 -> size of the objects that are intact."""
     files = store_files(root / "evidence", report)
     intact: dict[str, int] = {}
@@ -114,31 +114,26 @@ def _check_store(root: Path, chain: ChainFacts, custody: CustodyLog, report: Ver
             report.note(rel, "is writable; evidence objects should be read-only")
         intact[name] = st.st_size
     for sha in sorted(chain.artefacts - set(files)):
-        report.problem(f"evidence {sha}", "recorded in custody but missing from the store")
-    _unlogged_objects(files, chain, custody, report)
+        if _staged_intact(root / "evidence" / "tmp" / f"{sha}.staged", sha):
+            report.note(
+                f"evidence {sha}",
+                "logged in custody, and its verified copy waits in evidence/tmp: the writer stopped before "
+                "moving it into the store; the next command that writes to the case moves it in",
+            )
+        else:
+            report.problem(f"evidence {sha}", "recorded in custody but missing from the store")
+    for sha in sorted(set(files) - chain.artefacts):
+        report.problem(
+            f"evidence {sha}",
+            "in the store but not in the custody log: the tool only moves a file into the store after logging it, "
+            "so it was put there by something else",
+        )
     return intact
 
 
-def _unlogged_objects(files: dict[str, Path], chain: ChainFacts, custody: CustodyLog, report: VerifyReport) -> None:
-    """An object custody never recorded: left by an interrupted copy only if newer than the log."""
+def _staged_intact(path: Path, sha: str) -> bool:
     try:
-        log_time = custody.path.stat().st_mtime_ns
+        digests, _st = hash_object(path)
     except OSError:
-        log_time = 0
-    for sha in sorted(set(files) - chain.artefacts):
-        try:
-            st = files[sha].lstat()
-        except OSError:
-            continue
-        if max(st.st_mtime_ns, st.st_ctime_ns) >= log_time:
-            report.note(
-                f"evidence {sha}",
-                "in the store but not in the custody log: left by an interrupted acquisition "
-                "(newer than the last custody entry; no output uses it, and the next write removes it)",
-            )
-        else:
-            report.problem(
-                f"evidence {sha}",
-                "in the store but not in the custody log, and older than the last custody entry: "
-                "it was put there by something other than this tool",
-            )
+        return False
+    return digests["sha256"] == sha

@@ -92,7 +92,7 @@ def store_files(evidence: Path, report: VerifyReport) -> dict[str, Path]:
         mode = entry.stat(follow_symlinks=False).st_mode
         if entry.name == "tmp" and stat.S_ISDIR(mode):
             for left in _scan(Path(entry.path)):
-                report.note(f"evidence/tmp/{left.name}", "left by an interrupted copy (not part of the case)")
+                report.note(f"evidence/tmp/{left.name}", "left by an interrupted copy (not part of the case until logged)")
         elif entry.name != "sha256" or not stat.S_ISDIR(mode):
             report.problem(where, f"is {kind_of(mode)} that is not part of the store")
     objects = evidence / "sha256"
