@@ -20,6 +20,7 @@ import cyberevidence as ce
 from cyberevidence.analysis.contacts import PERIODS, Period
 from cyberevidence.exporters import write_contacts_csv, write_contacts_json, write_timeline_csv, write_timeline_jsonl
 from cyberevidence.parsers.base import DateOrder
+from cyberevidence.store.seal import PUBLIC_KEY, archive_dir, key_fingerprint
 from cyberevidence_cli.conduct_text import write_conduct_text
 from cyberevidence_cli.pack_cmd import pack
 from cyberevidence_cli.progress import RichProgress
@@ -347,23 +348,45 @@ def verify(
     case: Annotated[Path, typer.Argument(help="The case folder, or a bundle (.zip) made by 'bundle'.", show_default=False)],
     json_: Annotated[bool, typer.Option("--json", help="Print the report as JSON on stdout.")] = False,
     password_file: PasswordFileOpt = None,
+    trusted_key: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--trusted-key",
+            help="The last seal must be made with this key: its public key file (.pub.pem) or its fingerprint "
+            "(64 hex digits, as the person who sealed the case gave it to you). Repeatable.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Check that nothing in the case has changed: every stored file, the custody chain and the manifest.
+    """Check that nothing in the case has changed: every stored file, the custody chain, the manifest and the seals.
 
     Given a bundle, decrypt it to a temporary folder, check the case in it and the bundle's member list.
+
+    A seal shows who vouched for the case only if you know their key. Get the key's fingerprint
+    from the person who sealed it (by phone, or printed in the evidence pack) and pass it with
+    --trusted-key: the check then fails unless the last seal was made with that key.
 
     Exit code 0 = intact, 1 = problems found (each one named), 2 = not a case (or a wrong bundle password).
 
     Example: cyberevidence verify case-001
+    Example: cyberevidence verify case-001 --trusted-key smith.pub.pem
     Example: cyberevidence verify case-001.zip --password-file pw.txt
     """
+    trusted = list(trusted_key or [])
     if case.is_file():
+        if trusted:
+            raise ce.CyberEvidenceError(
+                "--trusted-key cannot be used with a bundle yet",
+                hint="Unzip the bundle (7-Zip, with the password) and verify the case folder in it with --trusted-key.",
+            )
         report = ce.verify_bundle(case, _password(password_file, confirm=False))
         if not report.is_case:
             for f in report.problems:
                 err.print(f"Error: {f}", style="bold red")
+    elif not (case / "case.json").exists():
+        report = ce.verify_case(case, trusted_keys=trusted)
     else:
-        report = ce.verify_case(case) if not (case / "case.json").exists() else ce.Case.open(case).verify()
+        report = ce.Case.open(case).verify(trusted_keys=trusted)
     if json_:
         print(json.dumps(report.to_dict(), indent=2))
     describe_verify(err, report)
@@ -399,7 +422,10 @@ def manifest(
         err.print(f"CASE/UCO JSON-LD: {n} node(s){f' written to {output}' if output else ''}.")
         _log_export(c, "manifest-case-uco", output, n)
     if sign_key:
-        err.print("Manifest sealed: manifest.json.sig and signer.pub.pem written in the case folder.")
+        seq = int(data["custody_head"]["seq"])
+        fingerprint = key_fingerprint((archive_dir(c.root, seq) / PUBLIC_KEY).read_bytes())
+        err.print(f"Manifest sealed (custody seq {seq}) with key {fingerprint}. The seal is kept in seals/{seq}/ "
+                  "(and, until the case next changes, as manifest.json.sig and signer.pub.pem beside manifest.json).")
 
 
 @app.command()
@@ -480,12 +506,17 @@ def receive(
 def keygen(
     key: Annotated[Path, typer.Argument(help="Where to write the private key (PEM). Keep it safe.", show_default=False)],
 ) -> None:
-    """Make an Ed25519 key pair for sealing manifests.
+    """Make an Ed25519 key pair for sealing manifests, and print the public key's fingerprint.
+
+    Give the fingerprint (or the .pub.pem file) to whoever checks your seals, by a channel other
+    than the case itself: they check it with 'cyberevidence verify CASE --trusted-key FINGERPRINT'.
 
     Example: cyberevidence keygen examiner.pem
     """
     pub = ce.generate_key(key)
     err.print(f"Private key: {key} (keep it secret). Public key: {pub} (give it to whoever checks your seals).")
+    err.print(f"Fingerprint of your public key: {key_fingerprint(pub.read_bytes())}")
+    err.print("Read it out or send it separately to whoever checks your seals; it is what 'verify --trusted-key' takes.")
 
 
 @app.command()

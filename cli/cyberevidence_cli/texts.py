@@ -34,6 +34,7 @@ def describe_verify(console: Console, report: ce.VerifyReport) -> None:
         console.print(f"  PROBLEM  {f}", style="red")
     for f in report.notes:
         console.print(f"  note     {f}")
+    describe_seals(console, report)
     if report.ok:
         console.print(
             f"Case intact: {report.objects_checked} stored file(s) re-hashed, {report.custody_entries} custody entries "
@@ -43,4 +44,34 @@ def describe_verify(console: Console, report: ce.VerifyReport) -> None:
     else:
         console.print(
             f"Case NOT intact: {len(report.problems)} problem(s) found. Do not alter anything; ask an examiner.", style="red"
+        )
+
+
+_SEAL_STATUS = {
+    "invalid": "DAMAGED (see the problems above)",
+    "missing": "ITS KEPT COPY IS MISSING",
+    "unchecked": "not checked (the 'cryptography' package is missing)",
+    "unarchived": "made by an earlier version of the tool; it can no longer be checked",
+}
+
+
+def describe_seals(console: Console, report: ce.VerifyReport) -> None:
+    """Each seal with its key's fingerprint, and what to do with the fingerprint of the last one."""
+    for s in report.seals:
+        key = f", key {s.fingerprint}" if s.fingerprint else ""
+        if s.status == "valid":
+            trust = "" if s.trusted is None else (" (a trusted key)" if s.trusted else " (NOT one of the trusted keys given)")
+            console.print(f"  seal     custody seq {s.seq}, {s.time}, by {s.actor}: valid{key}{trust}")
+        else:
+            console.print(f"  seal     custody seq {s.seq}, {s.time}, by {s.actor}: {_SEAL_STATUS.get(s.status, s.status)}{key}")
+    if not report.seals or report.seals[-1].status != "valid":
+        return
+    last = report.seals[-1]
+    if last.trusted:
+        console.print(f"Last sealed by {last.actor} with a trusted key ({last.fingerprint}).")
+    elif last.trusted is None:
+        console.print(
+            f"Last sealed by key {last.fingerprint} (read this fingerprint to the person who sealed it: anyone can make "
+            f"a key in {last.actor}'s name). Once they confirm it, check with: cyberevidence verify CASE --trusted-key "
+            "FINGERPRINT"
         )

@@ -141,7 +141,7 @@ def make_bundle(
     ):
         raise CyberEvidenceError(f"{target}: a bundle cannot be written inside the case folder (except in exports/)")
     sealed = sign_key is not None
-    with case.lock:
+    with case.writing():
         planned = _case_members(case, sealed)
         details: dict[str, Any] = {
             "members": len(planned),

@@ -83,8 +83,9 @@ from cyberevidence.store.ingest import (
     host_details,
 )
 from cyberevidence.store.lock import CaseLock
-from cyberevidence.store.manifest import build_manifest, manifest_head_seq, write_manifest
+from cyberevidence.store.manifest import build_manifest, manifest_bytes, manifest_head_seq, write_manifest
 from cyberevidence.store.objects import EvidenceStore
+from cyberevidence.store.seal import commit_archive, load_signer, settle_partial_archives, stage_archive
 from cyberevidence.store.state import CustodyState
 from cyberevidence.store.verify import VerifyReport, verify_case, verify_index
 from cyberevidence.store.verify.chain import CASE_SETTINGS
@@ -181,6 +182,15 @@ class Case:
         self.close()
 
     # ------------------------------------------------------------------ writing
+    @contextlib.contextmanager
+    def writing(self, actor: str | None = None) -> Iterator[None]:
+        """Hold the case's write lock; the outermost holder first repairs what an interrupted writer left."""
+        outermost = not self.lock.held
+        with self.lock:
+            if outermost:
+                self._recover(actor or self.info["examiner"])
+            yield
+
     def _recover(self, actor: str) -> None:
         """Put right what an interrupted writer left, and log each repair (see docs/verification.md).
 
@@ -256,8 +266,7 @@ class Case:
         ``verify`` compares the index with from then on.
         """
         who = actor or self.info["examiner"]
-        with self.lock:
-            self._recover(who)
+        with self.writing(who):
             self.close()
             for suffix in ("", "-wal", "-shm"):
                 (self.root / f"index.sqlite{suffix}").unlink(missing_ok=True)
@@ -314,8 +323,7 @@ class Case:
         )
         inputs = list(expand_inputs([Path(p) for p in paths]))
         report = AddReport()
-        with self.lock:
-            self._recover(who)
+        with self.writing(who):
             ingest = Ingest(self, self.registry, who, progress)
             batches: dict[Path, dict[str, SourceFile]] = {}
             acquired: list[tuple[SourceFile, Path, str]] = []
@@ -348,6 +356,8 @@ class Case:
         Best effort: if this fails too (the disk is still full), the next writer's recovery does it.
         """
         with contextlib.suppress(Exception):
+            # A parse entry the index committed but the log never got comes first: it takes the next seq.
+            complete_pending(self.custody, self.index.pending_custody())
             self._sync_index()
             reason = "stopped by the user (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else f"{type(exc).__name__}: {exc}"
             self.custody.append(
@@ -366,8 +376,7 @@ class Case:
         p = Path(path)
         people = load_people(p, self.info.get("region", "GB"))
         who = actor or self.info["examiner"]
-        with self.lock:
-            self._recover(who)
+        with self.writing(who):
             with open_readonly(p) as fh:
                 stored = self.store.put_stream(fh, self.info["hash_algorithms"])
             if self._people_sha() == stored.sha256:
@@ -409,22 +418,48 @@ class Case:
 
     def refresh_manifest(self) -> dict[str, Any]:
         """Regenerate manifest.json and SHA256SUMS now (under the lock) and return the manifest."""
-        with self.lock:
+        with self.writing():
             return self._refresh_manifest()
 
-    def _refresh_manifest(self, sign_key: Path | None = None) -> dict[str, Any]:
+    def _refresh_manifest(self) -> dict[str, Any]:
         manifest = build_manifest(
             self.info, self.index, self.store, self.custody.head(), __version__, limitations_for_manifest(self)
         )
-        write_manifest(self.root, manifest, self.store, sign_key)
+        write_manifest(self.root, manifest, self.store)
         return manifest
 
     def seal(self, sign_key: Path, actor: str | None = None) -> dict[str, Any]:
-        """Regenerate the manifest and sign it with an Ed25519 key (``manifest.json.sig``)."""
+        """Regenerate the manifest and sign it with an Ed25519 key; keep the seal for good.
+
+        The ``seal`` custody entry records the key's fingerprint (SHA-256 of its DER public key)
+        and is the sealed manifest's custody head. The manifest, its signature and the public key
+        are kept read-only in ``seals/<seq>/`` (``seq``: that entry), put in place whole by one
+        rename, and are also written at the top of the case as ``manifest.json.sig`` and
+        ``signer.pub.pem`` until the next write replaces the manifest. A key that cannot be
+        loaded is refused before anything is logged.
+        """
         who = actor or self.info["examiner"]
-        with self.lock:
-            self.custody.append(who, "seal", "", {"key_file": str(sign_key), **host_details()})
-            return self._refresh_manifest(sign_key)
+        signer = load_signer(sign_key)
+        with self.writing(who):
+            sealed = {e.seq for e in self.custody.entries() if e.action == "seal"}
+            settled = settle_partial_archives(self.root, sealed)
+            details: dict[str, Any] = {"key_file": str(sign_key), "public_key_sha256": signer.fingerprint}
+            if settled["completed"] or settled["removed"]:
+                details["interrupted_seals"] = "; ".join(
+                    [f"seals/{n} put in place" for n in settled["completed"]]
+                    + [f"seals/.{n}.partial removed (its entry was never written)" for n in settled["removed"]]
+                )
+            prepared = self.custody.prepare(who, "seal", "", {**details, **host_details()})
+            manifest = build_manifest(
+                self.info, self.index, self.store, prepared.entry, __version__, limitations_for_manifest(self)
+            )
+            data = manifest_bytes(manifest)
+            signature = signer.sign(data)
+            staged = stage_archive(self.root, prepared.entry.seq, data, signature, signer.public_pem)
+            self.custody.write(prepared)
+            commit_archive(self.root, staged, prepared.entry.seq)
+            write_manifest(self.root, manifest, self.store, seal=(signature, signer.public_pem))
+            return manifest
 
     def receive(self, receiver: str, released_by: str, purpose: str = "") -> VerifyReport:
         """A handover: the receiving party verifies the case and logs that they received it.
@@ -433,7 +468,7 @@ class Case:
         seals with their own key (:meth:`seal`), since a signer could have rewritten the whole log.
         """
         report = self.verify()
-        with self.lock:
+        with self.writing(receiver):
             self.custody.append(
                 receiver,
                 "receive",
@@ -454,7 +489,7 @@ class Case:
     def record_export(self, what: str, target: str, actor: str | None = None, **details: Any) -> None:
         """Log that something was exported from the case (a timeline, a report ...)."""
         who = actor or self.info["examiner"]
-        with self.lock:
+        with self.writing(who):
             self.custody.append(who, "export", "", {"what": what, "target": target, **details, **host_details()})
             self._refresh_manifest()
 
@@ -465,8 +500,7 @@ class Case:
         kind: RecordType = "diary" if isinstance(record, DiaryEntry) else "marker"
         record_id = record.entry_id if isinstance(record, DiaryEntry) else record.marker_id
         name = f"{kind}-{record_id}-v{record.version}.json"
-        with self.lock:
-            self._recover(actor)
+        with self.writing(actor):
             stored = self.store.put_stream(io.BytesIO(data), self.info["hash_algorithms"])
             details = {
                 "record_type": kind,

@@ -87,6 +87,7 @@ def test_signed_manifest_verifies_and_detects_tampering(case: ce.Case, tmp_path:
     case.seal(key)
     report = case.verify()
     assert report.exit_code == 0 and report.signature == "valid"
+    assert len(report.seal_fingerprints) == 1
     sig = case.root / "manifest.json.sig"
     raw = bytearray(sig.read_bytes())
     raw[0] ^= 1
@@ -146,7 +147,7 @@ def test_ten_line_script_rechecks_the_chain(case: ce.Case) -> None:
     assert bad.returncode == 1
 
 
-def test_a_later_write_drops_the_seal_but_keeps_its_custody_entry(case: ce.Case, tmp_path: Path) -> None:
+def test_a_later_write_drops_the_seal_files_but_keeps_the_seal(case: ce.Case, tmp_path: Path) -> None:
     key = tmp_path / "examiner.pem"
     ce.generate_key(key)
     case.seal(key, actor="DC Alex Reed")
@@ -155,6 +156,9 @@ def test_a_later_write_drops_the_seal_but_keeps_its_custody_entry(case: ce.Case,
     case.record_export("timeline", "timeline.jsonl")
     assert not (case.root / "manifest.json.sig").exists()
     assert not (case.root / "signer.pub.pem").exists()
+    assert (case.root / "seals" / str(seal[0].seq) / "manifest.json.sig").is_file()
     report = case.verify()
-    assert report.exit_code == 0 and report.signature == "absent"
+    assert report.exit_code == 0 and report.signature == "valid"
+    assert report.seal_fingerprints == [seal[0].details["public_key_sha256"]]
+    assert any("after the last seal" in str(n) for n in report.notes)
     assert any(e.action == "seal" for e in case.custody.entries())

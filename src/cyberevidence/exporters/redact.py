@@ -278,7 +278,7 @@ def disclose(
         raise CyberEvidenceError(f"unknown role(s) {bad}", hint="Use victim, subject, witness or other.")
     people = case.people()
     redactor = Redactor(people, redact_roles, redact_persons, mask_text)
-    with case.lock:
+    with case.writing():
         case.refresh_manifest()
         manifest_sha = hashlib.sha256((case.root / MANIFEST).read_bytes()).hexdigest()
         head = case.custody.head()

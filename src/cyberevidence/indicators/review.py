@@ -226,7 +226,7 @@ def review_candidate(
         "language": pset.language,
         "pattern_files": [dict(o) for o in pset.origins],
     }
-    with case.lock:
+    with case.writing(who):
         case.custody.append(who, REVIEW_ACTION, found.source_sha256, details)
     case.refresh_manifest()
     return _with_status([found], reviews(case))[0]

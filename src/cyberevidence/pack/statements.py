@@ -72,7 +72,9 @@ def continuity_statement(case: Case, exhibits: list[Exhibit], verify: VerifyRepo
                 f"{'yes' if d.get('verified_intact') else 'NO - ' + '; '.join(map(str, d.get('problems', [])))}."
             )
         elif e.action == "seal":
-            seals.append(f"- seq {e.seq}, {e.time}: manifest sealed (Ed25519) by {e.actor}.")
+            fp = d.get("public_key_sha256")
+            key = f", key fingerprint `{fp}` (kept in `seals/{e.seq}/`)" if isinstance(fp, str) and fp else ""
+            seals.append(f"- seq {e.seq}, {e.time}: manifest sealed (Ed25519) by {e.actor}{key}.")
         elif e.action in ("people", "record"):
             what = "people file" if e.action == "people" else f"{d.get('record_type', 'record')} record"
             other.append(f"- seq {e.seq}, {e.time}: {what} stored by {e.actor}, SHA-256 `{e.subject}`.")
@@ -101,6 +103,13 @@ def continuity_statement(case: Case, exhibits: list[Exhibit], verify: VerifyRepo
         f"re-checked, manifest compared; signature: {verify.signature}): {'INTACT' if verify.ok else 'PROBLEMS FOUND'}",
     ]
     lines += [f"  - {p}" for p in verify.problems]
+    if verify.seals and verify.seals[-1].status == "valid":
+        last = verify.seals[-1]
+        lines += [
+            f"- last seal: custody seq {last.seq}, by {last.actor}, key fingerprint `{last.fingerprint}` (SHA-256 of the "
+            "signer's public key). Anyone checking the case should confirm this fingerprint with the person who sealed "
+            "it, then run `cyberevidence verify CASE --trusted-key <fingerprint>`.",
+        ]
     lines += [
         "",
         "The pack itself is recorded as an `export` entry in the custody log, with the SHA-256 of `pack-manifest.json`.",

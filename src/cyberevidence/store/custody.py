@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
+import re
+import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -69,70 +73,131 @@ def _refuse_constant(name: str) -> Any:
     raise MalformedEntryError(f"holds {name}, which is not JSON")
 
 
+def _finite_float(text: str) -> float:
+    """A JSON number as a float; one too large for a float (``1e999``) would silently become infinity."""
+    value = float(text)
+    if math.isinf(value):
+        raise MalformedEntryError(f"holds the number {shown(text)}, too large for JSON")
+    return value
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object with each key once: with a repeated key, readers disagree on which value counts."""
+    obj = dict(pairs)
+    if len(obj) < len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise MalformedEntryError(f"has the key {shown(key)} twice")
+            seen.add(key)
+    return obj
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """``repr`` cut to ``limit`` characters: a hostile value must not flood a report (repr escapes controls)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def json_kind(value: object) -> str:
+    """What a parsed JSON value is, in the words of JSON (``a string``, not ``str``)."""
+    if isinstance(value, bool) or value is None:
+        return "true or false" if value is not None else "null"
+    kinds = ((str, "a string"), (int, "a number"), (float, "a number"), (list, "a list"), (dict, "an object"))
+    return next((word for kind, word in kinds if isinstance(value, kind)), "a value")
+
+
+def _lone_surrogate(value: Any) -> str | None:
+    """The first string (or key) holding half of a UTF-16 pair (``"\\ud800"``), which is no character."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not item.isascii() and any(0xD800 <= ord(c) <= 0xDFFF for c in item):
+                return item
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
+
+
+#: A JSON string (escapes included), and every byte that is not a bracket: what ``_too_deep`` strips.
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_DEPTH_STEP = {0x5B: 1, 0x7B: 1, 0x5D: -1, 0x7D: -1}
+
+
 def _too_deep(raw: bytes) -> bool:
-    depth = 0
-    in_string = escaped = False
-    for byte in raw:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif byte == 0x5C:
-                escaped = True
-            elif byte == 0x22:
-                in_string = False
-        elif byte == 0x22:
-            in_string = True
-        elif byte in (0x5B, 0x7B):
-            depth += 1
-            if depth > MAX_DEPTH:
-                return True
-        elif byte in (0x5D, 0x7D):
-            depth -= 1
-    return False
+    """Whether brackets outside strings nest deeper than :data:`MAX_DEPTH` (counted at C speed, not per byte)."""
+    if raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:
+        return False
+    brackets = _JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKETS)
+    return max(accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0) > MAX_DEPTH
+
+
+def _place(line: int, column: int, one_line: bool) -> str:
+    """``column C`` in one-line text (a custody line has its own line number), else ``line L, column C``."""
+    return f"column {column}" if one_line else f"line {line}, column {column}"
 
 
 def load_json_strict(raw: bytes) -> Any:
-    """``json.loads`` that refuses NaN/Infinity and deep nesting with :class:`MalformedEntryError`."""
+    """``json.loads`` for hostile bytes: UTF-8 only; NaN, Infinity, numbers too large, repeated keys, lone
+    surrogates and deep nesting are refused with :class:`MalformedEntryError` in plain words, with the place.
+    """
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, start = raw.count(b"\n", 0, exc.start) + 1, raw.rfind(b"\n", 0, exc.start) + 1
+        where = _place(line, exc.start - start + 1, b"\n" not in raw.rstrip(b"\n"))
+        raise MalformedEntryError(f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} at {where})") from None
     if _too_deep(raw):
         raise MalformedEntryError(f"is nested more than {MAX_DEPTH} levels deep")
     try:
-        return json.loads(raw, parse_constant=_refuse_constant)
+        value = json.loads(
+            text, parse_constant=_refuse_constant, parse_float=_finite_float, object_pairs_hook=_unique_keys
+        )
     except MalformedEntryError:
         raise
-    except (ValueError, RecursionError) as exc:
-        raise MalformedEntryError(f"is not valid JSON ({exc.__class__.__name__})") from None
+    except json.JSONDecodeError as exc:
+        where = _place(exc.lineno, exc.colno, "\n" not in text.rstrip("\n"))
+        raise MalformedEntryError(f"is not valid JSON: {exc.msg[:1].lower()}{exc.msg[1:]} at {where}") from None
+    except RecursionError:
+        raise MalformedEntryError("is nested too deeply to read") from None
+    except ValueError:  # an integer of thousands of digits (Python refuses to convert it)
+        raise MalformedEntryError("holds a number with too many digits to read") from None
+    if "\\u" in text and (bad := _lone_surrogate(value)) is not None:
+        raise MalformedEntryError(f"holds the text {shown(bad)}, half of a UTF-16 pair, which is not a character")
+    return value
 
 
 def parse_entry(raw: bytes) -> dict[str, Any]:
-    """Parse and type-check one custody line; raises :class:`MalformedEntryError` naming the fault.
+    """Parse and type-check one custody line; raises :class:`MalformedEntryError` naming every fault.
 
     The checks are those of the contract (DESIGN.md §3): exactly the eight fields, ``seq`` a
-    non-negative integer, ``details`` an object, ``prev``/``hash`` 64 lowercase hex digits,
-    ``subject`` empty or a SHA-256, every other field a string.
+    non-negative integer JSON carries exactly, ``details`` an object, ``prev``/``hash`` 64 lowercase
+    hex digits, ``subject`` empty or a SHA-256, every other field a string.
     """
+    if not raw.strip():
+        raise MalformedEntryError("is an empty line")
     d = load_json_strict(raw)
     if not isinstance(d, dict):
-        raise MalformedEntryError(f"is a JSON {type(d).__name__}, not an object")
-    fields = set(CustodyEntry.__slots__)
-    if set(d) != fields:
-        missing, extra = sorted(fields - set(d)), sorted(set(d) - fields)
-        raise MalformedEntryError(
-            "has " + "; ".join(x for x in (f"missing fields {missing}" if missing else "",
-                                           f"unexpected fields {extra}" if extra else "") if x)
-        )
-    seq = d["seq"]
-    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
-        raise MalformedEntryError(f"has seq {seq!r}, which is not a non-negative integer")
-    for name in ("time", "actor", "action"):
-        if not isinstance(d[name], str):
-            raise MalformedEntryError(f"has a {name} that is not a string")
-    if not isinstance(d["details"], dict):
-        raise MalformedEntryError("has details that are not an object")
-    for name in ("prev", "hash"):
-        if not is_sha256(d[name]):
-            raise MalformedEntryError(f"has a {name} that is not 64 lowercase hex digits")
-    if d["subject"] != "" and not is_sha256(d["subject"]):
-        raise MalformedEntryError("has a subject that is neither empty nor a SHA-256")
+        raise MalformedEntryError(f"is {json_kind(d)}, not an object")
+    fields = CustodyEntry.__slots__
+    faults = [f"is missing the field {name!r}" for name in fields if name not in d]
+    faults += [f"has a field {shown(name)} that entries do not have" for name in d if name not in fields]
+    seq = d.get("seq", 0)
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 0 <= seq <= _MAX_SAFE_INT:
+        faults.append(f"has seq {shown(seq)}, which is not a whole number from 0 to 2**53-1")
+    faults += [f"has a {k} that is not a string" for k in ("time", "actor", "action") if not isinstance(d.get(k, ""), str)]
+    if not isinstance(d.get("details", {}), dict):
+        faults.append("has details that are not an object")
+    faults += [f"has a {k} that is not 64 lowercase hex digits" for k in ("prev", "hash") if k in d and not is_sha256(d[k])]
+    if d.get("subject", "") != "" and not is_sha256(d["subject"]):
+        faults.append("has a subject that is neither empty nor a SHA-256")
+    if faults:
+        raise MalformedEntryError("; ".join(faults))
     return d
 
 
@@ -182,10 +247,18 @@ class CustodyLog:
 
     # ---------------------------------------------------------------- reading
     def iter_raw(self) -> Iterator[tuple[int, bytes]]:
-        """(line number, raw bytes) for every line, streamed."""
-        if not self.path.exists():
+        """(line number, raw bytes) for every line, streamed.
+
+        Opened without blocking and refused unless it is a regular file (:class:`CustodyDamagedError`),
+        so a FIFO or a device put in the log's place cannot hang or flood a reader.
+        """
+        try:
+            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        except FileNotFoundError:
             return
-        with open(self.path, "rb") as fh:
+        with open(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise CustodyDamagedError(f"{self.path} is not a regular file")
             yield from enumerate(fh, start=1)
 
     def entries(self) -> Iterator[CustodyEntry]:
@@ -203,7 +276,11 @@ class CustodyLog:
                 yield CustodyEntry(**d)
 
     def check(self) -> tuple[list[ChainProblem], CustodyEntry | None]:
-        """Recompute every hash and link. Returns the problems found and the last good entry."""
+        """Recompute every hash and link. Returns the problems found and the last good entry.
+
+        A line must also be the entry's exact canonical bytes (as :meth:`prepare` writes them): a
+        re-spaced, re-ordered or re-escaped line is an edit even when it parses to the same entry.
+        """
         problems: list[ChainProblem] = []
         prev_hash, expected_seq, last = GENESIS, 0, None
         for n, raw in self.iter_raw():
@@ -211,17 +288,20 @@ class CustodyLog:
                 problems.append(ChainProblem(n, "the last line is incomplete (interrupted write)"))
             try:
                 d = parse_entry(raw)
-                computed = entry_hash(d)
+                canonical, computed = bytes(rfc8785.dumps(d)), entry_hash(d)
             except MalformedEntryError as exc:
                 problems.append(ChainProblem(n, f"not a valid custody entry: it {exc}"))
                 expected_seq += 1
                 continue
             except (ValueError, TypeError, OverflowError) as exc:  # rfc8785 refuses a value it cannot canonicalise
-                why = f"a value cannot be canonicalised ({exc.__class__.__name__})"
+                why = f"it holds a value canonical JSON cannot carry ({exc})"
                 problems.append(ChainProblem(n, f"not a valid custody entry: {why}"))
                 expected_seq += 1
                 continue
             entry = CustodyEntry(**d)
+            if canonical != raw.removesuffix(b"\n"):
+                why = "is not written as the tool writes entries (RFC 8785 canonical JSON)"
+                problems.append(ChainProblem(n, f"{why}: seq {entry.seq} was edited"))
             if entry.seq != expected_seq:
                 problems.append(ChainProblem(n, f"seq is {entry.seq}, expected {expected_seq} (entry removed or reordered)"))
             if entry.prev != prev_hash:
@@ -316,6 +396,10 @@ class CustodyLog:
 
     def _write_line(self, data: bytes) -> None:
         """Append ``data`` whole or not at all: a failed write (a full disk) is cut back off."""
+        if data != b"\n" and self.torn_tail():
+            raise CustodyDamagedError(
+                f"{self.path}: it ends with an incomplete line, so nothing may be appended until it is repaired"
+            )
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
             start = os.fstat(fd).st_size

@@ -1,4 +1,4 @@
-"""``manifest.json``, ``SHA256SUMS`` and the optional Ed25519 seal.
+"""``manifest.json`` and ``SHA256SUMS``; the optional Ed25519 seal is written here, made in ``seal.py``.
 
 The manifest is written as RFC 8785 canonical bytes so that a signature over the file is a
 signature over its meaning, and anyone can re-create the bytes. ``SHA256SUMS`` is in GNU
@@ -15,17 +15,22 @@ from typing import Any
 
 import rfc8785
 
-from cyberevidence.errors import SigningError
 from cyberevidence.intel.filetype import extension_mismatch
 from cyberevidence.store.atomic import atomic_write_bytes
 from cyberevidence.store.custody import CustodyEntry, utc_now
 from cyberevidence.store.index import Index
 from cyberevidence.store.objects import EvidenceStore
 
+# The seal code lives in store/seal.py; these names stay importable from here.
+from cyberevidence.store.seal import PUBLIC_KEY as PUBLIC_KEY
+from cyberevidence.store.seal import SIGNATURE as SIGNATURE
+from cyberevidence.store.seal import generate_key as generate_key
+from cyberevidence.store.seal import key_fingerprint as key_fingerprint
+from cyberevidence.store.seal import sign_bytes as sign_bytes
+from cyberevidence.store.seal import verify_signature as verify_signature
+
 MANIFEST_VERSION = "1"
 MANIFEST = "manifest.json"
-SIGNATURE = "manifest.json.sig"
-PUBLIC_KEY = "signer.pub.pem"
 SUMS = "SHA256SUMS"
 
 
@@ -134,75 +139,26 @@ def manifest_bytes(manifest: dict[str, Any]) -> bytes:
     return bytes(rfc8785.dumps(manifest))
 
 
-def write_manifest(case_dir: Path, manifest: dict[str, Any], store: EvidenceStore, sign_key: Path | None = None) -> bytes:
-    """Write manifest.json and SHA256SUMS atomically; seal with ``sign_key`` if given."""
+def write_manifest(
+    case_dir: Path, manifest: dict[str, Any], store: EvidenceStore, *, seal: tuple[bytes, bytes] | None = None
+) -> bytes:
+    """Write manifest.json and SHA256SUMS atomically, with the seal files when ``seal`` is given.
+
+    ``seal`` is ``(signature, public key PEM)`` over exactly these manifest bytes (``Case.seal``
+    makes it, and keeps a permanent copy in ``seals/<seq>/``). Without one, the seal files at
+    the top of the case are removed *before* the new manifest is written, so they never sit
+    beside a manifest they do not match.
+    """
     data = manifest_bytes(manifest)
     sums = "".join(f"{a['sha256']}  {a['store_path']}\n" for a in manifest["artefacts"])
+    # An old seal does not match the new manifest: never leave a stale one. The custody log keeps
+    # the "seal" entry and seals/<seq>/ keeps the seal itself, so no seal is lost.
+    (case_dir / SIGNATURE).unlink(missing_ok=True)
+    (case_dir / PUBLIC_KEY).unlink(missing_ok=True)
     atomic_write_bytes(case_dir / SUMS, sums.encode("ascii"))
     atomic_write_bytes(case_dir / MANIFEST, data)
-    sig = case_dir / SIGNATURE
-    if sign_key is not None:
-        signature, public_pem = sign_bytes(data, sign_key)
-        atomic_write_bytes(sig, signature)
+    if seal is not None:
+        signature, public_pem = seal
         atomic_write_bytes(case_dir / PUBLIC_KEY, public_pem)
-    else:
-        # An old seal no longer matches the new manifest: never leave a stale one. The custody
-        # log keeps the "seal" entry, so the history of who sealed what is not lost.
-        sig.unlink(missing_ok=True)
-        (case_dir / PUBLIC_KEY).unlink(missing_ok=True)
+        atomic_write_bytes(case_dir / SIGNATURE, signature)
     return data
-
-
-def _crypto() -> Any:
-    try:
-        from cryptography.hazmat.primitives import serialization
-        from cryptography.hazmat.primitives.asymmetric import ed25519
-    except ImportError:
-        raise SigningError(
-            "signing needs the optional 'cryptography' package",
-            hint="Install it with: pip install 'cyberevidence[signing]'",
-        ) from None
-    return serialization, ed25519
-
-
-def generate_key(private_path: Path) -> Path:
-    """Create an Ed25519 key pair (PKCS#8 PEM, mode 0600) and its public PEM beside it."""
-    serialization, ed25519 = _crypto()
-    key = ed25519.Ed25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    atomic_write_bytes(private_path, pem, mode=0o600)
-    pub_path = private_path.with_suffix(".pub.pem")
-    atomic_write_bytes(
-        pub_path, key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    )
-    return pub_path
-
-
-def sign_bytes(data: bytes, private_path: Path) -> tuple[bytes, bytes]:
-    """Raw 64-byte Ed25519 signature over ``data`` and the signer's public key in PEM."""
-    serialization, ed25519 = _crypto()
-    try:
-        key = serialization.load_pem_private_key(private_path.read_bytes(), password=None)
-    except (OSError, ValueError, TypeError) as exc:
-        raise SigningError(f"{private_path}: cannot load the private key ({exc})") from None
-    if not isinstance(key, ed25519.Ed25519PrivateKey):
-        raise SigningError(f"{private_path}: not an Ed25519 private key")
-    public = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    return key.sign(data), public
-
-
-def verify_signature(data: bytes, signature: bytes, public_pem: bytes) -> bool:
-    serialization, ed25519 = _crypto()
-    from cryptography.exceptions import InvalidSignature
-
-    try:
-        key = serialization.load_pem_public_key(public_pem)
-    except ValueError:
-        return False
-    if not isinstance(key, ed25519.Ed25519PublicKey):
-        return False
-    try:
-        key.verify(signature, data)
-    except InvalidSignature:
-        return False
-    return True

@@ -20,9 +20,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cyberevidence.store.custody import CustodyLog
+from cyberevidence.store.manifest import MANIFEST, manifest_head_seq
 from cyberevidence.store.verify.case_check import check_case_settings, read_case_json
 from cyberevidence.store.verify.chain import ChainFacts, read_chain
-from cyberevidence.store.verify.files import NotRegularFileError, check_case_root, hash_object, store_files
+from cyberevidence.store.verify.files import NotRegularFileError, check_case_root, hash_object, is_regular, store_files
 from cyberevidence.store.verify.index_check import INDEX, apply_pending, check_index, open_index
 from cyberevidence.store.verify.manifest_check import check_manifest, check_sums, read_manifest
 from cyberevidence.store.verify.report import Finding, Severity, VerifyReport
@@ -61,19 +62,23 @@ def verify_index(root: str | os.PathLike[str]) -> VerifyReport:
     chain = read_chain(CustodyLog(root / "custody.jsonl"), report)
     info = read_case_json(root, report)
     check_case_settings(info, None, chain, report)
-    pending = _check_index_and_pending(root, chain, report)
+    pending = _check_index_and_pending(root, chain, report, for_reading=True)
     _judge_torn_tail(chain, pending, report)
     return report
 
 
-def _check_index_and_pending(root: Path, chain: ChainFacts, report: VerifyReport) -> bytes:
-    if not (root / INDEX).is_file():
+def _check_index_and_pending(root: Path, chain: ChainFacts, report: VerifyReport, *, for_reading: bool = False) -> bytes:
+    """Check the index; a missing one is a note for the case (it is derived: a bundle leaves it out)
+    and a problem for a reader about to use it."""
+    if not (root / INDEX).exists():
         if chain.index_digests:
-            report.problem(INDEX, "missing; 'cyberevidence rebuild CASE' recreates it from the evidence and custody")
+            say = report.problem if for_reading else report.note
+            say(INDEX, "not present (it is derived data); 'cyberevidence rebuild CASE' recreates it from evidence and custody")
         return b""
     try:
         with open_index(root) as db:
-            pending = apply_pending(db, chain, report)
+            manifest_seq = manifest_head_seq(root) if is_regular(root / MANIFEST) else -1  # never read a FIFO or device
+            pending = apply_pending(db, chain, report, manifest_seq)
             check_index(db, chain, report)
             return pending
     except sqlite3.Error as exc:

@@ -10,18 +10,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from cyberevidence.store.custody import MalformedEntryError, load_json_strict
-from cyberevidence.store.verify.chain import CASE_SETTINGS, ChainFacts
+from cyberevidence.store.custody import MalformedEntryError, json_kind, load_json_strict, shown
+from cyberevidence.store.verify.chain import CASE_SETTINGS, ChainFacts, same_json
+from cyberevidence.store.verify.files import read_case_file
 from cyberevidence.store.verify.report import VerifyReport
 
 CASE_FILE = "case.json"
 
 
 def read_case_json(root: Path, report: VerifyReport) -> dict[str, Any] | None:
-    try:
-        raw = (root / CASE_FILE).read_bytes()
-    except OSError:
-        report.problem(CASE_FILE, "missing or unreadable")
+    """``case.json`` as an object, or None with the reason named (it is hostile input like any file)."""
+    raw = read_case_file(root, CASE_FILE, report)
+    if raw is None:
         return None
     try:
         info = load_json_strict(raw)
@@ -29,7 +29,7 @@ def read_case_json(root: Path, report: VerifyReport) -> dict[str, Any] | None:
         report.problem(CASE_FILE, str(exc))
         return None
     if not isinstance(info, dict):
-        report.problem(CASE_FILE, f"is a JSON {type(info).__name__}, not an object")
+        report.problem(CASE_FILE, f"is {json_kind(info)}, not an object")
         return None
     return info
 
@@ -56,8 +56,10 @@ def check_case_settings(info: dict[str, Any] | None, manifest_case: object, chai
 def _compare(where: str, got: dict[str, Any], want: dict[str, Any], report: VerifyReport) -> None:
     for key in sorted(set(got) | set(want)):
         if key not in want:
-            report.problem(where, f"has a setting {key!r} that the case was not created with")
+            report.problem(where, f"has a setting {shown(key)} that the case was not created with")
         elif key not in got:
-            report.problem(where, f"lacks the setting {key!r} (custody: {want[key]!r})")
-        elif got[key] != want[key]:
-            report.problem(where, f"{key} is {got[key]!r}, but the case was created with {want[key]!r} (custody seq 0)")
+            report.problem(where, f"lacks the setting {key!r} (custody: {shown(want[key])})")
+        elif not same_json(got[key], want[key]):
+            report.problem(
+                where, f"{key} is {shown(got[key])}, but the case was created with {shown(want[key])} (custody seq 0)"
+            )

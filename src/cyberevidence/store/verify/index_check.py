@@ -8,23 +8,37 @@ compared with the digest the custody log recorded when they were written. Proven
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from cyberevidence.store.custody import MalformedEntryError, entry_hash, parse_entry
+from cyberevidence.store.custody import MalformedEntryError, entry_hash, is_sha256, parse_entry, shown
 from cyberevidence.store.index_digest import ORPHAN_MERGES_QUERY, artefact_digest, owners
 from cyberevidence.store.verify.chain import ChainFacts, collect_entry
+from cyberevidence.store.verify.files import kind_of
 from cyberevidence.store.verify.report import VerifyReport
 
 INDEX = "index.sqlite"
-_PROVENANCE_COMPARED = ("how", "original_name", "original_path", "parent_sha256", "path_in_parent", "acquired_at")
+_PROVENANCE_COMPARED = (
+    "how", "original_name", "original_path", "original_mtime", "parent_sha256", "path_in_parent", "acquired_at"
+)
 
 
 @contextmanager
 def open_index(root: Path) -> Iterator[sqlite3.Connection]:
-    """The case's index, read-only, untrusted schema; raises sqlite3.Error if it cannot be read."""
+    """The case's index, read-only, untrusted schema; raises sqlite3.Error if it cannot be read.
+
+    Anything but a regular file is refused before SQLite opens it: SQLite would wait for ever on a FIFO.
+    """
+    try:
+        mode = os.stat(root / INDEX).st_mode
+    except OSError as exc:
+        raise sqlite3.OperationalError(exc.strerror or str(exc)) from None
+    if not stat.S_ISREG(mode):
+        raise sqlite3.OperationalError(f"it is {kind_of(mode)}, not a regular file")
     db = sqlite3.connect(f"file:{(root / INDEX).as_posix()}?mode=ro", uri=True)
     try:
         db.execute("PRAGMA trusted_schema=OFF")
@@ -34,11 +48,12 @@ def open_index(root: Path) -> Iterator[sqlite3.Connection]:
         db.close()
 
 
-def apply_pending(db: sqlite3.Connection, chain: ChainFacts, report: VerifyReport) -> bytes:
+def apply_pending(db: sqlite3.Connection, chain: ChainFacts, report: VerifyReport, manifest_seq: int) -> bytes:
     """A parse entry the index kept but the log never got (the writer stopped in between).
 
-    If it chains onto the log's last entry it is what the next writer will append: its digests
-    are expected now, and the interruption is a note. Returns the pending line (or b"").
+    If it chains onto the log's last entry, and the manifest (always written after the entry) does
+    not already name it, it is what the next writer will append: its digests are expected now, and
+    the interruption is a note. Returns the pending line (or b"").
     """
     try:
         row = db.execute("SELECT value FROM meta WHERE key='pending_custody'").fetchone()
@@ -52,7 +67,7 @@ def apply_pending(db: sqlite3.Connection, chain: ChainFacts, report: VerifyRepor
         whole = entry_hash(d) == d["hash"]
     except (MalformedEntryError, ValueError, TypeError, OverflowError):
         return b""
-    if whole and d["seq"] == chain.last_seq + 1 and d["prev"] == (chain.last_hash or "0" * 64):
+    if whole and manifest_seq < d["seq"] == chain.last_seq + 1 and d["prev"] == (chain.last_hash or "0" * 64):
         collect_entry(chain, d)
         report.note(
             "custody.jsonl",
@@ -106,18 +121,28 @@ def _check_provenance(db: sqlite3.Connection, chain: ChainFacts, report: VerifyR
         (sha, int(str(r["custody_seq"]))): r for sha, rows in chain.provenance.items() for r in rows.values()
     }
     cols = ", ".join(("sha256", "custody_seq", *_PROVENANCE_COMPARED, "actor", "note"))
+    seen: set[tuple[str, int]] = set()
     for row in db.execute(f"SELECT {cols} FROM provenance"):
-        sha, seq = str(row[0]), row[1]
-        want = logged.get((sha, seq)) if isinstance(seq, int) else None
+        sha, seq = _name(row[0]), row[1]
+        want = logged.get((sha, seq)) if isinstance(seq, int) and (sha, seq) not in seen else None
         if want is None:
-            report.problem(f"{INDEX} provenance of {sha}", f"row (custody seq {seq!r}) matches no custody entry")
+            why = f"row (custody seq {shown(seq)}) matches no custody entry, or repeats one"
+            report.problem(f"{INDEX} provenance of {sha}", why)
             continue
+        seen.add((sha, seq))
         got = dict(zip((*_PROVENANCE_COMPARED, "actor", "note"), row[2:], strict=True))
         expected = {**{f: str(want.get(f, "")) for f in _PROVENANCE_COMPARED}, "actor": want.get("acquired_by"),
                     "note": str(want.get("note", ""))}
         if got != expected:
             changed = sorted(k for k in got if got[k] != expected[k])
             report.problem(f"{INDEX} provenance of {sha}", f"differs from custody seq {seq} in: {', '.join(changed)}")
-    artefacts = {str(r[0]) for r in db.execute("SELECT sha256 FROM artefacts")}
+    for sha, seq in sorted(set(logged) - seen):
+        report.problem(f"{INDEX} provenance of {sha}", f"has no row for custody seq {seq}, which records where it came from")
+    artefacts = {_name(r[0]) for r in db.execute("SELECT sha256 FROM artefacts")}
     for sha in sorted(artefacts - chain.artefacts):
         report.problem(f"{INDEX} artefact {sha}", "is listed in the index but was never stored in custody")
+
+
+def _name(value: object) -> str:
+    """An artefact's SHA-256 from a row, or the value shown safely (a planted index may hold anything)."""
+    return str(value) if is_sha256(value) else shown(value)

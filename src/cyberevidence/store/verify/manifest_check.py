@@ -9,24 +9,31 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from cyberevidence.store.custody import MalformedEntryError, is_sha256, load_json_strict
+from cyberevidence.store.custody import MalformedEntryError, is_sha256, json_kind, load_json_strict, shown
 from cyberevidence.store.index import PROVENANCE_FIELDS
-from cyberevidence.store.manifest import MANIFEST, SUMS, manifest_bytes
-from cyberevidence.store.verify.chain import ChainFacts
-from cyberevidence.store.verify.files import hash_object
+from cyberevidence.store.manifest import MANIFEST, SUMS, manifest_bytes, manifest_schema
+from cyberevidence.store.verify.chain import ChainFacts, same_json
+from cyberevidence.store.verify.files import hash_object, read_case_file
 from cyberevidence.store.verify.report import VerifyReport
+
+#: The provenance fields of a manifest artefact, each compared with the custody log.
+_PROVENANCE_KEYS = (*PROVENANCE_FIELDS, "how", "acquired_at", "acquired_by", "custody_seq")
+#: The artefact fields that repeat its first provenance record.
+_FLAT = ("original_name", "original_path", "acquired_at", "acquired_by", "parent_sha256", "path_in_parent")
 
 
 def _int(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def store_path(sha: str) -> str:
+    return f"evidence/sha256/{sha[:2]}/{sha[2:4]}/{sha}"
+
+
 def read_manifest(root: Path, report: VerifyReport) -> tuple[dict[str, Any] | None, bytes]:
     """The manifest as an object and its raw bytes, or (None, b"") with the problem named."""
-    try:
-        raw = (root / MANIFEST).read_bytes()
-    except OSError:
-        report.problem(MANIFEST, "missing or unreadable")
+    raw = read_case_file(root, MANIFEST, report)
+    if raw is None:
         return None, b""
     try:
         manifest = load_json_strict(raw)
@@ -34,7 +41,7 @@ def read_manifest(root: Path, report: VerifyReport) -> tuple[dict[str, Any] | No
         report.problem(MANIFEST, f"{exc}")
         return None, raw
     if not isinstance(manifest, dict):
-        report.problem(MANIFEST, f"is a JSON {type(manifest).__name__}, not an object")
+        report.problem(MANIFEST, f"is {json_kind(manifest)}, not an object")
         return None, raw
     try:
         canonical = manifest_bytes(manifest) == raw
@@ -42,7 +49,19 @@ def read_manifest(root: Path, report: VerifyReport) -> tuple[dict[str, Any] | No
         canonical = False
     if not canonical:
         report.problem(MANIFEST, "is not in canonical form (it was edited by hand or by another tool)")
+    _check_fields(MANIFEST, manifest, manifest_schema(), report)
     return manifest, raw
+
+
+def _check_fields(where: str, obj: dict[str, Any], schema: dict[str, Any], report: VerifyReport) -> None:
+    """Every field the format requires is there, and no other: an added field is an edit a reader may show."""
+    known, required = schema.get("properties", {}), schema.get("required", [])
+    for key in required:
+        if key not in obj:
+            report.problem(where, f"lacks the field {key!r}")
+    for key in obj:
+        if key not in known:
+            report.problem(where, f"has a field {shown(key)} that the manifest format does not have")
 
 
 def check_manifest(
@@ -54,8 +73,8 @@ def check_manifest(
     head = manifest.get("custody_head")
     seq = _int(head.get("seq")) if isinstance(head, dict) else None
     h = head.get("hash") if isinstance(head, dict) else None
-    if seq is None or not isinstance(h, str):
-        report.problem(MANIFEST, "its custody_head is missing or malformed")
+    if seq is None or not isinstance(h, str) or not isinstance(head, dict) or set(head) != {"seq", "hash"}:
+        report.problem(MANIFEST, f"its custody_head is missing or malformed ({shown(head)})")
         seq = -2
     elif seq > last_seq:
         report.problem(
@@ -77,8 +96,12 @@ def check_manifest(
                 report.problem(where, "listed in the manifest but neither stored nor in the custody log")
             continue  # a missing stored file is named by the store check
         if _int(art.get("size")) != stored[sha]:
-            report.problem(where, f"size {art.get('size')!r} differs from the stored file ({stored[sha]})")
+            report.problem(where, f"size {shown(art.get('size'))} differs from the stored file ({stored[sha]})")
+        if art.get("store_path") != store_path(sha):
+            report.problem(where, f"its store_path {shown(art.get('store_path'))} is not where the store keeps it")
         digests = art.get("digests")
+        if not isinstance(digests, dict) or digests.get("sha256") != sha:
+            report.problem(where, f"its digests {shown(digests)} do not give its own SHA-256")
         others = {k: v for k, v in digests.items() if k != "sha256"} if isinstance(digests, dict) else {}
         _check_other_digests(root, sha, others, where, report)
         if sha not in logged:
@@ -97,12 +120,14 @@ def _listed_artefacts(manifest: dict[str, Any], report: VerifyReport) -> dict[st
         report.problem(MANIFEST, "its artefacts list is missing or not a list")
         return {}
     listed: dict[str, dict[str, Any]] = {}
+    schema = manifest_schema()["properties"]["artefacts"]["items"]
     for i, art in enumerate(arts):
         if not isinstance(art, dict) or not is_sha256(art.get("sha256")):
             report.problem(MANIFEST, f"artefact #{i + 1} is malformed (no valid sha256)")
             continue
         if art["sha256"] in listed:
             report.problem(MANIFEST, f"artefact {art['sha256']} is listed twice")
+        _check_fields(f"{MANIFEST} artefact {art['sha256']}", art, schema, report)
         listed[art["sha256"]] = art
     return listed
 
@@ -112,7 +137,7 @@ def _check_other_digests(root: Path, sha: str, others: dict[str, Any], where: st
 
     unknown = sorted(k for k in others if k not in SUPPORTED_ALGORITHMS)
     if unknown:
-        report.problem(where, f"names digest algorithm(s) this tool does not know: {', '.join(map(str, unknown))}")
+        report.problem(where, f"names digest algorithm(s) this tool does not know: {', '.join(map(shown, unknown))}")
     algos = tuple(k for k in others if k in SUPPORTED_ALGORITHMS)
     if not algos:
         return
@@ -128,38 +153,46 @@ def _check_other_digests(root: Path, sha: str, others: dict[str, Any], where: st
 def _compare_with_custody(sha: str, art: dict[str, Any], chain: ChainFacts, report: VerifyReport) -> None:
     """The manifest's provenance, parser and event count must say what the custody log says."""
     expected = sorted(chain.provenance.get(sha, {}).values(), key=lambda r: int(str(r["custody_seq"])))
-    listed = art.get("provenance", [])
-    fields = (*PROVENANCE_FIELDS, "how", "acquired_at", "acquired_by", "custody_seq")
-    got = [{f: p.get(f) for f in fields} if isinstance(p, dict) else {} for p in listed] if isinstance(listed, list) else []
-    want = [{f: (r.get(f) if f == "custody_seq" else str(r.get(f, ""))) for f in fields} for r in expected]
+    want = [{f: (r.get(f) if f == "custody_seq" else str(r.get(f, ""))) for f in _PROVENANCE_KEYS} for r in expected]
     first = want[0] if want else {}
-    flat = ("original_name", "original_path", "acquired_at", "acquired_by", "parent_sha256", "path_in_parent")
-    if got != want or any(str(art.get(f, "")) != str(first.get(f, "")) for f in flat):
+    flat_differs = any(not same_json(art.get(f), first.get(f, "")) for f in _FLAT)
+    if not same_json(art.get("provenance"), want) or flat_differs:
         report.problem(
             f"{MANIFEST} artefact {sha}", "its provenance (names, paths, times or examiner) differs from the custody log"
         )
     parse = chain.parses.get(sha)
-    if parse and (art.get("parser"), art.get("event_count")) != parse:
+    if parse and not same_json([art.get("parser"), art.get("event_count")], list(parse)):
         report.problem(
             f"{MANIFEST} artefact {sha}",
-            f"parser/event count {art.get('parser')!r}/{art.get('event_count')!r} "
+            f"parser/event count {shown(art.get('parser'))}/{shown(art.get('event_count'))} "
             f"differ from the custody log ({parse[0]}/{parse[1]})",
         )
 
 
 def check_sums(root: Path, listed: dict[str, dict[str, Any]], report: VerifyReport) -> None:
-    """``SHA256SUMS`` in GNU format: one ``<sha256>  evidence/sha256/ab/cd/<sha256>`` line per listed file."""
-    try:
-        text = (root / SUMS).read_bytes().decode("ascii")
-    except (OSError, UnicodeDecodeError):
-        report.problem(SUMS, "missing, unreadable or not plain ASCII")
+    """``SHA256SUMS`` exactly as the tool writes it: one ``<sha256>  evidence/sha256/ab/cd/<sha256>`` line
+    per listed file, in the manifest's order, each ended by a newline (any other byte is an edit)."""
+    raw = read_case_file(root, SUMS, report)
+    if raw is None:
         return
-    in_sums: set[str] = set()
-    for n, line in enumerate(text.splitlines(), start=1):
-        digest, sep, path = line.partition("  ")
-        if not sep or not is_sha256(digest) or path != f"evidence/sha256/{digest[:2]}/{digest[2:4]}/{digest}":
-            report.problem(f"{SUMS} line {n}", "is not a '<sha256>  <store path>' line for that digest")
+    lines = raw.split(b"\n")
+    if lines[-1]:
+        report.problem(f"{SUMS} line {len(lines)}", "does not end with a newline (the file was cut or edited)")
+    else:
+        lines.pop()
+    in_sums: dict[str, int] = {}
+    for n, line in enumerate(lines, start=1):
+        if not line.isascii():
+            report.problem(f"{SUMS} line {n}", "is not plain ASCII")
             continue
-        in_sums.add(digest)
-    if in_sums != set(listed):
+        digest, sep, path = line.decode("ascii").partition("  ")
+        if not sep or not is_sha256(digest) or path != store_path(digest):
+            report.problem(f"{SUMS} line {n}", "is not a '<sha256>  <store path>' line for that digest")
+        elif digest in in_sums:
+            report.problem(f"{SUMS} line {n}", f"lists the file of line {in_sums[digest]} again")
+        else:
+            in_sums[digest] = n
+    if set(in_sums) != set(listed):
         report.problem(SUMS, "does not list the same files as the manifest")
+    elif list(in_sums) != list(listed):
+        report.problem(SUMS, "lists the files in another order than the manifest (it was rewritten)")

@@ -23,6 +23,35 @@ class Finding:
         return f"{self.where}: {self.message}"
 
 
+@dataclass(frozen=True, slots=True)
+class SealSeen:
+    """One ``seal`` custody entry as ``verify`` found it.
+
+    ``status``: ``valid``; ``invalid`` (its copy is damaged or does not match custody);
+    ``missing`` (its copy is gone); ``unchecked`` (the ``cryptography`` package is missing);
+    ``unarchived`` (made before seals were archived, and no longer checkable).
+    ``fingerprint`` is the SHA-256 of the key's DER public key ("" if unknown); ``trusted`` is
+    None when no trusted key was given.
+    """
+
+    seq: int
+    time: str
+    actor: str
+    fingerprint: str
+    status: str
+    trusted: bool | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "seq": self.seq,
+            "time": self.time,
+            "actor": self.actor,
+            "public_key_sha256": self.fingerprint,
+            "status": self.status,
+            "trusted": self.trusted,
+        }
+
+
 @dataclass
 class VerifyReport:
     """The outcome. ``exit_code`` is 0 intact, 1 problems found, 2 not a case."""
@@ -38,6 +67,10 @@ class VerifyReport:
     signature: str = "absent"
     #: SHA-256 fingerprints of the public keys of the seals found valid, latest last.
     seal_fingerprints: list[str] = field(default_factory=list)
+    #: Every ``seal`` custody entry, in order, with what was found.
+    seals: list[SealSeen] = field(default_factory=list)
+    #: Trusted keys were given: the last seal had to be made with one of them.
+    trusted_keys_checked: bool = False
     #: Artefacts whose index rows were checked against the digests in custody.
     index_artefacts_checked: int = 0
 
@@ -73,6 +106,8 @@ class VerifyReport:
             "custody_head": self.head_hash,
             "signature": self.signature,
             "seal_fingerprints": list(self.seal_fingerprints),
+            "seals": [s.to_dict() for s in self.seals],
+            "trusted_keys_checked": self.trusted_keys_checked,
             "index_artefacts_checked": self.index_artefacts_checked,
             "problems": [str(f) for f in self.problems],
             "notes": [str(f) for f in self.notes],
