@@ -37,6 +37,7 @@ ALLOWED_NOTES = (
     "the next command that writes to the case appends it",
     "the next write completes it",
     "left by an interrupted copy",
+    "the next command that writes to the case adds it",
 )
 
 
