@@ -66,7 +66,7 @@ from cyberevidence.store.custody import (
     CustodyLog,
     MalformedEntryError,
     complete_pending,
-    entry_hash,
+    next_link,
     parse_entry,
     utc_now,
 )
@@ -223,16 +223,13 @@ class Case:
         from cyberevidence.hashing import hash_bytes
 
         head = self.custody.head()
-        try:
-            whole = parse_entry(torn)
-            chained = entry_hash(whole) == whole["hash"] and whole["prev"] == (head.hash if head else GENESIS)
-        except (MalformedEntryError, ValueError, TypeError, OverflowError):
-            chained = False
-        if chained:
+        last_seq = head.seq if head else -1
+        if next_link(torn, last_seq, head.hash if head else GENESIS) is not None:
             self.custody.complete_torn_tail()
             return {"completed_last_line": "the last entry was whole but lacked its newline; the newline was added"}
+        interrupted_write = bool(pending) and pending.startswith(torn)
         covered = manifest_head_seq(self.root)
-        if covered > (head.seq if head else -1) and not (pending and pending.startswith(torn)):
+        if covered > last_seq and not interrupted_write:
             raise CustodyDamagedError(
                 f"{self.custody.path}: its last entry (seq {covered}, recorded in manifest.json) was cut short; "
                 "it was committed, so it is not repaired"
@@ -243,7 +240,7 @@ class Case:
                 "reason": "an interrupted write left an incomplete custody line; it was removed",
                 "bytes": len(torn),
                 "sha256": hash_bytes(torn)["sha256"],
-                "was_pending_entry": bool(pending and pending.startswith(torn)),
+                "was_pending_entry": interrupted_write,
             }
         }
 

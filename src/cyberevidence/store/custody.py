@@ -429,13 +429,21 @@ def complete_pending(log: CustodyLog, pending: bytes) -> CustodyEntry | None:
     Returns the appended entry, or None when the line is already in the log or no longer fits
     (it is then stale: the rows it described were rolled back or replaced).
     """
+    head = log.head()
+    d = next_link(pending, head.seq if head else -1, head.hash if head else GENESIS)
+    if d is None:
+        return None
+    log.write(PreparedEntry(CustodyEntry(**d), pending if pending.endswith(b"\n") else pending + b"\n"))
+    return CustodyEntry(**d)
+
+
+def next_link(line: bytes, last_seq: int, last_hash: str) -> dict[str, Any] | None:
+    """The entry ``line`` holds if it is whole (its hash matches) and is the link right after
+    ``(last_seq, last_hash)``; None otherwise. One rule for every repair and its check."""
     try:
-        d = parse_entry(pending)
-        whole = entry_hash(d) == d["hash"]
+        d = parse_entry(line)
+        if entry_hash(d) != d["hash"]:
+            return None
     except (MalformedEntryError, ValueError, TypeError, OverflowError):
         return None
-    head = log.head()
-    if whole and d["seq"] == (head.seq + 1 if head else 0) and d["prev"] == (head.hash if head else GENESIS):
-        log.write(PreparedEntry(CustodyEntry(**d), pending if pending.endswith(b"\n") else pending + b"\n"))
-        return CustodyEntry(**d)
-    return None
+    return d if d["seq"] == last_seq + 1 and d["prev"] == (last_hash or GENESIS) else None

@@ -355,7 +355,9 @@ class Ingest:
                         self.progress(Progress("parse", source.name, events, 0))
             events += case.index.add_events(batch)
             merged, merge_owners = case.index.reconcile(source.sha256)
-            case.index.record_parse(source.sha256, info.name, opts, events, len(warnings), -1)
+            # A replayed parse (rebuild) has no custody entry of its own: its seq is -1.
+            seq = case.custody.next_seq() if log else -1
+            case.index.record_parse(source.sha256, info.name, opts, events, len(warnings), seq)
             details = {
                 "parser": info.name,
                 "detection": found.reason,
@@ -373,7 +375,6 @@ class Ingest:
                 # index, for this artefact and any other whose rows it changed; the line itself is
                 # kept in the same transaction, so an interruption before it reaches the log is
                 # completed by the next writer (see ``Case._recover``).
-                case.index.record_parse(source.sha256, info.name, opts, events, len(warnings), case.custody.next_seq())
                 owners = touched | merge_owners | {source.sha256}
                 details["index_digests"] = digests_of(case.index.db, owners)
                 prepared = case.custody.prepare(self.actor, "parse", source.sha256, details)

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from cyberevidence.store.custody import MalformedEntryError, entry_hash, is_sha256, parse_entry, shown
+from cyberevidence.store.custody import is_sha256, next_link, shown
 from cyberevidence.store.index_digest import ORPHAN_MERGES_QUERY, artefact_digest, owners
 from cyberevidence.store.verify.chain import ChainFacts, collect_entry
 from cyberevidence.store.verify.files import kind_of
@@ -62,12 +62,8 @@ def apply_pending(db: sqlite3.Connection, chain: ChainFacts, report: VerifyRepor
     if not row or not isinstance(row[0], str):
         return b""
     line = row[0].encode("utf-8", "surrogatepass")
-    try:
-        d = parse_entry(line)
-        whole = entry_hash(d) == d["hash"]
-    except (MalformedEntryError, ValueError, TypeError, OverflowError):
-        return b""
-    if whole and manifest_seq < d["seq"] == chain.last_seq + 1 and d["prev"] == (chain.last_hash or "0" * 64):
+    d = next_link(line, chain.last_seq, chain.last_hash)
+    if d is not None and manifest_seq < d["seq"]:
         collect_entry(chain, d)
         report.note(
             "custody.jsonl",
