@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -67,6 +68,19 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     socket.socket.sendto = _guarded_sendto  # type: ignore[method-assign,assignment]
     socket.create_connection = _refuse  # type: ignore[assignment]
     socket.getaddrinfo = _guarded_getaddrinfo  # type: ignore[assignment]
+
+
+LONG_RUNS = os.environ.get("CYBEREVIDENCE_LONG_TESTS") == "1"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``long`` (fuzzing with tens of thousands of examples) run only when asked for."""
+    if LONG_RUNS:
+        return
+    skip = pytest.mark.skip(reason="a long run: set CYBEREVIDENCE_LONG_TESTS=1 to run it")
+    for item in items:
+        if "long" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture

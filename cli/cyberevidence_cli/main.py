@@ -374,12 +374,7 @@ def verify(
     """
     trusted = list(trusted_key or [])
     if case.is_file():
-        if trusted:
-            raise ce.CyberEvidenceError(
-                "--trusted-key cannot be used with a bundle yet",
-                hint="Unzip the bundle (7-Zip, with the password) and verify the case folder in it with --trusted-key.",
-            )
-        report = ce.verify_bundle(case, _password(password_file, confirm=False))
+        report = ce.verify_bundle(case, _password(password_file, confirm=False), trusted_keys=trusted)
         if not report.is_case:
             for f in report.problems:
                 err.print(f"Error: {f}", style="bold red")
@@ -618,26 +613,58 @@ def collect(
 
 
 def run() -> None:
-    """Console-script entry point: plain-language errors, tracebacks only with --debug."""
+    """Console-script entry point: plain-language errors, tracebacks only with --debug.
+
+    The first Ctrl-C stops the command (exit code 130); further presses are ignored, so the
+    clean-up that records the stop in the case's custody log is never cut short.
+    """
+    import signal
+    import sqlite3
+
+    from cyberevidence.errors import is_storage_full, storage_full
+
     debug = "--debug" in sys.argv
-    try:
-        app()
-    except ce.CyberEvidenceError as exc:
+    stopped: list[int] = []
+
+    def stop(signum: int, _frame: object) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        stopped.append(signum)
+        raise KeyboardInterrupt
+
+    def explain(exc: ce.CyberEvidenceError) -> None:
         if debug:
-            raise
+            raise exc
         err.print(f"Error: {exc}", soft_wrap=True, style="bold red")
         if exc.hint:
             err.print(f"What to do: {exc.hint}", soft_wrap=True)
         sys.exit(2)
-    except KeyboardInterrupt:
-        err.print("Stopped. The case is safe: run the same command again to finish the work.")
-        sys.exit(130)
-    except OSError as exc:
-        if debug:
+
+    stopped_text = "Stopped. The case is safe: run the same command again to finish the work."
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, stop)
+    try:  # the outer level catches a Ctrl-C that comes while an error is reported or at exit
+        try:
+            app()
+        except SystemExit as exc:
+            if stopped and exc.code == 130:  # Typer turns Ctrl-C into a silent exit 130
+                err.print(stopped_text)
             raise
-        err.print(f"Error: {exc.filename or ''}: {exc.strerror or exc}", style="bold red")
-        err.print("What to do: check the path exists and that you may read (and, for the case, write) it.")
-        sys.exit(2)
+        except ce.CyberEvidenceError as exc:
+            explain(exc)
+        except (OSError, sqlite3.Error) as exc:
+            if is_storage_full(exc):
+                named = exc.filename if isinstance(exc, OSError) and exc.filename else "the disk that holds the case"
+                explain(storage_full(named, exc))
+            if debug or not isinstance(exc, OSError):
+                raise
+            err.print(f"Error: {exc.filename or ''}: {exc.strerror or exc}", style="bold red")
+            err.print("What to do: check the path exists and that you may read (and, for the case, write) it.")
+            sys.exit(2)
+        finally:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except KeyboardInterrupt:
+        err.print(stopped_text)
+        sys.exit(130)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ import shutil
 import stat
 import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +35,7 @@ from cyberevidence.errors import CyberEvidenceError, UnsafeArchiveError
 from cyberevidence.hashing import hash_file
 from cyberevidence.store.custody import CustodyLog
 from cyberevidence.store.manifest import MANIFEST, PUBLIC_KEY, SIGNATURE, SUMS
+from cyberevidence.store.seal import ARCHIVE_FILES, SEALS, archived_seal_seqs, is_archive_member
 from cyberevidence.store.verify import VerifyReport, verify_case
 
 if TYPE_CHECKING:
@@ -87,19 +88,34 @@ def read_password_file(path: str | os.PathLike[str]) -> str:
     return pw
 
 
-def _case_members(case: Case, sealed: bool) -> dict[str, Path]:
-    """Member name -> file, for everything the bundle carries."""
+def _case_members(case: Case, sealed: bool, seal_seq: int | None = None) -> dict[str, Path]:
+    """Member name -> file, for everything the bundle carries.
+
+    Every archived seal (``seals/<seq>/``) goes with the case, so the receiver can check each one;
+    ``seal_seq`` names the seal about to be made for the bundle, whose files do not exist yet.
+    """
     root = case.root
     members: dict[str, Path] = {name: root / name for name in REQUIRED}
     if sealed:
         members[SIGNATURE] = root / SIGNATURE
         members[PUBLIC_KEY] = root / PUBLIC_KEY
+    seqs = set(archived_seal_seqs(root))
+    if seal_seq is not None:
+        seqs.add(seal_seq)
+    for seq in sorted(seqs):
+        for name in ARCHIVE_FILES:
+            members[f"{SEALS}/{seq}/{name}"] = root / SEALS / str(seq) / name
     for art in case.manifest()["artefacts"]:
         members[str(art["store_path"])] = root / str(art["store_path"])
     report = root / REPORT_MEMBER
     if report.is_file():
         members[REPORT_MEMBER] = report
     return members
+
+
+def _read_only(name: str) -> bool:
+    """Members kept read-only in a case: the evidence objects and the kept seals."""
+    return name.startswith("evidence/") or is_archive_member(name)
 
 
 def _new_zip(path: Path, password: bytes, compression: int) -> pyzipper.AESZipFile:
@@ -112,7 +128,7 @@ def _new_zip(path: Path, password: bytes, compression: int) -> pyzipper.AESZipFi
 def _add(zf: pyzipper.AESZipFile, name: str, path: Path, compression: int) -> None:
     info = zf.zipinfo_cls(name, date_time=FIXED_TIME)
     info.compress_type = compression
-    info.external_attr = (stat.S_IFREG | 0o444) << 16 if name.startswith("evidence/") else (stat.S_IFREG | 0o644) << 16
+    info.external_attr = (stat.S_IFREG | (0o444 if _read_only(name) else 0o644)) << 16
     info.file_size = path.stat().st_size
     with open(path, "rb") as src, zf.open(info, "w", force_zip64=info.file_size > 2**31) as dst:
         shutil.copyfileobj(src, dst, CHUNK)
@@ -142,7 +158,9 @@ def make_bundle(
         raise CyberEvidenceError(f"{target}: a bundle cannot be written inside the case folder (except in exports/)")
     sealed = sign_key is not None
     with case.writing():
-        planned = _case_members(case, sealed)
+        # The export entry takes the next seq; the seal made for the bundle, the one after it.
+        seal_seq = case.custody.next_seq() + 1 if sealed else None
+        planned = _case_members(case, sealed, seal_seq)
         details: dict[str, Any] = {
             "members": len(planned),
             "members_sha256": members_digest(planned),
@@ -257,17 +275,24 @@ def _extract(path: Path, password: bytes, dest: Path, report: VerifyReport, wher
                 report.problem(f"{where} member {name}", str(exc))
                 out.unlink(missing_ok=True)
                 continue
-            if name.startswith("evidence/"):
-                out.chmod(0o444)  # as in a case's store, so verify does not note writable objects
+            if _read_only(name):
+                out.chmod(0o444)  # as in a case, so verify does not note writable objects or seals
             names.append(name)
     return names
 
 
-def verify_bundle(path: str | os.PathLike[str], password: str | bytes, *, limits: ArchiveLimits | None = None) -> VerifyReport:
+def verify_bundle(
+    path: str | os.PathLike[str],
+    password: str | bytes,
+    *,
+    limits: ArchiveLimits | None = None,
+    trusted_keys: Sequence[str] = (),
+) -> VerifyReport:
     """Check a received bundle end to end. Exit code: 0 intact, 1 problems, 2 unreadable or wrong password.
 
     Raises nothing for a damaged bundle (each problem is named in the report); a wrong password is
-    reported as ``is_case = False`` (exit code 2) with the reason.
+    reported as ``is_case = False`` (exit code 2) with the reason. ``trusted_keys`` pins the keys
+    the last seal must have been made with, as for :func:`verify_case`.
     """
     bundle = Path(path)
     report = VerifyReport(str(bundle))
@@ -296,12 +321,16 @@ def verify_bundle(path: str | os.PathLike[str], password: str | bytes, *, limits
             report.is_case = False
             report.problem("bundle", "holds no case.json: it is not a cyberevidence case bundle")
             return report
-        inner = verify_case(root)
+        inner = verify_case(root, trusted_keys=trusted_keys)
         report.findings.extend(inner.findings)
         report.objects_checked = inner.objects_checked
         report.custody_entries = inner.custody_entries
         report.head_hash = inner.head_hash
         report.signature = inner.signature
+        report.seal_fingerprints = inner.seal_fingerprints
+        report.seals = inner.seals
+        report.trusted_keys_checked = inner.trusted_keys_checked
+        report.index_artefacts_checked = inner.index_artefacts_checked
         _check_members(root, names, report)
     return report
 
@@ -321,7 +350,7 @@ def _check_members(root: Path, names: list[str], report: VerifyReport) -> None:
     for name in sorted(listed - present):
         report.problem(f"bundle member {name}", f"listed in {SUMS} but missing from the bundle")
     for name in sorted(present):
-        if name in listed or name in REQUIRED or name in OPTIONAL:
+        if name in listed or name in REQUIRED or name in OPTIONAL or is_archive_member(name):
             continue
         if name.startswith("evidence/"):
             report.problem(f"bundle member {name}", f"is not listed in the case's {SUMS}")

@@ -14,7 +14,10 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
+import signal
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -37,6 +40,7 @@ from cyberevidence.errors import (
     IndexMismatchError,
     NotACaseError,
     StorageFullError,
+    as_storage_full,
 )
 from cyberevidence.events import Event
 from cyberevidence.exporters.diary_csv import EDITABLE, read_diary_csv
@@ -83,7 +87,7 @@ from cyberevidence.store.ingest import (
     host_details,
 )
 from cyberevidence.store.lock import CaseLock
-from cyberevidence.store.manifest import build_manifest, manifest_bytes, manifest_head_seq, write_manifest
+from cyberevidence.store.manifest import MANIFEST, SUMS, build_manifest, manifest_bytes, manifest_head_seq, write_manifest
 from cyberevidence.store.objects import EvidenceStore
 from cyberevidence.store.seal import commit_archive, load_signer, settle_partial_archives, stage_archive
 from cyberevidence.store.state import CustodyState
@@ -199,6 +203,7 @@ class Case:
           is an interrupted write: never when the manifest shows it was committed;
         * a parse entry the index kept but the log never got is appended, byte for byte;
         * staged copies custody logged move into the store; other leftovers of copies are removed;
+        * a seal cut after its entry was logged is put in place in ``seals/``; one cut before, removed;
         * index rows for every artefact custody records are restored.
         """
         repairs: dict[str, Any] = {}
@@ -212,9 +217,15 @@ class Case:
                 self.index.clear_pending_custody()
             if appended is not None:
                 repairs["appended_pending_entry"] = {"seq": appended.seq, "action": appended.action}
-        moved, _removed = self.store.recover_staged({e.subject for e in self.custody.entries() if e.action in ARTEFACT_ACTIONS})
+        entries = list(self.custody.entries())
+        moved, _removed = self.store.recover_staged({e.subject for e in entries if e.action in ARTEFACT_ACTIONS})
         if moved:
             repairs["moved_into_store"] = moved  # logged before the writer stopped, not yet moved in
+        settled = settle_partial_archives(self.root, {e.seq for e in entries if e.action == "seal"})
+        if settled["completed"]:
+            repairs["seals_put_in_place"] = [f"seals/{n}" for n in settled["completed"]]
+        if settled["removed"]:
+            repairs["unlogged_seals_removed"] = [f"seals/.{n}.partial" for n in settled["removed"]]
         if repairs:
             self.custody.append(actor, "recover", "", {**repairs, **host_details()})
         self._sync_index()
@@ -320,50 +331,86 @@ class Case:
         )
         inputs = list(expand_inputs([Path(p) for p in paths]))
         report = AddReport()
-        with self.writing(who):
+        with self._stoppable(who, "add"):
             ingest = Ingest(self, self.registry, who, progress)
             batches: dict[Path, dict[str, SourceFile]] = {}
             acquired: list[tuple[SourceFile, Path, str]] = []
-            try:
-                for original, root in inputs:
-                    source = ingest.acquire(original, note)
-                    rel = original.relative_to(root).as_posix()
-                    batches.setdefault(root, {})[rel] = source
-                    acquired.append((source, root, rel))
-                for source, root, rel in acquired:
-                    siblings = FolderSiblings(batches[root], rel)
-                    with_siblings = SourceFile(source.path, source.sha256, source.name, source.size, source.media_type, siblings)
-                    try:
-                        report.files.append(ingest.parse(with_siblings, options, format))
-                    except StorageFullError:
-                        raise
-                    except CyberEvidenceError as exc:
-                        self.custody.append(who, "parse_failed", source.sha256, {"error": str(exc), **host_details()})
-                        report.files.append(FileOutcome(source.name, source.sha256, error=_plain(exc)))
-            except BaseException as exc:
-                self._log_interruption(who, "add", exc)
-                raise
+            for original, root in inputs:
+                source = ingest.acquire(original, note)
+                rel = original.relative_to(root).as_posix()
+                batches.setdefault(root, {})[rel] = source
+                acquired.append((source, root, rel))
+            for source, root, rel in acquired:
+                siblings = FolderSiblings(batches[root], rel)
+                with_siblings = SourceFile(source.path, source.sha256, source.name, source.size, source.media_type, siblings)
+                try:
+                    report.files.append(ingest.parse(with_siblings, options, format))
+                except StorageFullError:
+                    raise
+                except CyberEvidenceError as exc:
+                    self.custody.append(who, "parse_failed", source.sha256, {"error": str(exc), **host_details()})
+                    report.files.append(FileOutcome(source.name, source.sha256, error=_plain(exc)))
             self._refresh_manifest()
         return report
 
-    def _log_interruption(self, actor: str, command: str, exc: BaseException) -> None:
-        """After Ctrl-C, a full disk or any error mid-write: bring the index in line with custody,
-        say in custody that the command stopped, and rewrite the manifest, so the case verifies.
-
-        Best effort: if this fails too (the disk is still full), the next writer's recovery does it.
+    @contextlib.contextmanager
+    def _stoppable(self, actor: str, command: str) -> Iterator[None]:
+        """:meth:`writing` for a long command that Ctrl-C, an error or a full disk may stop anywhere,
+        recovery and the final manifest included: the stop is logged under the lock before it is
+        released (:meth:`_log_interruption`), and a full disk is raised as a
+        :class:`~cyberevidence.errors.StorageFullError` naming the file.
         """
-        with contextlib.suppress(Exception):
-            # A parse entry the index committed but the log never got comes first: it takes the next seq.
-            complete_pending(self.custody, self.index.pending_custody())
-            self._sync_index()
+        outermost = not self.lock.held
+        with self.lock:
+            try:
+                if outermost:
+                    self._recover(actor)
+                yield
+            except BaseException as exc:
+                error = as_storage_full(exc, self.root)
+                self._log_interruption(actor, command, error)
+                if error is exc:
+                    raise
+                raise error from exc
+
+    def _log_interruption(self, actor: str, command: str, exc: BaseException) -> None:
+        """After Ctrl-C, a full disk or any error mid-write: complete a parse entry the index kept,
+        bring the index in line with custody, say in custody that the command stopped, and rewrite
+        the manifest, so the case verifies.
+
+        Best effort, and it never raises: the caller re-raises ``exc``. A step is skipped when one
+        it depends on failed (the disk is still full); the next writer's recovery then does it.
+        A Ctrl-C pressed during this clean-up is held back, so it cannot cut the clean-up short.
+        """
+        held: list[int] = []
+        previous = signal.getsignal(signal.SIGINT) if threading.current_thread() is threading.main_thread() else None
+        if previous is not None:
+            signal.signal(signal.SIGINT, lambda signum, _frame: held.append(signum))
+        try:
+            try:
+                # A parse entry the index committed but the log never got comes first: it takes the next seq.
+                complete_pending(self.custody, self.index.pending_custody())
+            except Exception:
+                return  # nothing may be appended before that entry; the next writer completes it
+            try:
+                self._sync_index()
+                synced = True
+            except Exception:
+                synced = False  # a manifest from an index behind custody would leave artefacts out
             reason = "stopped by the user (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else f"{type(exc).__name__}: {exc}"
-            self.custody.append(
-                actor,
-                "interrupted",
-                "",
-                {"command": command, "reason": reason[:2000], "to_finish": "run the same command again", **host_details()},
-            )
-            self._refresh_manifest()
+            with contextlib.suppress(Exception):
+                self.custody.append(
+                    actor,
+                    "interrupted",
+                    "",
+                    {"command": command, "reason": reason[:2000], "to_finish": "run the same command again", **host_details()},
+                )
+            if synced:
+                with contextlib.suppress(Exception):
+                    self._refresh_manifest()
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
 
     def load_people(self, path: str | Path, actor: str | None = None) -> People:
         """Store a people file as case material, log it, and use it from now on.
@@ -422,7 +469,36 @@ class Case:
         manifest = build_manifest(
             self.info, self.index, self.store, self.custody.head(), __version__, limitations_for_manifest(self)
         )
-        write_manifest(self.root, manifest, self.store)
+        # write_manifest replaces SHA256SUMS, then manifest.json: if it stops between the two (a
+        # full disk, Ctrl-C), the previous SHA256SUMS goes back, so the two on disk still agree.
+        # It is kept as a hard link in the store's scratch folder, so it comes back by a rename that
+        # needs no room on a full disk (the next writer's recovery removes a link left by a crash);
+        # where links cannot be made, its bytes are kept instead.
+        sums = self.root / SUMS
+        keep = self.store.tmp / f"{SUMS}.previous"
+        kept, previous = False, None
+        try:
+            self.store.tmp.mkdir(parents=True, exist_ok=True)
+            keep.unlink(missing_ok=True)
+            os.link(sums, keep)
+            kept = True
+        except OSError:
+            with contextlib.suppress(OSError):
+                previous = sums.read_bytes()
+        try:
+            write_manifest(self.root, manifest, self.store)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                if (self.root / MANIFEST).read_bytes() != manifest_bytes(manifest):
+                    if kept:
+                        os.replace(keep, sums)
+                    elif previous is not None and sums.read_bytes() != previous:
+                        atomic_write_bytes(sums, previous)
+            raise
+        finally:
+            if kept:
+                with contextlib.suppress(OSError):
+                    keep.unlink(missing_ok=True)
         return manifest
 
     def seal(self, sign_key: Path, actor: str | None = None) -> dict[str, Any]:

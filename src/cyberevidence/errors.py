@@ -5,6 +5,10 @@ The CLI turns these into plain-language messages; scripts can catch them by type
 
 from __future__ import annotations
 
+import errno
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -99,3 +103,47 @@ class IndexMismatchError(CyberEvidenceError):
         "Run 'cyberevidence verify CASE' to see what differs, then 'cyberevidence rebuild CASE' to rebuild the index "
         "from the preserved evidence and the custody log."
     )
+
+
+#: ``errno`` values that mean the disk, or the user's quota on it, is full.
+FULL_DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def is_storage_full(exc: BaseException) -> bool:
+    """Whether ``exc`` says the disk is full: ENOSPC/EDQUOT, or SQLite's "database or disk is full"."""
+    if isinstance(exc, StorageFullError):
+        return True
+    if isinstance(exc, OSError):
+        return exc.errno in FULL_DISK_ERRNOS
+    if isinstance(exc, sqlite3.Error):
+        code = getattr(exc, "sqlite_errorcode", None)
+        return (isinstance(code, int) and code & 0xFF == sqlite3.SQLITE_FULL) or "database or disk is full" in str(exc)
+    return False
+
+
+def storage_full(path: str | Path, exc: BaseException) -> StorageFullError:
+    """The :class:`StorageFullError` for a failed write to ``path`` (``exc``: what the system said)."""
+    said = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return StorageFullError(f"{path}: the disk is full ({said}); this write was not made, and nothing written before it is lost")
+
+
+def as_storage_full(exc: BaseException, path: str | Path) -> BaseException:
+    """``exc`` itself, or a :class:`StorageFullError` naming the file when ``exc`` says the disk is full.
+
+    The file is the one the system named (``OSError.filename``), else ``path``.
+    """
+    if isinstance(exc, StorageFullError) or not is_storage_full(exc):
+        return exc
+    named = exc.filename if isinstance(exc, OSError) and exc.filename else path
+    return storage_full(named, exc)
+
+
+@contextmanager
+def naming_full_disk(path: str | Path) -> Iterator[None]:
+    """Turn a full-disk ``OSError`` or SQLite error raised inside into a :class:`StorageFullError` naming ``path``."""
+    try:
+        yield
+    except (OSError, sqlite3.Error) as exc:
+        if is_storage_full(exc):
+            raise storage_full(path, exc) from exc
+        raise

@@ -181,3 +181,65 @@ def test_password_is_never_taken_from_the_command_line(demo_case: Path, tmp_path
     assert done.returncode == 2 and "--password-file" in done.stderr
     assert not (tmp_path / "b.zip").exists()
     assert "--password " not in cli("bundle", "--help").stdout
+
+
+# ---------------------------------------------------------------------- sealed cases
+def _rewrite_without(good: Path, bad: Path, drop: str) -> None:
+    with pyzipper.AESZipFile(good) as src, pyzipper.AESZipFile(bad, "w", encryption=pyzipper.WZ_AES) as dst:
+        src.setpassword(PASSWORD.encode())
+        dst.setpassword(PASSWORD.encode())
+        for info in src.infolist():
+            if info.filename != drop:
+                dst.writestr(info.filename, src.read(info))
+
+
+def _fingerprint_by_cryptography(public_pem: Path) -> str:
+    """SHA-256 of the DER SubjectPublicKeyInfo, computed by the cryptography package (an independent path)."""
+    import hashlib
+
+    from cryptography.hazmat.primitives import serialization
+
+    key = serialization.load_pem_public_key(public_pem.read_bytes())
+    der = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return hashlib.sha256(der).hexdigest()
+
+
+def test_a_sealed_case_travels_with_all_its_seals(demo_case: Path, tmp_path: Path) -> None:
+    pytest.importorskip("cryptography")
+    key = tmp_path / "examiner.key"
+    public = ce.generate_key(key)
+    case = ce.Case.open(demo_case)
+    case.seal(key)  # an earlier seal, kept in seals/<seq>/
+    first_seal = case.custody.head()
+    assert first_seal is not None and first_seal.action == "seal"
+    out = tmp_path / "bundle.zip"
+    ce.make_bundle(case, out, PASSWORD, sign_key=key)
+    with pyzipper.AESZipFile(out) as zf:
+        names = set(zf.namelist())
+    seal_seqs = [e.seq for e in ce.Case.open(demo_case).custody.entries() if e.action == "seal"]
+    assert len(seal_seqs) == 2 and seal_seqs[0] == first_seal.seq
+    for seq in seal_seqs:
+        assert {f"seals/{seq}/manifest.json", f"seals/{seq}/manifest.json.sig", f"seals/{seq}/signer.pub.pem"} <= names
+    report = ce.verify_bundle(out, PASSWORD)
+    assert report.exit_code == 0, [str(f) for f in report.findings]
+    assert report.signature == "valid" and [s.status for s in report.seals] == ["valid", "valid"]
+    fingerprint = report.seal_fingerprints[-1]
+    assert fingerprint == _fingerprint_by_cryptography(public)
+    pinned = ce.verify_bundle(out, PASSWORD, trusted_keys=[fingerprint])
+    assert pinned.exit_code == 0 and pinned.trusted_keys_checked
+    other = ce.verify_bundle(out, PASSWORD, trusted_keys=["0" * 64])
+    assert other.exit_code == 1 and any("trusted" in str(f) for f in other.problems)
+
+
+def test_a_seal_left_out_of_a_bundle_is_named(demo_case: Path, tmp_path: Path) -> None:
+    pytest.importorskip("cryptography")
+    key = tmp_path / "examiner.key"
+    ce.generate_key(key)
+    case = ce.Case.open(demo_case)
+    ce.make_bundle(case, tmp_path / "good.zip", PASSWORD, sign_key=key)
+    seq = next(e.seq for e in ce.Case.open(demo_case).custody.entries() if e.action == "seal")
+    dropped = f"seals/{seq}/manifest.json.sig"
+    _rewrite_without(tmp_path / "good.zip", tmp_path / "bad.zip", dropped)
+    report = ce.verify_bundle(tmp_path / "bad.zip", PASSWORD)
+    assert report.exit_code == 1
+    assert any(f"seals/{seq}" in str(f) for f in report.problems), [str(f) for f in report.findings]

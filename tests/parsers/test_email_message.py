@@ -33,14 +33,21 @@ def codes(warnings: list[ParseWarning]) -> Counter[str]:
     return Counter(w.code for w in warnings)
 
 
+def listed(corpus: Path, folder: str) -> list[str]:
+    """The file names SOURCES.tsv lists under ``email/<folder>/``."""
+    with open(corpus / "SOURCES.tsv", encoding="utf-8") as fh:
+        paths = [line.split("\t", 1)[0] for line in fh]
+    return sorted(p.rsplit("/", 1)[1] for p in paths if p.startswith(f"email/{folder}/"))
+
+
 @pytest.fixture
 def eml(corpus: Path) -> Path:
     return corpus / "email" / "eml"
 
 
-def test_every_corpus_eml_is_sniffed_and_parses(eml: Path) -> None:
+def test_every_corpus_eml_is_sniffed_and_parses(corpus: Path, eml: Path) -> None:
     files = sorted(eml.iterdir())
-    assert len(files) == 50
+    assert files and [p.name for p in files] == listed(corpus, "eml")  # every file listed, every listed file there
     for path in files:
         head = path.read_bytes()[:65536]
         assert PARSER.sniff(source_file_for(path), head), path.name

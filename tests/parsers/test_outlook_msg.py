@@ -20,6 +20,13 @@ def run(path: Path) -> tuple[Event, list[ParseWarning]]:
     return events[0], warnings
 
 
+def listed(corpus: Path, folder: str) -> list[str]:
+    """The file names SOURCES.tsv lists under ``email/<folder>/``."""
+    with open(corpus / "SOURCES.tsv", encoding="utf-8") as fh:
+        paths = [line.split("\t", 1)[0] for line in fh]
+    return sorted(p.rsplit("/", 1)[1] for p in paths if p.startswith(f"email/{folder}/"))
+
+
 @pytest.fixture
 def msgs(corpus: Path) -> Path:
     return corpus / "email" / "msg"
@@ -48,10 +55,15 @@ EXPECTED = [
 ]
 
 
-def test_every_corpus_msg_is_listed_and_sniffed(msgs: Path) -> None:
-    assert sorted(p.name for p in msgs.iterdir()) == sorted(e[0] for e in EXPECTED)
-    for path in msgs.iterdir():
-        assert PARSER.sniff(source_file_for(path), path.read_bytes()[:65536])
+def test_every_corpus_msg_is_listed_and_sniffed(corpus: Path, msgs: Path) -> None:
+    names = sorted(p.name for p in msgs.iterdir())
+    assert names and names == listed(corpus, "msg")  # every file listed, every listed file there
+    assert {e[0] for e in EXPECTED} <= set(names)
+    for path in sorted(msgs.iterdir()):
+        assert PARSER.sniff(source_file_for(path), path.read_bytes()[:65536]), path.name
+        event, warnings = run(path)  # the files not in EXPECTED are checked in test_email_corpus.py
+        assert event.platform == "email" and event.source.locator == "$"
+        assert all(w.locator.startswith("$") for w in warnings), path.name
 
 
 @pytest.mark.parametrize(("name", "subject", "kind", "attachments", "recips"), EXPECTED)

@@ -21,6 +21,13 @@ from cyberevidence.standalone import HashOnlyContext, parse, source_file_for
 HAVE_PYPFF = outlook_pst.load_pypff() is not None
 
 
+def listed(corpus: Path, folder: str) -> list[str]:
+    """The file names SOURCES.tsv lists under ``email/<folder>/``."""
+    with open(corpus / "SOURCES.tsv", encoding="utf-8") as fh:
+        paths = [line.split("\t", 1)[0] for line in fh]
+    return sorted(p.rsplit("/", 1)[1] for p in paths if p.startswith(f"email/{folder}/"))
+
+
 @pytest.fixture
 def psts(corpus: Path) -> Path:
     return corpus / "email" / "pst"
@@ -31,11 +38,15 @@ def run(path: Path) -> tuple[list[Event], list[ParseWarning]]:
     return list(parse(path, timezone="UTC", warnings=warnings)), warnings
 
 
-def test_every_corpus_pst_is_sniffed(psts: Path) -> None:
+def test_every_corpus_pst_is_sniffed(corpus: Path, psts: Path) -> None:
     files = sorted(psts.iterdir())
-    assert len(files) == 3
+    assert files and [p.name for p in files] == listed(corpus, "pst")  # every file listed, every listed file there
     for path in files:
-        assert PARSER.sniff(source_file_for(path), path.read_bytes()[:65536])
+        assert PARSER.sniff(source_file_for(path), path.read_bytes()[:65536]), path.name
+        if HAVE_PYPFF:
+            events, warnings = run(path)
+            assert events and all(e.platform == "email" for e in events), path.name
+            assert all(w.locator for w in warnings), path.name
 
 
 def test_without_libpff_the_error_says_what_to_install(psts: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,6 +9,7 @@ files) and is deliberately not used.
 from __future__ import annotations
 
 import base64
+import csv
 import hashlib
 import re
 from collections import Counter
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from cyberevidence.errors import ParseError
 from cyberevidence.events import Event, ParseWarning
 from cyberevidence.parsers.base import ParseOptions
 from cyberevidence.parsers.sms_backup import PARSER
@@ -44,12 +46,39 @@ def sbr(corpus: Path) -> Path:
     return corpus / "sms_backup_restore"
 
 
-def test_every_corpus_file_is_sniffed_and_parses_without_a_crash(sbr: Path) -> None:
-    files = sorted(sbr.glob("*.xml"))
-    assert len(files) == 8  # SOURCES.md: sms_backup_restore | 8 files
-    for path in files:
-        assert PARSER.sniff(source_file_for(path), path.read_bytes()[:65536]), path.name
-        run(path)  # never raises for these files, damaged ones included
+def sources_rows(corpus: Path, folder: str) -> dict[str, dict[str, str]]:
+    """SOURCES.tsv rows for one corpus folder, by path inside that folder."""
+    with (corpus / "SOURCES.tsv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+    prefix = folder + "/"
+    return {r["corpus_path"][len(prefix) :]: r for r in rows if r["corpus_path"].startswith(prefix)}
+
+
+#: Words in a file's description or ground truth that say it is deliberately damaged or invalid.
+DAMAGE_WORDS = re.compile(r"not well-formed|malformed|truncated|corrupt|unparseable|no attributes|disagrees|count=\d+ but", re.I)
+
+
+def test_every_corpus_file_is_sniffed_and_parses_without_a_crash(corpus: Path, sbr: Path) -> None:
+    rows = sources_rows(corpus, "sms_backup_restore")
+    present = {p.relative_to(sbr).as_posix() for p in sbr.rglob("*") if p.is_file()}
+    assert rows, "SOURCES.tsv lists no sms_backup_restore files"
+    assert sorted(set(rows) - present) == [], "listed in SOURCES.tsv but missing"
+    assert sorted(present - set(rows)) == [], "present but without a SOURCES.tsv row"
+    for name, row in sorted(rows.items()):
+        path = sbr / name
+        assert path.stat().st_size == int(row["bytes"]), name
+        sniffed = PARSER.sniff(source_file_for(path), path.read_bytes()[:65536])
+        if row["description"].startswith("NOT "):  # a format-detection negative case
+            assert not sniffed, name
+            with pytest.raises(ParseError, match="not an SMS Backup & Restore backup"):
+                list(parse(path, format="sms_backup"))
+            continue
+        assert sniffed, name
+        events, warnings = run(path)  # never raises for these files, damaged ones included
+        assert all(w.locator for w in warnings if w.code != "count_mismatch"), name
+        assert all(e.timestamp.year > 1970 for e in events), name  # no invented epoch dates
+        if DAMAGE_WORDS.search(row["description"] + " " + row["ground_truth"]):
+            assert warnings, f"{name} is deliberately damaged but parsed without a warning"
 
 
 def test_sms_small_twelve_messages_three_addresses(sbr: Path) -> None:
@@ -190,7 +219,10 @@ def test_minimal_calls(sbr: Path) -> None:
 def test_mixed_sms_and_mms(sbr: Path) -> None:
     # SOURCES.md: count=4: 3 <sms> + 1 <mms> (1 part)
     events, warnings = run(sbr / "sbrparser_mixed.xml")
-    assert warnings == []
+    # The MMS's <addrs> name +15559876543 as From but the conversation (and its text: "from Alice")
+    # is Alice's +15551234567: the conversation's address is the sender, with a warning.
+    assert codes(warnings) == ["address_conflict"] and warnings[0].locator == "smses/mms[1] (line 4)"
+    assert events[1].sender == "+15551234567" and events[1].extra["contact_name"] == "Alice Smith"
     assert Counter(e.source.locator.split("[")[0] for e in events) == {"smses/sms": 3, "smses/mms": 1}
     assert [e.text for e in events] == [
         "Hey, how are you?",

@@ -329,3 +329,45 @@ def test_unknown_elements_and_parts_without_content(tmp_path: Path) -> None:
         ("unknown_element", "line 2"),
         ("missing_attachment", "smses/mms[1] (line 4) part[1]"),
     ]
+
+
+def test_date_in_seconds_is_read_as_seconds_and_zero_is_no_time(tmp_path: Path) -> None:
+    """1312452353 as milliseconds is 1970-01-16; as seconds 2011-08-04 10:05:53 UTC. 0 means no time."""
+    path = tmp_path / "sms-seconds.xml"
+    path.write_text(
+        '<smses count="3">\n'
+        '<sms address="+436812314123" date="1312452353" type="1" body="seconds" />\n'
+        '<sms address="+436812314123" date="0" type="1" body="no time" />\n'
+        '<sms address="+436812314123" date="1312452353000" type="1" body="ms" />\n'
+        "</smses>\n"
+    )
+    events, warnings = run(path)
+    assert [e.text for e in events] == ["seconds", "ms"]
+    assert events[0].timestamp == events[1].timestamp == datetime(2011, 8, 4, 10, 5, 53, tzinfo=timezone.utc)
+    assert events[0].extra["date_unit"] == "seconds" and "date_unit" not in events[1].extra
+    assert [(w.code, w.locator) for w in warnings] == [
+        ("date_in_seconds", "smses/sms[1] (line 2)"),
+        ("bad_date", "smses/sms[2] (line 3)"),
+    ]
+    assert "no time was recorded" in warnings[1].message
+
+
+def test_empty_mms_data_is_no_content_and_declared_type_fills_a_generic_one(tmp_path: Path) -> None:
+    path = tmp_path / "sms-mms.xml"
+    blob = base64.b64encode(b"\x00\x01 unknown bytes").decode()
+    path.write_text(
+        '<smses count="1">\n'
+        '<mms date="1721161764000" msg_box="1" address="+15550000003">\n'
+        "<parts>\n"
+        '<part seq="0" ct="image/jpeg" name="a.jpg" text="null" data="" />\n'
+        f'<part seq="1" ct="audio/amr" name="b.amr" data="{blob}" />\n'
+        "</parts>\n"
+        "</mms>\n"
+        "</smses>\n"
+    )
+    events, warnings = run(path)
+    assert [(a.name, bool(a.sha256), a.media_type) for a in events[0].attachments] == [
+        ("a.jpg", False, "image/jpeg"),
+        ("b.amr", True, "audio/amr"),
+    ]
+    assert [w.code for w in warnings] == ["missing_attachment"]

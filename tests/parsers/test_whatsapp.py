@@ -8,6 +8,7 @@ different answer than a count in SOURCES.md, the test says why.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import zipfile
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from cyberevidence.errors import DateOrderAmbiguousError
+from cyberevidence.errors import DateOrderAmbiguousError, ParseError
 from cyberevidence.events import Event, ParseWarning
 from cyberevidence.parsers.base import DateOrder, ParseOptions
 from cyberevidence.parsers.whatsapp import PARSER
@@ -52,12 +53,71 @@ def wa(corpus: Path) -> Path:
     return corpus / "whatsapp"
 
 
-def test_every_corpus_export_is_sniffed_as_whatsapp(wa: Path) -> None:
-    files = [p for p in wa.iterdir() if p.suffix in (".txt", ".zip")] + [wa / "timelinize_ios_export" / "_chat.txt"]
-    assert len(files) == 23
-    for path in files:
-        head = path.read_bytes()[: 64 * 1024]
-        assert PARSER.sniff(source_file_for(path), head), path.name
+def sources_rows(corpus: Path, folder: str) -> dict[str, dict[str, str]]:
+    """SOURCES.tsv rows for one corpus folder, by path inside that folder."""
+    with (corpus / "SOURCES.tsv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+    prefix = folder + "/"
+    return {r["corpus_path"][len(prefix) :]: r for r in rows if r["corpus_path"].startswith(prefix)}
+
+
+def chat_rows(corpus: Path) -> dict[str, dict[str, str]]:
+    """The rows that are chat exports (.txt or .zip); media and expected-output files are not."""
+    return {k: r for k, r in sources_rows(corpus, "whatsapp").items() if k.endswith((".txt", ".zip"))}
+
+
+def parse_any_order(path: Path) -> tuple[list[Event], list[ParseWarning]]:
+    """Parse; a file whose date order nothing decides is refused clearly, then read day-first as told."""
+    try:
+        return run(path)
+    except DateOrderAmbiguousError as err:
+        assert "--date-order dmy or mdy" in str(err) and err.locator.startswith("line ")
+        return run(path, date_order="dmy")
+
+
+def assert_every_line_accounted_for(path: Path, events: list[Event], warnings: list[ParseWarning]) -> None:
+    """Nothing silently dropped: each non-blank line is a header, text of the message above it, or warned about."""
+    lines = path.read_bytes().decode("utf-8", errors="replace").lstrip("\ufeff").split("\n")
+    by_line = {int(e.source.locator.rsplit(" ", 1)[1]): e for e in events}
+    warned = {w.locator for w in warnings}
+    current: Event | None = None
+    for n, raw in enumerate(lines, start=1):
+        if n in by_line:
+            current = by_line[n]
+            continue
+        line = raw.rstrip("\r").replace(LRM, "")
+        if not line.strip() or f"line {n}" in warned:
+            continue
+        assert current is not None and line in current.text, f"{path.name} line {n} is in no event: {line!r}"
+
+
+def test_every_corpus_export_is_sniffed_as_whatsapp(corpus: Path, wa: Path) -> None:
+    rows = sources_rows(corpus, "whatsapp")
+    present = {p.relative_to(wa).as_posix() for p in wa.rglob("*") if p.is_file()}
+    assert sorted(set(rows) - present) == [], "listed in SOURCES.tsv but missing"
+    assert sorted(present - set(rows)) == [], "present but without a SOURCES.tsv row"
+    chats = chat_rows(corpus)
+    assert chats
+    for name, row in sorted(chats.items()):
+        path = wa / name
+        assert path.stat().st_size == int(row["bytes"]), name
+        sniffed = PARSER.sniff(source_file_for(path), path.read_bytes()[: 64 * 1024])
+        if row["description"].startswith("NOT "):  # a format-detection negative case
+            assert not sniffed, name
+            with pytest.raises(ParseError, match="no WhatsApp message header"):
+                list(parse(path, format="whatsapp", timezone="UTC"))
+            continue
+        if int(row["bytes"]) == 0:  # nothing to recognise; forced, it is refused as empty
+            assert not sniffed, name
+            with pytest.raises(ParseError, match="empty"):
+                list(parse(path, format="whatsapp", timezone="UTC"))
+            continue
+        assert sniffed, name
+        events, warnings = parse_any_order(path)
+        assert events, name
+        assert all(w.locator for w in warnings if w.code not in ("date_order", "mixed_date_order", "assumed_timezone")), name
+        if path.suffix == ".txt":
+            assert_every_line_accounted_for(path, events, warnings)
 
 
 def test_other_formats_in_the_corpus_are_not_sniffed(corpus: Path) -> None:

@@ -6,8 +6,10 @@ stored milliseconds); counts for the corpus are those of ../shared/corpus/SOURCE
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 import os
+import re
 import shutil
 import sqlite3
 from collections import Counter
@@ -18,10 +20,13 @@ from types import ModuleType
 import pytest
 
 from cyberevidence import Case
+from cyberevidence.detect import detect
 from cyberevidence.errors import ParseError
 from cyberevidence.events import Event, ParseWarning
+from cyberevidence.parsers import default_registry
 from cyberevidence.parsers.base import ParseOptions, SourceFile
 from cyberevidence.parsers.whatsapp_android_db import PARSER
+from cyberevidence.parsers.whatsapp_ios_db import PARSER as IOS_PARSER
 from cyberevidence.standalone import HashOnlyContext, parse, source_file_for
 
 
@@ -60,17 +65,89 @@ def dumps(corpus: Path, tmp_path: Path) -> Path:
 # -- the public corpus (SQL dumps) -------------------------------------------------------------
 
 
-def test_every_corpus_dump_is_recognised_for_what_it_is(corpus: Path) -> None:
-    files = sorted((corpus / "whatsapp_db").iterdir())
-    assert [f.name for f in files] == [
-        "chm_android_2023-10_msgstore.sql",
-        "chm_android_2023-10_wa.sql",
-        "chm_android_2026-05_msgstore.sql",
-        "chm_android_2026-05_wa.sql",
+#: The corpus folders holding WhatsApp databases and the SQLite files tested beside them.
+CORPUS_DIRS = ("whatsapp_db", "sqlite_wal")
+
+
+def corpus_rows(corpus: Path) -> dict[str, dict[str, str]]:
+    """SOURCES.tsv rows of the corpus folders above, by corpus_path."""
+    with open(corpus / "SOURCES.tsv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    return {r["corpus_path"]: r for r in rows if r["corpus_path"].split("/", 1)[0] in CORPUS_DIRS}
+
+
+def role_of(description: str) -> str:
+    """What a corpus file is, from its SOURCES.tsv description (first rule that matches).
+
+    The key rule looks only at the description's lead (before the first parenthesis or semicolon),
+    because a backup's description goes on to name the key it decrypts with.
+    """
+    rules = [
+        ("key", r"^[^(;]*(?:'key' file|\.key\b|root key)"),
+        ("encrypted", r"encrypted.{0,40}backup"),
+        ("contacts", r"\bwa\.db\b|ContactsV2|LID\.sqlite"),
+        ("ios", r"ChatStorage\.sqlite"),
+        ("android", r"msgstore\.db"),
+        ("other", r"SQLite database|write-ahead log"),
     ]
-    for f in files:
-        head = f.read_bytes()[:65536]
-        assert PARSER.sniff(source_file_for(f), head) is f.name.endswith("msgstore.sql"), f.name
+    for role, pattern in rules:
+        if re.search(pattern, description, re.IGNORECASE):
+            return role
+    raise AssertionError(f"no rule says what this corpus file is: {description!r}; add one")
+
+
+#: role -> the parser that must recognise the file on its own (None: no parser of ours may).
+EXPECTED_PARSER = {
+    "android": "whatsapp_android_db",
+    "encrypted": "whatsapp_android_db",
+    "ios": "whatsapp_ios_db",
+    "contacts": None,
+    "key": None,
+    "other": None,
+}
+
+
+def test_every_corpus_dump_is_recognised_for_what_it_is(corpus: Path) -> None:
+    rows = corpus_rows(corpus)
+    on_disk = {f"{d}/{f.name}" for d in CORPUS_DIRS if (corpus / d).is_dir() for f in (corpus / d).iterdir()}
+    assert on_disk == set(rows), "every corpus file needs its SOURCES.tsv row, and every row its file"
+    registry = default_registry(include_plugins=False)
+    wa_parsers = {PARSER.name: PARSER, IOS_PARSER.name: IOS_PARSER}
+    roles: Counter[str] = Counter()
+    for rel, row in sorted(rows.items()):
+        path = corpus / rel
+        role = role_of(row["description"])
+        roles[role] += 1
+        siblings = {p.name: source_file_for(p) for p in path.parent.iterdir() if p != path}
+        source = source_file_for(path, siblings)
+        head = path.read_bytes()[:65536]
+        expected = EXPECTED_PARSER[role]
+        for name, info in wa_parsers.items():
+            assert info.sniff(source, head) is (name == expected), (rel, role, name)
+        found = detect(source, registry).parser
+        assert (found.name if found else None) == expected, (rel, role)
+        if role in ("android", "ios"):
+            items = list(wa_parsers[role_parser(role)].parse(source, HashOnlyContext(ParseOptions())))
+            assert any(isinstance(i, ParseWarning) and i.code == "schema" for i in items), rel
+        elif role == "encrypted":
+            items = list(PARSER.parse(source, HashOnlyContext(ParseOptions())))
+            assert not [i for i in items if isinstance(i, Event)], rel  # never read as messages
+            [note] = items
+            assert isinstance(note, ParseWarning) and note.code == "encrypted_backup", rel
+            assert "encrypted" in note.message and "key" in note.message and note.file == path.name
+        elif role == "key":
+            for info in wa_parsers.values():
+                with pytest.raises(ParseError, match="key file"):  # forced: refused, never read as messages
+                    list(info.parse(source, HashOnlyContext(ParseOptions())))
+        else:  # contacts and other SQLite files: forced through a message parser, a clear refusal, no crash
+            for info in wa_parsers.values():
+                with pytest.raises(ParseError, match=r"missing|write-ahead log"):
+                    list(info.parse(source, HashOnlyContext(ParseOptions())))
+    assert set(roles) <= set(EXPECTED_PARSER) and roles["android"] >= 2 and roles["ios"] >= 1
+
+
+def role_parser(role: str) -> str:
+    return "whatsapp_ios_db" if role == "ios" else "whatsapp_android_db"
 
 
 def test_corpus_2023_10(dumps: Path) -> None:

@@ -429,7 +429,7 @@ def test_a_fifo_as_a_trusted_key_does_not_block_verify(case: ce.Case, keys: list
 # ---------------------------------------------------------------------------- interrupted seals
 
 
-def test_a_partial_seal_whose_entry_was_never_written_is_a_note_and_the_next_seal_removes_it(
+def test_a_partial_seal_whose_entry_was_never_written_is_a_note_and_the_next_write_removes_it(
     case: ce.Case, keys: list[Path]
 ) -> None:
     head = case.custody.head()
@@ -440,24 +440,37 @@ def test_a_partial_seal_whose_entry_was_never_written_is_a_note_and_the_next_sea
     report = case.verify()
     assert report.exit_code == 0, problems(report)
     assert any("interrupted seal" in n for n in notes(report))
-    seal(case, keys[0])
+    case.record_export("timeline", "t.jsonl")
     assert not partial.exists()
+    recover = [e for e in case.custody.entries() if e.action == "recover"]
+    assert recover and recover[-1].details["unlogged_seals_removed"] == [f"seals/.{head.seq + 1}.partial"]
     assert case.verify().exit_code == 0
 
 
-def test_a_seal_cut_before_its_copy_was_put_in_place_is_completed_by_the_next_seal(case: ce.Case, keys: list[Path]) -> None:
+def test_a_seal_cut_before_its_copy_was_put_in_place_is_checked_staged_and_completed_by_the_next_write(
+    case: ce.Case, keys: list[Path]
+) -> None:
     seq = seal(case, keys[0])
     case.record_export("timeline", "t.jsonl")
     os.rename(kept(case, seq), case.root / "seals" / f".{seq}.partial")
     report = case.verify()
-    assert report.exit_code == 1
-    assert any("interrupted" in p and "sealing the case again" in p for p in problems(report))
+    assert report.exit_code == 0, problems(report)
+    assert any("interrupted before its copy was put in place" in n for n in notes(report))
+    assert [s.status for s in report.seals] == ["valid"]
+    # A forged staged copy is not excused by the interruption.
+    staged_sig = case.root / "seals" / f".{seq}.partial" / "manifest.json.sig"
+    good = staged_sig.read_bytes()
+    staged_sig.chmod(0o644)
+    staged_sig.write_bytes(bytes([good[0] ^ 1]) + good[1:])
+    assert case.verify().exit_code == 1
+    staged_sig.write_bytes(good)
+    staged_sig.chmod(0o444)
     seal(case, keys[0])
     report = case.verify()
     assert report.exit_code == 0, problems(report)
     assert len(report.seal_fingerprints) == 2
-    head = case.custody.head()
-    assert head is not None and "interrupted_seals" in head.details
+    recover = [e for e in case.custody.entries() if e.action == "recover"]
+    assert recover and recover[-1].details["seals_put_in_place"] == [f"seals/{seq}"]
 
 
 # ---------------------------------------------------------------------------- seals made before seals were kept

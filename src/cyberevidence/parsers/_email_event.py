@@ -13,6 +13,13 @@ Rules (also in ``docs/formats/email_message.md``):
   fallback (Outlook submit/delivery time, the mbox ``From `` line time); else the Unix epoch
   (1970-01-01T00:00:00Z) with ``time_ambiguous``, a note and a ``no_date`` warning, so the
   message is still kept and visibly undated.
+* An **implausible Date** (more than a day after the last Received time, or without Received
+  times after the time of parsing, e.g. year 3609) gets an ``implausible_date`` warning and is
+  not used when another time exists (the Received hop, then the caller's fallback); otherwise it
+  is kept, flagged ``time_ambiguous``. ``date_header`` keeps it as written.
+* A From display name shaped like an address that is not the address (``"bogus@acme.com"
+  <bogus@domain.com>``) is never the sender: ``extra["from_name_is_address"]`` and a
+  ``display_name_is_address`` warning say so.
 * ``extra["date_received_gap_s"]`` = (bottom-most Received hop time) − (Date), in seconds: a large
   or negative gap hints at a wrong sender clock or a forged Date.
 """
@@ -21,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,6 +37,7 @@ from cyberevidence.parsers._email_headers import (
     Address,
     Warn,
     decode_header_value,
+    looks_like_address,
     originating_ip,
     parse_addresses,
     parse_auth_results,
@@ -40,6 +48,8 @@ from cyberevidence.parsers._email_headers import (
 
 PLATFORM = "email"
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+#: a Date later than the last Received time (or, without Received times, than now) by more than this is implausible
+PLAUSIBLE_SLACK = timedelta(days=1)
 _MSGID_SPLIT = "<"
 
 
@@ -168,6 +178,13 @@ def build_event(
         extra["from"] = _addr_list(who)
         if who[0].name:
             extra["from_name"] = who[0].name
+            if looks_like_address(who[0].name) and who[0].name.strip().strip("<>").lower() != who[0].addr:
+                extra["from_name_is_address"] = True
+                warn(
+                    "display_name_is_address",
+                    f"the From display name {who[0].name[:200]!r} is itself shaped like an address but the address "
+                    f"is {who[0].addr!r}; the address is the sender (the display name may be meant to mislead)",
+                )
     if facts.sender_hdr and facts.from_:
         extra["sender_header"] = _addr_list(facts.sender_hdr)
     for key, addrs in (("to", facts.to), ("cc", facts.cc), ("bcc", facts.bcc), ("reply_to", facts.reply_to)):
@@ -201,24 +218,44 @@ def build_event(
         thread = facts.message_id
 
     first_hop = next((h["_utc"] for h in reversed(hops) if "_utc" in h), None)
+    last_hop = max((h["_utc"] for h in hops if "_utc" in h), default=None)
     ambiguous, note = False, ""
     parsed = parse_date(facts.date_raw, tz) if facts.date_raw else None
+    implausible = ""
+    if parsed is not None:
+        limit = (last_hop if last_hop is not None else datetime.now(timezone.utc)) + PLAUSIBLE_SLACK
+        if parsed.utc > limit:
+            implausible = (
+                f"Date header {facts.date_raw[:100]!r} is after the last Received time"
+                if last_hop is not None
+                else f"Date header {facts.date_raw[:100]!r} is in the future"
+            )
+            if first_hop is not None:
+                extra["date_received_gap_s"] = round((first_hop - parsed.utc).total_seconds())
+            if first_hop is not None or built.fallback_time is not None:
+                warn("implausible_date", f"{implausible}; not used as the message time")
+                parsed = None
+            else:
+                warn("implausible_date", f"{implausible}; kept (no other time is recorded) and flagged")
     if parsed is not None:
         moment = parsed.utc
         if not parsed.zone_known:
             ambiguous, note = True, parsed.note
             warn("date_without_zone", parsed.note)
+        if implausible:
+            ambiguous, note = True, f"{implausible}; kept because no other time is recorded"
         if first_hop is not None:
             extra["date_received_gap_s"] = round((first_hop - moment).total_seconds())
     else:
-        if facts.date_raw:
+        if facts.date_raw and not implausible:
             warn("unparsed_date", f"Date header {facts.date_raw[:100]!r} could not be read")
+        why = f"{implausible}, so" if implausible else "no usable Date header;"
         if first_hop is not None:
             moment = first_hop
-            note = "no usable Date header; time of the bottom-most Received hop (first server) used"
+            note = f"{why} time of the bottom-most Received hop (first server) used"
         elif built.fallback_time is not None:
             moment, what = built.fallback_time
-            note = f"no usable Date header; {what} used"
+            note = f"{why} {what} used"
         else:
             moment, ambiguous = EPOCH, True
             note = "no usable Date header or Received time; 1970-01-01T00:00:00Z stands for 'unknown'"

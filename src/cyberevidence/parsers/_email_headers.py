@@ -15,7 +15,11 @@ Rules (``docs/formats/email_message.md`` says the same in prose):
   subject such as ``Fr+APY-sche`` stays literally so: nothing declared it UTF-7).
 * **Addresses** are split on the raw header (so a comma inside an encoded display name does not
   split it) and each display name is then decoded. The address is lower-cased and stripped of
-  angle brackets; the display name is kept separately.
+  angle brackets; the display name is kept separately. In each element the last ``<...>`` is the
+  address and the text before it the display name, so an unquoted display name shaped like an
+  address (``bogus@acme.com <real@domain>``) is never taken as the address. An element the
+  standard parser cannot read (``a!b@c@d``, an unbracketed source route) is kept as written, with
+  an ``odd_address`` warning; an obsolete source route ``@host:`` is dropped.
 * **Date**: RFC 5322 date parsed with :func:`email.utils.parsedate_tz`. A date with no zone, or
   with ``-0000`` (RFC 5322: "no information about the local time zone"), is read as local time in
   the case time zone and flagged ``time_ambiguous`` with a ``time_note``; it is never taken as UTC.
@@ -190,6 +194,144 @@ class Address:
         return {"name": self.name, "address": self.addr}
 
 
+def _split_elements(text: str) -> list[str]:
+    """Top-level address elements of a header value: split at commas (and group ``;``) outside
+    quotes, comments, angle brackets and encoded-words; a group's ``name:`` prefix is dropped."""
+    out: list[str] = []
+    cur: list[str] = []
+    in_quote, comment, in_angle = False, 0, False
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if in_quote or comment:
+            cur.append(ch)
+            if ch == "\\" and i + 1 < n:
+                cur.append(text[i + 1])
+                i += 2
+                continue
+            if in_quote and ch == '"':
+                in_quote = False
+            elif comment and ch == "(":
+                comment += 1
+            elif comment and ch == ")":
+                comment -= 1
+        elif ch == "=" and text.startswith("=?", i) and (m := _ENCODED_WORD.match(text, i)):
+            cur.append(m.group(0))
+            i = m.end()
+            continue
+        elif ch == '"':
+            in_quote = True
+            cur.append(ch)
+        elif ch == "(":
+            comment = 1
+            cur.append(ch)
+        elif ch == "<":
+            in_angle = True
+            cur.append(ch)
+        elif ch == ">":
+            in_angle = False
+            cur.append(ch)
+        elif ch in ",;" and not in_angle:
+            out.append("".join(cur))
+            cur = []
+        elif ch == ":" and not in_angle and "@" not in "".join(cur) and "<" not in "".join(cur):
+            cur = []  # ``group-name:`` (e.g. ``undisclosed-recipients:``) starts a group
+        else:
+            cur.append(ch)
+        i += 1
+    out.append("".join(cur))
+    return [e.strip() for e in out if e.strip()]
+
+
+def _last_angle(element: str) -> tuple[int, int] | None:
+    """(start, end) of the last ``<...>`` outside quotes and comments, or None."""
+    found: tuple[int, int] | None = None
+    in_quote, comment, opened = False, 0, -1
+    i = 0
+    while i < len(element):
+        ch = element[i]
+        if ch == "\\" and (in_quote or comment):
+            i += 2
+            continue
+        if in_quote:
+            in_quote = ch != '"'
+        elif comment:
+            comment += {"(": 1, ")": -1}.get(ch, 0)
+        elif ch == '"':
+            in_quote = True
+        elif ch == "(":
+            comment = 1
+        elif ch == "<":
+            opened = i
+        elif ch == ">" and opened >= 0:
+            found, opened = (opened, i), -1
+        i += 1
+    return found
+
+
+def _without_comments(text: str) -> str:
+    out: list[str] = []
+    depth, in_quote = 0, False
+    for ch in text:
+        if depth:
+            depth += {"(": 1, ")": -1}.get(ch, 0)
+            continue
+        if ch == '"':
+            in_quote = not in_quote
+        elif ch == "(" and not in_quote:
+            depth = 1
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+_ROUTE = re.compile(r"^\s*@[^:<>\s]*(?:\s*,\s*@[^:<>\s]*)*\s*:")  # obsolete source route ``@a,@b:``
+
+
+def _unquote(name: str) -> str:
+    name = name.strip()
+    if len(name) >= 2 and name[0] == name[-1] == '"':
+        name = re.sub(r"\\(.)", r"\1", name[1:-1])
+    return name
+
+
+def looks_like_address(text: str) -> bool:
+    """True when ``text`` (e.g. a display name) is itself shaped like an e-mail address."""
+    return bool(_ADDRESS_SHAPE.search(text))
+
+
+_ADDRESS_SHAPE = re.compile(r"[^\s@<>\"()]+@[^\s@<>\"()]+\.[^\s@<>\"()]+")
+
+
+def _one_address(element: str, what: str, warn: Warn) -> Address | None:
+    """One address element by the rule: the last ``<...>`` is the address and the text before it
+    the display name (so an unquoted display name that looks like an address is never taken as
+    the address); else the element without comments is the address, kept as written when the
+    standard parser cannot read it (e.g. two ``@``)."""
+    try:
+        pairs = [(nm, ad) for nm, ad in getaddresses([element]) if nm or ad]
+    except Exception:  # a hostile header must not stop the message
+        pairs = []
+    angle = _last_angle(element)
+    if angle is not None:
+        addr = _ROUTE.sub("", element[angle[0] + 1 : angle[1]]).strip()
+        same = len(pairs) == 1 and pairs[0][1].strip().lower() == addr.lower()
+        name = pairs[0][0] if same else _unquote(element[: angle[0]])
+    else:
+        bare = _ROUTE.sub("", _without_comments(element)).strip()
+        if not bare:
+            return None
+        if len(pairs) == 1 and re.sub(r"\s+", "", pairs[0][1]).lower() == re.sub(r"\s+", "", bare).lower():
+            name, addr = pairs[0]
+        else:
+            name, addr = "", re.sub(r"\s+", "", bare) if "@" in bare else bare
+            warn("odd_address", f"{what}: {element[:200]!r} is not a well-formed address; kept as written")
+    addr = addr.strip().strip("<>").strip().lower()
+    if addr and "=?" in addr:  # an encoded-word where the address should be
+        addr = decode_header_value(addr, what, warn).lower()
+    return Address(decode_header_value(name, what, warn), addr)
+
+
 def parse_addresses(values: list[str], what: str, warn: Warn) -> list[Address]:
     """Addresses of one or more header instances (display names decoded, addresses lower-cased)."""
     found: list[Address] = []
@@ -197,20 +339,16 @@ def parse_addresses(values: list[str], what: str, warn: Warn) -> list[Address]:
         raw = raw_to_str(unfold(str(value)), what, warn)
         if not raw.strip():
             continue
-        try:
-            pairs = getaddresses([raw])
-        except Exception:  # a hostile header must not stop the message
-            pairs = []
-        pairs = [(n, a) for n, a in pairs if n or a]
-        if not pairs:
+        got = [a for a in (_one_address(e, what, warn) for e in _split_elements(raw)) if a is not None]
+        got = [a for a in got if a.name or a.addr]
+        if not got:
+            if ":" in raw and ";" in raw:  # only empty groups (``undisclosed-recipients:;``): no address, by design
+                found.append(Address(decode_header_value(raw, what, warn), ""))
+                continue
             warn("unparsed_address", f"{what}: could not read addresses from {raw[:200]!r}; kept as written")
             found.append(Address(decode_header_value(raw, what, warn), ""))
             continue
-        for name, addr in pairs:
-            addr = addr.strip().strip("<>").strip().lower()
-            if addr and "=?" in addr:  # an encoded-word where the address should be
-                addr = decode_header_value(addr, what, warn).lower()
-            found.append(Address(decode_header_value(name, what, warn), addr))
+        found.extend(got)
     return found
 
 

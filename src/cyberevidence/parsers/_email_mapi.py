@@ -18,6 +18,9 @@ Rules (also in ``docs/formats/outlook_msg.md``):
   ``0x0E04`` (display To) is kept in ``extra["display_to"]``.
 * Time, when the transport headers give no Date: ``0x0039`` client submit time, else ``0x0E06``
   delivery time, else ``0x3007`` creation time (named in ``time_note``). These are UTC FILETIMEs.
+* An attachment that is a multipart MIME entity (``0x370E``, e.g. the ``multipart/signed`` body
+  of an ``IPM.Note.SMIME.MultipartSigned`` item) is stored whole (``attachment<i>.eml`` when it
+  has no name) and its leaf parts are listed after it (``extra["expanded_attachments"]``).
 * Bodies: ``0x1000`` plain text, else ``0x1013`` HTML converted to text (``extra["has_html"]``).
   Compressed RTF (``0x1009``) is not decoded (``extra["has_rtf"]``).
 * ``kind`` is ``email`` for ``IPM.Note*``, ``IPM.Schedule*`` and ``REPORT.*`` items (and items
@@ -252,6 +255,7 @@ def item_event(
         built.kind = "system"
     for i, att in enumerate(item.attachments):
         built.attachments.append(_store_attachment(att, i, s, source=source, ctx=ctx, prefix=member_prefix, built=built))
+        _expand_mime_attachment(att, i, s, source=source, ctx=ctx, prefix=member_prefix, built=built)
     if extra:
         ex.update(extra)
     return build_event(facts, built, source=SourceRef(source.sha256, locator), tz=tz, warn=warn)
@@ -273,8 +277,47 @@ def _store_attachment(
         built.extra.setdefault("attached_messages", []).append(summary)
         name = name or (summary["subject"] or f"attachment{i}") + ".msg"
         mime = mime or "application/vnd.ms-outlook"
+    if not name and mime.lower().startswith(("multipart/", "message/rfc822")):
+        name = f"attachment{i}.eml"  # a MIME entity (e.g. the multipart/signed body of an S/MIME message)
     name = name or f"attachment{i}.bin"
     payload = att.stored if att.stored else (att.data or b"")
     member = f"{prefix}/attachment[{i}]/{safe_member_name(name)}{att.stored_suffix}"
     ref = ctx.derive(io.BytesIO(payload), parent=source, path_in_parent=member)
     return Attachment(name=name, sha256=ref.sha256, media_type=mime or ref.media_type)
+
+
+def _expand_mime_attachment(
+    att: MapiAttachment, i: int, s: Strings, *, source: SourceFile, ctx: ParseContext, prefix: str, built: Built
+) -> None:
+    """An attachment that is a multipart MIME entity (S/MIME clear-signed Outlook messages keep
+    their whole signed body so): its leaf parts are listed too, stored under
+    ``<prefix>/attachment[i]/attachment[j]/<name>``; its text is the body when the item has none."""
+    mime = s.get(0x370E, att.props).strip().lower()
+    data = att.data or b""
+    if att.embedded is not None or not mime.startswith("multipart/") or not data:
+        return
+    from email.parser import BytesParser
+    from email.policy import compat32
+
+    from cyberevidence.parsers._email_mime import fill_from_mime
+
+    def warn(code: str, message: str) -> None:
+        s.warn(code, f"attachment[{i}] ({mime}): {message}")
+
+    try:
+        msg = BytesParser(policy=compat32).parsebytes(data)
+    except Exception as exc:  # the stdlib parser is lenient; this is a last resort
+        warn("unparsed_attachment", f"could not be read as MIME ({type(exc).__name__}); kept whole")
+        return
+    if not msg.is_multipart():
+        warn("unparsed_attachment", "declared multipart but holds no MIME parts; kept whole")
+        return
+    sub = Built()
+    fill_from_mime(msg, HeaderFacts(), sub, source=source, ctx=ctx, member_prefix=f"{prefix}/attachment[{i}]", warn=warn)
+    built.attachments.extend(sub.attachments)
+    built.extra.setdefault("expanded_attachments", []).append(
+        {"attachment": i, "media_type": mime, "parts": [a.name for a in sub.attachments]}
+    )
+    if not built.text and sub.text:
+        built.text = sub.text
+        built.extra["text_from_attachment"] = i

@@ -61,11 +61,49 @@ def thread_of(address: str) -> str:
     return "~".join(pieces)
 
 
+#: A ``date`` below this many units is not milliseconds of a plausible SMS (it would fall before
+#: 1992-12-03); read as seconds it may be. ``FIRST_SMS`` in seconds since the epoch.
+FIRST_SMS_S: Final = int((FIRST_SMS - EPOCH).total_seconds())
+#: Seconds readings later than this (2100-01-01) are not taken for seconds either.
+LAST_PLAUSIBLE_S: Final = int((datetime(2100, 1, 1, tzinfo=timezone.utc) - EPOCH).total_seconds())
+#: Values that mean "no time recorded", never an instant in 1970.
+NO_TIME: Final = frozenset({"", "0", "-1", "null"})
+#: Media types that say nothing about the content: the part's declared ``ct`` is used instead.
+GENERIC_MEDIA_TYPES: Final = frozenset({"", "application/octet-stream", "application/x-empty", "inode/x-empty"})
+
+
 def instant(raw: str | None) -> datetime | None:
+    """``raw`` read as milliseconds since the epoch; None when it is not a whole number."""
     try:
         return EPOCH + timedelta(milliseconds=int((raw or "").strip()))
     except (ValueError, OverflowError):
         return None
+
+
+def record_instant(raw: str | None) -> tuple[datetime | None, str]:
+    """A record's ``date``: (instant, unit) with unit ``ms``, ``s`` or ``""`` (no usable time).
+
+    The app writes milliseconds. Some converters and very old backups write seconds: a whole
+    number that as milliseconds would fall before the first SMS (1992-12-03) but as seconds falls
+    between then and 2100 is read as seconds (the caller says so). ``0``, ``-1``, empty and
+    ``null`` mean no time was recorded: no instant (never 1970-01-01).
+    """
+    text = (raw or "").strip()
+    if text in NO_TIME:
+        return None, ""
+    try:
+        value = int(text)
+    except ValueError:
+        return None, ""
+    if value <= 0:
+        return None, ""
+    try:
+        moment = EPOCH + timedelta(milliseconds=value)
+    except OverflowError:
+        return None, ""
+    if moment < FIRST_SMS and FIRST_SMS_S <= value < LAST_PLAUSIBLE_S:
+        return EPOCH + timedelta(seconds=value), "s"
+    return moment, "ms"
 
 
 def part_name(part: dict[str, str], k: int) -> str:

@@ -7,12 +7,18 @@
   database lacks (optional columns are read as NULL).
 * Timestamps: WhatsApp stores instants, not local times. Android: milliseconds since
   1970-01-01 UTC; iOS: seconds since 2001-01-01 UTC (Core Data). No time zone is involved.
+* :func:`encrypted_backup` recognises an encrypted Android backup (``.crypt12``, ``.crypt14``,
+  ``.crypt15``) by its header; :func:`key_file_payload` recognises WhatsApp's ``key`` /
+  ``encrypted_backup.key`` files (a Java-serialised ``byte[]``). Neither is ever read as messages.
+* :func:`wal_note`: a ``-wal`` file acquired beside a database is not applied (the stored copy is
+  opened immutable); the note says so.
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
+import struct
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,6 +41,8 @@ DAMAGED_HINT: Final = "The copy may be incomplete or damaged: acquire the databa
 
 _CREATE_TABLE_RE: Final = re.compile(r"CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?[\"`\[]?(\w+)[\"`\]]?\s*\(", re.IGNORECASE)
 _PLAIN_NAME_RE: Final = re.compile(r"\w+")
+#: The first four bytes of a SQLite write-ahead log (big- or little-endian checksums).
+_WAL_MAGIC: Final = (b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83")
 
 
 # -- sniffing ---------------------------------------------------------------------------------
@@ -85,6 +93,18 @@ def open_database(source: SourceFile) -> Iterator[sqlite3.Connection]:
                 raise _renamed(exc, source.name) from exc
             raise
         return
+    if head[:4] in _WAL_MAGIC:
+        raise ParseError(
+            "this is a SQLite write-ahead log (-wal), not a database; it holds changes to the database of the same name",
+            file=source.name,
+            hint="Keep it with the evidence beside its database; its contents are not applied (an open issue).",
+        )
+    if key_file_payload(head) is not None:
+        raise ParseError(
+            "this is a WhatsApp key file (a Java-serialised byte array), not a message database",
+            file=source.name,
+            hint="Keep it with the evidence: it is what decrypts the .crypt12/.crypt14/.crypt15 backups of the same phone.",
+        )
     if not is_sql_dump_head(head):
         raise ParseError(
             "not a SQLite database (wrong header) and not a SQL text dump; is it still encrypted (.crypt14/.crypt15)?",
@@ -207,13 +227,25 @@ def is_group_jid(jid: str) -> bool:
     return jid.endswith("@g.us")
 
 
+#: A JID stored without its server (very old msgstore.db rows: ``key_remote_jid='436604444333'``)
+#: is a phone number when it is 5 to 15 ASCII digits (E.164 allows at most 15).
+_BARE_NUMBER_RE: Final = re.compile(r"[0-9]{5,15}")
+
+
 def phone_of_jid(jid: str) -> str:
-    """``+447700900123`` for ``447700900123@s.whatsapp.net`` (a phone-number JID), else ""."""
+    """``+447700900123`` for ``447700900123@s.whatsapp.net`` (or a bare ``447700900123``), else ""."""
+    if "@" not in jid:
+        return f"+{jid}" if _BARE_NUMBER_RE.fullmatch(jid) else ""
     user, _, server = jid.partition("@")
     user = user.split(":", 1)[0].split(".", 1)[0]  # device suffixes: 4477...:12@s.whatsapp.net
     if server in ("s.whatsapp.net", "c.us") and user.isdigit():
         return f"+{user}"
     return ""
+
+
+def canonical_jid(jid: str) -> str:
+    """The JID as wa.db keys it: a bare phone number gets its ``@s.whatsapp.net`` server back."""
+    return f"{jid}@s.whatsapp.net" if "@" not in jid and _BARE_NUMBER_RE.fullmatch(jid) else jid
 
 
 # -- media ------------------------------------------------------------------------------------
@@ -249,4 +281,147 @@ def plausibility(moment: datetime, warn: Warner, locator: str) -> ParseWarning |
             f"the stored time {moment:%Y-%m-%d %H:%M:%S} UTC is outside WhatsApp's lifetime; it is kept as stored",
             locator,
         )
+    return None
+
+
+def wal_note(source: SourceFile) -> ParseWarning | None:
+    """A note when a ``<name>-wal`` file was acquired beside the database (it is not applied).
+
+    The stored copy is opened read-only and immutable, so SQLite ignores any write-ahead log:
+    rows committed only to the ``-wal`` file are not read (applying it is an open issue of the
+    project). The file itself is kept as evidence.
+    """
+    wal = source.siblings.get(f"{source.name.rsplit('/', 1)[-1]}-wal")
+    if wal is None or wal.size == 0:
+        return None
+    return ParseWarning(
+        "wal_not_applied",
+        f"a write-ahead log ({wal.name}, {wal.size} bytes, sha256 {wal.sha256}) was acquired beside this database; "
+        "it was not applied, so changes committed only to it (recent messages, edits, deletions) are not in these "
+        "results. The -wal file is kept as evidence; ask a forensic examiner to recover its contents",
+        file=source.name,
+    )
+
+
+# -- encrypted backups and key files ----------------------------------------------------------
+
+#: Java serialisation of a ``byte[]``: stream magic, TC_ARRAY, class descriptor "[B".
+_JAVA_BYTE_ARRAY: Final = b"\xac\xed\x00\x05ur\x00\x02[B"
+_CRYPT_SUFFIX_RE: Final = re.compile(r"\.crypt(\d{1,2})$", re.IGNORECASE)
+_APP_VERSION_RE: Final = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,4}){2,3}")
+#: The header of a .crypt12 (and .crypt8 .. .crypt11): 2 version bytes, 1 key-version byte, the
+#: 32-byte server salt, the 16-byte Google-ID salt and the 16-byte IV.
+_OLD_CRYPT_HEADER: Final = 67
+
+
+@dataclass(frozen=True, slots=True)
+class EncryptedBackup:
+    """What the header of an encrypted Android backup says (nothing is decrypted)."""
+
+    kind: str  # "crypt12", "crypt14", "crypt15", ... (from the header; the name's suffix if it is silent)
+    app_version: str = ""  # WhatsApp version that wrote it (crypt14/15 headers only)
+    end_to_end: bool = False  # crypt15: needs the 64-digit backup key / encrypted_backup.key
+    server_salt: bytes = b""  # crypt12/14: the same 32 bytes are in the phone's key file
+
+
+def key_file_payload(head: bytes) -> bytes | None:
+    """The bytes of a WhatsApp ``key`` / ``encrypted_backup.key`` file (Java ``byte[]``), else None."""
+    # then the 8-byte serialVersionUID, flags, no fields, TC_ENDBLOCKDATA 'x', TC_NULL 'p', the length
+    at = len(_JAVA_BYTE_ARRAY) + 11
+    if not head.startswith(_JAVA_BYTE_ARRAY) or head[at : at + 2] != b"xp" or len(head) < at + 6:
+        return None
+    (size,) = struct.unpack(">i", head[at + 2 : at + 6])
+    payload = head[at + 6 : at + 6 + size]
+    return payload if 16 <= size <= 4096 and len(payload) == size else None
+
+
+def _varint(buf: bytes, i: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        if i >= len(buf) or shift > 63:
+            raise ValueError("truncated varint")
+        b = buf[i]
+        i += 1
+        value |= (b & 0x7F) << shift
+        shift += 7
+        if not b & 0x80:
+            return value, i
+
+
+def _protobuf(buf: bytes) -> dict[int, list[int | bytes]]:
+    """The fields of a protobuf message (varints and length-delimited only); ValueError if it is not one."""
+    fields: dict[int, list[int | bytes]] = {}
+    i = 0
+    while i < len(buf):
+        key, i = _varint(buf, i)
+        number, wire = key >> 3, key & 7
+        if number == 0:
+            raise ValueError("field 0")
+        value: int | bytes
+        if wire == 0:
+            value, i = _varint(buf, i)
+        elif wire == 2:
+            size, i = _varint(buf, i)
+            if i + size > len(buf):
+                raise ValueError("truncated field")
+            value, i = buf[i : i + size], i + size
+        else:
+            raise ValueError("unexpected wire type")
+        fields.setdefault(number, []).append(value)
+    return fields
+
+
+def _first(fields: dict[int, list[int | bytes]], number: int, kind: type[int] | type[bytes]) -> int | bytes | None:
+    for value in fields.get(number, []):
+        if isinstance(value, kind):
+            return value
+    return None
+
+
+def _crypt14_15(head: bytes) -> EncryptedBackup | None:
+    """The protobuf prefix of a .crypt14/.crypt15: its size byte, an optional 0x01 flag, then BackupPrefix."""
+    if len(head) < 3:
+        return None
+    size = head[0]
+    start = 2 if head[1] == 0x01 else 1
+    try:
+        prefix = _protobuf(head[start : start + size])
+        info_raw = _first(prefix, 4, bytes)
+        info = _protobuf(info_raw) if isinstance(info_raw, bytes) else {}
+    except ValueError:
+        return None
+    key_type = _first(prefix, 1, int)
+    version_raw = _first(info, 1, bytes)
+    version = version_raw.decode("ascii", "replace") if isinstance(version_raw, bytes) else ""
+    if len(head) < start + size or key_type not in (0, 1) or not _APP_VERSION_RE.fullmatch(version):
+        return None
+    if key_type == 1:
+        return EncryptedBackup("crypt15", version, end_to_end=True)
+    salt = b""
+    cipher_raw = _first(prefix, 2, bytes)
+    if isinstance(cipher_raw, bytes):
+        try:
+            salt_raw = _first(_protobuf(cipher_raw), 3, bytes)
+        except ValueError:
+            salt_raw = None
+        salt = salt_raw if isinstance(salt_raw, bytes) and len(salt_raw) == 32 else b""
+    return EncryptedBackup("crypt14", version, server_salt=salt)
+
+
+def encrypted_backup(name: str, head: bytes) -> EncryptedBackup | None:
+    """An encrypted WhatsApp Android backup recognised by its header, else None (never raises).
+
+    * .crypt14 / .crypt15: a protobuf prefix naming the WhatsApp version that wrote it; recognised
+      by content alone, whatever the file is called.
+    * .crypt12 and older: the header is two version bytes ``00 01`` and random salts, too little
+      to tell alone, so the name's ``.cryptNN`` suffix (N <= 12) must agree.
+    """
+    if head.startswith(SQLITE_MAGIC):
+        return None
+    found = _crypt14_15(head)
+    if found is not None:
+        return found
+    suffix = _CRYPT_SUFFIX_RE.search(name)
+    if suffix and int(suffix.group(1)) <= 12 and head[:2] == b"\x00\x01" and len(head) > _OLD_CRYPT_HEADER:
+        return EncryptedBackup(f"crypt{int(suffix.group(1))}", server_salt=head[3:35])
     return None

@@ -22,15 +22,22 @@ from cyberevidence.parsers.base import DateOrder
 
 #: One pattern for every header shape: ``[date, time] `` (iOS) or ``date, time - `` (Android).
 #: Groups: 1 bracket, 2 date as written, 3 date separator, 4 time as written (with am/pm).
-#: U+200E/U+200F may appear anywhere between the parts. The body is ``line[match.end():]``.
+#: U+200E/U+200F may appear anywhere between the parts; a '.' may follow the time (``13:34. - ``,
+#: some Asian-locale Android exports). The body is ``line[match.end():]``.
 HEADER_RE: Final = re.compile(
     r"[\u200e\u200f]*(\[)?[\u200e\u200f]*"
     r"(\d{1,4}([./-])\d{1,2}\3\d{1,4}),?[\u200e\u200f]*[ \u202f\u00a0][\u200e\u200f]*"
-    r"(\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:[ \u202f\u00a0_]?[\u200e\u200f]*[AaPp]\.?[ \u202f\u00a0]?[Mm]\.?)?)[\u200e\u200f]*"
+    r"(\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:[ \u202f\u00a0_]?[\u200e\u200f]*[AaPp]\.?[ \u202f\u00a0]?[Mm]\.?)?)\.?[\u200e\u200f]*"
     r"(?(1)\] | [-\u2013] )"
 )
 _DATE_RE: Final = re.compile(r"(\d{1,4})([./-])(\d{1,2})\2(\d{1,4})")
 _TIME_RE: Final = re.compile(r"(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:[^AaPp]*([AaPp]))?")
+
+#: A date and a time at the start of a line without the header's layout (``15/12/2025, 10:34:00 AM
+#: Name: ...``: no brackets, no " - "). Kept as text, but reported.
+LOOKALIKE_RE: Final = re.compile(
+    r"[\u200e\u200f]*\d{1,4}([./-])\d{1,2}\1\d{1,4},?[ \u202f\u00a0]\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\b"
+)
 
 #: First characters a header line can start with (cheap pre-filter before the regex).
 HEADER_START: Final = frozenset("0123456789[\u200e\u200f")
@@ -123,13 +130,30 @@ def _seconds_of_day(text: str) -> int:
     if ampm is None:
         return h * 3600 + mi * 60 + s if h <= 23 else -1
     if h > 12:
-        return -1
+        # 13-23 with p.m. is a 24-hour clock with a redundant marker (see :func:`redundant_meridiem`);
+        # with a.m. it contradicts itself and is impossible.
+        return h * 3600 + mi * 60 + s if ampm in "Pp" and h <= 23 else -1
     if ampm in "Pp":
         if h != 12:
             h += 12
     elif h == 12:
         h = 0
     return h * 3600 + mi * 60 + s
+
+
+_HOUR_PM_RE: Final = re.compile(r"(?:\[|\s|^)(\d{1,2})[:.]\d{2}(?:[:.]\d{2})?[^\d\]]*?[Pp]\.?[ \u202f\u00a0]?[Mm]\.?")
+
+
+def redundant_meridiem(header: str) -> str:
+    """The time as written when ``header`` combines an hour 13-23 with p.m. (``13:37:00 p.m.``), else ''.
+
+    Such a time is read as the 24-hour clock it shows (13:37): the only reading that gives a real
+    time. Callers flag it, since the clock the phone used is then in doubt.
+    """
+    m = _HOUR_PM_RE.search(header)
+    if m is None or not 13 <= int(m.group(1)) <= 23:
+        return ""
+    return m.group(0).lstrip("[ \t")
 
 
 class HeaderScanner:
@@ -214,6 +238,8 @@ class DateEvidence:
         self.groups: dict[int, StyleGroup] = {}
         self.header_lines = 0
         self.first_header_line = 0
+        #: 1 once a non-blank line that is not header-shaped has been seen (0: the file has no text)
+        self.text_lines = 0
 
     def add(self, line_no: int, line: str, scan: Scan) -> None:
         """Record one header line (lines with an impossible date or time are not headers)."""

@@ -5,8 +5,8 @@ authentication results), :mod:`._email_event` (sender, recipients, thread, times
 :mod:`._email_mime` (bodies, attachments, defects); ``docs/formats/email_message.md`` states
 them in prose.
 
-Sniffing: the file starts with a header line (``Name: value``; blank lines before it are skipped;
-a leading ``From `` envelope line only when the name ends ``.eml``/``.mht``, else it is an mbox),
+Sniffing: the file starts with a header line (``Name: value``; a UTF-8 byte-order mark and blank
+lines before it are skipped; a leading ``From `` envelope line only when the name ends ``.eml``/``.mht``, else it is an mbox),
 and the header block (up to the first blank line, within the first 64 KiB) holds at least two
 different headers from: From, To, Subject, Date, Message-ID, Received, Return-Path,
 MIME-Version, Content-Type, Delivered-To, Sender, Reply-To, X-Mailer, In-Reply-To, References.
@@ -62,7 +62,7 @@ def header_names(head: bytes) -> list[bytes] | None:
 def looks_like_message(head: bytes, name: str = "") -> bool:
     """Header block test; a leading ``From `` envelope line is accepted only for a ``.eml``/``.mht`` name
     (the one tie the file name breaks: otherwise it is a one-message mbox)."""
-    if not head or (head.startswith(b"From ") and not name.lower().endswith(MESSAGE_SUFFIXES)):
+    if not head or (head.lstrip(b"\xef\xbb\xbf").startswith(b"From ") and not name.lower().endswith(MESSAGE_SUFFIXES)):
         return False
     names = header_names(head[:65536]) or []
     return bool(names) and len({n for n in names if n in _KNOWN}) >= 2

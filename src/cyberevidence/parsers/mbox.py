@@ -3,18 +3,22 @@
 The file is never loaded whole (a Takeout mbox can be tens of GB) and :mod:`mailbox` is not
 used (it is slow on big files and splits on any ``From `` line). Rules:
 
-* Read in binary chunks of 1 MiB. A message starts at a line beginning ``From `` (the envelope
-  line) at the start of the file or right after a blank line (LF or CRLF). A ``From `` line not
-  after a blank line also starts a message when it has the envelope shape (``From <sender>
-  <asctime date>``) and the next line is a header line (Gmail Takeout omits the blank line),
-  with an ``mbox_missing_blank_line`` warning; otherwise it is body text, with an
-  ``mbox_from_in_body`` warning. Both name the line.
+* Read in binary chunks of 1 MiB. The first message starts at the start of the file (after a
+  UTF-8 byte-order mark, if any). A later message starts at a line beginning ``From `` (the
+  envelope line) that is shaped like one: ``From <sender> <date>`` where the date has a
+  ``hh:mm`` time and a four-digit year, or Mozilla's dateless ``From -`` (also ``From <addr@host>``
+  alone). After a blank line (LF or CRLF) that shape is enough; a ``From `` line not after a
+  blank line also needs the strict shape (``From <sender> <asctime date>`` or ``From -``) and a
+  header line next (Gmail Takeout and Mozilla omit the blank line), with an
+  ``mbox_missing_blank_line`` warning. Any other ``From `` line (e.g. an unquoted ``From Russia
+  with love`` in a body) is body text, with an ``mbox_from_in_body`` warning. Both name the line.
 * The envelope line is not part of the message; it is kept in ``extra["mbox_from"]``, and its
   date is the fallback time when the message has neither a usable Date nor a Received time.
 * The blank line before the next envelope line is the separator and is removed.
 * ``>From `` quoting (mboxrd): in the body, one ``>`` is removed from lines matching
   ``^>+From `` (so ``>From `` becomes ``From ``, ``>>From `` becomes ``>From ``).
   (In an mboxo file an original ``>From `` line cannot be told apart; this is the stated choice.)
+* A leading UTF-8 byte-order mark is not part of the first message (``extra["mbox_bom"]``).
 * A file that does not start with ``From `` gets an ``mbox_no_envelope`` warning; its text up to
   the first envelope line is read as message[0].
 * Each message is parsed like an ``.eml`` (:mod:`._email_mime`); Gmail's ``X-GM-THRID`` becomes
@@ -45,10 +49,16 @@ _ENVELOPE_DATE = re.compile(
 )
 
 _ENVELOPE = re.compile(rb"From \S+ +" + _ENVELOPE_DATE.pattern + rb"\s*$")
+#: Mozilla/Thunderbird ``From -`` (or ``From <addr@host>``) with no date
+_ENVELOPE_NO_DATE = re.compile(rb"From (?:-|[^\s@]+@\S+)\s*$")
+#: after a blank line: ``From <sender> <anything with a hh:mm time and a 4-digit year>``
+_ENVELOPE_LOOSE = re.compile(rb"From \S+ +(?=.*\b\d{1,2}:\d{2}\b)(?=.*\b\d{4}\b).*$")
+BOM: Final = b"\xef\xbb\xbf"
 
 
 def sniff(source: SourceFile, head: bytes) -> bool:
     try:
+        head = head[len(BOM) :] if head.startswith(BOM) else head
         if not head.startswith(b"From ") or source.name.lower().endswith(MESSAGE_SUFFIXES):
             return False
         names = header_names(head[:65536].split(b"\n", 1)[1] if b"\n" in head else b"")
@@ -57,41 +67,43 @@ def sniff(source: SourceFile, head: bytes) -> bool:
         return False
 
 
-def split_mbox(fh: BinaryIO, chunk: int = CHUNK) -> Iterator[tuple[int, bytes, list[tuple[int, bool]]]]:
+def split_mbox(fh: BinaryIO, chunk: int = CHUNK) -> Iterator[tuple[int, bytes, list[tuple[int, str]]]]:
     """Yield ``(line number of the envelope line, message bytes incl. envelope line, odd From lines)``.
 
-    ``odd From lines`` are ``(1-based line, starts a message)`` for ``From `` lines not after a blank line.
+    ``odd From lines`` are ``(1-based line, what)`` for ``From `` lines that are not plain envelope
+    lines after a blank line: ``what`` is ``"start"`` (an envelope line without the blank line
+    before it: it starts the message), ``"body"`` (not after a blank line, kept as body text) or
+    ``"body_after_blank"`` (after a blank line but not shaped like an envelope line: body text).
     Memory: one message plus one chunk.
     """
     buf = bytearray()
     msg_start, msg_line, scan = 0, 1, 0
-    odd: list[tuple[int, bool]] = []
+    odd: list[tuple[int, str]] = []
     while True:
         data = fh.read(chunk)
         buf += data
         resume = -1
         for m in _FROM_AT_LINE_START.finditer(buf, scan):
             p = m.start()
-            if not (p == 0 or buf[p - 1 : p] == b"\n" or buf[p - 2 : p] == b"\n\r"):
-                eol1 = buf.find(b"\n", p + 1)
-                eol2 = buf.find(b"\n", eol1 + 1) if eol1 >= 0 else -1
-                if eol2 < 0 and data:  # the envelope-shape test needs two whole lines: next chunk
-                    resume = p
-                    break
+            after_blank = p == 0 or buf[p - 1 : p] == b"\n" or buf[p - 2 : p] == b"\n\r"
+            eol1 = buf.find(b"\n", p + 1)
+            eol2 = buf.find(b"\n", eol1 + 1) if eol1 >= 0 else -1
+            if eol2 < 0 and data:  # the envelope-shape test needs two whole lines: next chunk
+                resume = p
+                break
+            line_text = bytes(buf[p + 1 : eol1 if eol1 >= 0 else len(buf)])
+            next_line = bytes(buf[eol1 + 1 : eol2 if eol2 >= 0 else len(buf)]) if eol1 >= 0 else b""
+            if after_blank:
+                starts = looks_like_envelope_after_blank(line_text)
+            else:
+                starts = eol1 >= 0 and looks_like_envelope(line_text, next_line)
+            if not starts:
                 line = msg_line + buf.count(b"\n", msg_start, p) + 1
-                starts = eol1 >= 0 and looks_like_envelope(
-                    bytes(buf[p + 1 : eol1]), bytes(buf[eol1 + 1 : eol2 if eol2 >= 0 else len(buf)])
-                )
-                if not starts:
-                    odd.append((line, False))
-                    continue
+                odd.append((line, "body_after_blank" if after_blank else "body"))
+                continue
             message = bytes(buf[msg_start : p + 1])
             yield msg_line, message, odd
-            odd = (
-                []
-                if buf[p - 1 : p] == b"\n" or p == 0 or buf[p - 2 : p] == b"\n\r"
-                else [(msg_line + message.count(b"\n"), True)]
-            )
+            odd = [] if after_blank else [(msg_line + message.count(b"\n"), "start")]
             msg_line += message.count(b"\n")
             msg_start = p + 1
         if not data:
@@ -105,13 +117,23 @@ def split_mbox(fh: BinaryIO, chunk: int = CHUNK) -> Iterator[tuple[int, bytes, l
         yield msg_line, bytes(buf[msg_start:]), odd
 
 
+def looks_like_envelope_after_blank(line: bytes) -> bool:
+    """After a blank line: ``From <sender> <date-ish>`` or a dateless ``From -`` / ``From <addr@host>``."""
+    line = line.rstrip(b"\r")
+    return bool(_ENVELOPE_LOOSE.match(line) or _ENVELOPE_NO_DATE.match(line))
+
+
 def looks_like_envelope(line: bytes, next_line: bytes) -> bool:
-    """``From <sender> <asctime date>`` followed by a header line: an envelope line even without a blank line before it."""
-    return bool(_ENVELOPE.match(line.rstrip(b"\r"))) and bool(_HEADER_LINE.match(next_line))
+    """``From <sender> <asctime date>`` (or ``From -``) followed by a header line: an envelope line
+    even without a blank line before it."""
+    line = line.rstrip(b"\r")
+    return bool(_ENVELOPE.match(line) or _ENVELOPE_NO_DATE.match(line)) and bool(_HEADER_LINE.match(next_line))
 
 
 def _strip_message(raw: bytes) -> tuple[bytes, bytes]:
     """(envelope line, message bytes without it, without the separator blank line)."""
+    if raw.startswith(BOM):
+        raw = raw[len(BOM) :]
     if raw.startswith(b"From "):
         nl = raw.find(b"\n")
         envelope, body = (raw, b"") if nl < 0 else (raw[:nl].rstrip(b"\r"), raw[nl + 1 :])
@@ -146,8 +168,8 @@ def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarnin
         for n, (line_no, raw, odd) in enumerate(split_mbox(fh)):
             count += 1
             locator = f"message[{n}] line {line_no}"
-            for odd_line, starts in odd:
-                if starts:
+            for odd_line, what in odd:
+                if what == "start":
                     yield ParseWarning(
                         "mbox_missing_blank_line",
                         f"line {odd_line}: an envelope ('From ') line not after a blank line; read as the start of message[{n}]",
@@ -155,14 +177,21 @@ def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarnin
                         file=source.name,
                     )
                 else:
+                    why = (
+                        "is not shaped like an envelope line ('From <sender> <date>')"
+                        if what == "body_after_blank"
+                        else "does not follow a blank line"
+                    )
                     yield ParseWarning(
                         "mbox_from_in_body",
-                        f"line {odd_line} begins 'From ' but does not follow a blank line; kept as body text of message[{n}]",
+                        f"line {odd_line} begins 'From ' but {why}; kept as body text of message[{n}]",
                         locator=f"message[{n}] line {odd_line}",
                         file=source.name,
                     )
             envelope, body = _strip_message(raw)
             extra: dict[str, object] = {}
+            if n == 0 and raw.startswith(BOM):
+                extra["mbox_bom"] = True
             fallback = None
             if envelope:
                 text = envelope.decode("utf-8", "replace")
@@ -197,7 +226,8 @@ PARSER = ParserInfo(
     sniff=sniff,
     parse=parse,
     media_types=("application/mbox",),
-    limits="Messages are split at 'From ' lines after a blank line (mboxrd); '>From ' is unquoted one level. "
+    limits="Messages are split at envelope-shaped 'From ' lines (after a blank line, or before a header line); "
+    "'>From ' is unquoted one level. MMDF (^A^A^A^A) mailboxes are not read. "
     "A single message larger than memory cannot be read.",
     priority=55,
     references=("RFC 4155", "https://support.google.com/accounts/answer/3024190"),

@@ -28,10 +28,14 @@ compared with the records found (``count_mismatch`` warning when they differ).
 Times
 -----
 ``date`` is milliseconds since 1970-01-01 UTC and is the event time. ``readable_date`` is the
-same instant rendered in the phone's locale and zone; it is ignored. A ``date`` that is not a
-whole number gives a ``bad_date`` warning and the record is left out of the timeline (the
-warning names it); one before 1992-12-03 (the first SMS) is kept with an ``implausible_date``
-warning. No time zone is assumed anywhere, so no ``assumed_timezone`` warning is given.
+same instant rendered in the phone's locale and zone; it is ignored. A ``date`` that is missing,
+not a whole number (``today``), or ``0``/negative/``null`` (no time recorded) gives a ``bad_date``
+warning and the record is left out of the timeline (the warning names it): no 1970 date is ever
+invented. A whole number too small to be milliseconds after 1992-12-03 (the first SMS) but
+which, read as *seconds*, falls between then and 2100 is read as seconds (some converters and
+old backups write seconds), with a ``date_in_seconds`` warning and ``extra["date_unit"] =
+"seconds"``; any other date before 1992-12-03 is kept with an ``implausible_date`` warning. No
+time zone is assumed anywhere, so no ``assumed_timezone`` warning is given.
 
 SMS (``<sms>``) → ``platform="sms"``, ``kind="message"``
 --------------------------------------------------------
@@ -52,9 +56,10 @@ Types 3–6 are messages the phone's owner wrote that had not been delivered whe
 made: ``extra["sms_type"]`` says which, so a reader can leave them out of contact counts. Any
 other ``type`` gives ``direction="unknown"``, ``sms_type="unknown"`` and an ``unknown_type``
 warning. ``body`` is the text, exactly as written (``&#10;`` is a line break). ``contact_name``
-(the phone's address-book name, "(Unknown)" when none) and ``subject`` are kept in ``extra``
-unless the app wrote ``null``; ``date_sent`` (the sender's clock, milliseconds; ``0`` = none) is
-kept as ``extra["date_sent"]`` in UTC; ``read`` as ``extra["read"]``.
+(the phone's address-book name, "(Unknown)" when none), ``subject`` and ``sub_id`` (the SIM of a
+dual-SIM phone; ``-1`` = none) are kept in ``extra`` unless the app wrote ``null``;
+``date_sent`` (the sender's clock, milliseconds; ``0`` = none) is kept as ``extra["date_sent"]``
+in UTC; ``read`` as ``extra["read"]``.
 
 The thread is the counterpart's ``address`` (for a group, the app joins the addresses with
 ``~``). For a phone number the thread drops spaces, dashes, dots and brackets and nothing else
@@ -69,7 +74,13 @@ MMS (``<mms>``) → ``platform="sms"``, ``kind="message"``
 → outgoing, 3 drafts, 4 outbox, 5 failed → outgoing), kept as ``extra["sms_type"]``.
 ``<addrs>``: ``type`` 137 is the sender (From), 151 To, 130 Cc, 129 Bcc. ``sender`` is the 137
 address (Android's placeholder ``insert-address-token`` counts as none); ``recipients`` are the
-151, 130 and 129 addresses in that order, without repeats and without the sender. Without
+151, 130 and 129 addresses in that order, without repeats and without the sender. In a
+one-to-one conversation (``address`` is one number) the conversation's address decides when
+``<addrs>`` disagree with the direction: an incoming MMS is from ``address`` (a different or
+missing 137 address moves to the recipients), and an outgoing MMS whose 137 address *is*
+``address`` was still sent by the owner (that address becomes the recipient). Either case gives
+an ``address_conflict`` warning and ``extra["addr_note"]``. An outgoing MMS whose ``<addrs>``
+name no recipient gets the ``~``-separated ``address``. Without
 ``<addrs>``, an incoming MMS's sender is ``address`` and an outgoing MMS's recipients are the
 ``~``-separated ``address``. Every address with its role is kept in ``extra["addrs"]``. ``sub``
 (the MMS subject) is kept as ``extra["subject"]``.
@@ -84,7 +95,9 @@ parts because the app repeats it):
   with ``ctx.derive(..., path_in_parent="mms[N]/part[K]/<name>")`` (``name``, else ``cl``,
   else ``fn``, else ``part<K>``), and linked to the event as an :class:`Attachment` (digest,
   name, detected media type). A part that carries its content in ``text`` instead (a vCard) is
-  stored the same way, UTF-8 encoded.
+  stored the same way, UTF-8 encoded. The attachment's media type is the one detected from the
+  content; when detection says nothing specific (``application/octet-stream``) the part's ``ct``.
+  An empty ``data=""`` carries no content and is treated as absent (never stored as an empty file).
 * ``data`` that is not valid base64 (whitespace is ignored, missing ``=`` padding is tolerated)
   gives a ``bad_base64`` warning; the message is kept, with an attachment of that name without a
   digest, and the part named in ``extra["undecodable_parts"]``. A non-text part with neither
@@ -131,6 +144,7 @@ from cyberevidence.parsers._sms_fields import (
     BOXES,
     CALL_TYPES,
     FIRST_SMS,
+    GENERIC_MEDIA_TYPES,
     NO_ADDRESS,
     PRESENTATION,
     WITHHELD_NUMBERS,
@@ -138,6 +152,7 @@ from cyberevidence.parsers._sms_fields import (
     given,
     instant,
     part_name,
+    record_instant,
     thread_of,
 )
 from cyberevidence.parsers._sms_stream import Broken, Issue, NotABackupError, Record, RefusedXmlError, Root, iter_backup
@@ -280,36 +295,52 @@ class BackupReader:
 
     # records ----------------------------------------------------------------------------
 
-    def _time(self, rec: Record, loc: str, out: list[ParseWarning]) -> datetime | None:
+    def _time(self, rec: Record, loc: str, out: list[ParseWarning], extra: dict[str, Any]) -> datetime | None:
         raw = rec.attrs.get("date")
-        moment = instant(raw)
+        moment, unit = record_instant(raw)
         if moment is None:
+            if raw is None:
+                why = f"this <{rec.tag}> has no date attribute" + (" (it has no attributes at all)" if not rec.attrs else "")
+            elif raw.strip().lstrip("-").isdigit() or raw.strip() in ("", "null"):
+                why = f"date={raw!r} means no time was recorded"
+            else:
+                why = f"date={raw!r} is not a time in milliseconds"
+            self.warn(out, "bad_date", f"{why}; this {rec.tag} is not in the timeline (check the original)", loc)
+            return None
+        if unit == "s":
+            extra["date_unit"] = "seconds"
             self.warn(
                 out,
-                "bad_date",
-                f"date={raw!r} is not a time in milliseconds; this {rec.tag} is not in the timeline (check the original)",
+                "date_in_seconds",
+                f"date={raw!r} is too small for milliseconds (it would be before the first SMS); read as seconds since "
+                f"1970: {format_utc(moment)}",
                 loc,
             )
-            return None
-        if moment < FIRST_SMS:
+        elif moment < FIRST_SMS:
             self.warn(out, "implausible_date", f"date={raw!r} is {format_utc(moment)}, before the first SMS was sent", loc)
         return moment
 
-    def _base(self, rec: Record, moment: datetime, loc: str, platform: str, kind: str) -> Event:
-        return Event(timestamp=moment, platform=platform, kind=kind, source=SourceRef(self.source.sha256, loc))
+    def _base(self, rec: Record, moment: datetime, loc: str, platform: str, kind: str, extra: dict[str, Any]) -> Event:
+        ev = Event(timestamp=moment, platform=platform, kind=kind, source=SourceRef(self.source.sha256, loc))
+        ev.extra.update(extra)
+        return ev
 
     @staticmethod
     def _common_extra(rec: Record, extra: dict[str, Any]) -> None:
         contact = given(rec.attrs.get("contact_name"))
         if contact:
             extra["contact_name"] = contact
+        sub_id = given(rec.attrs.get("sub_id")).strip()
+        if sub_id and sub_id != "-1":
+            extra["sub_id"] = sub_id  # which SIM (subscription) on a dual-SIM phone
 
     def _sms(self, rec: Record, loc: str, out: list[ParseWarning]) -> Event | None:
-        moment = self._time(rec, loc, out)
+        pre: dict[str, Any] = {}
+        moment = self._time(rec, loc, out, pre)
         if moment is None:
             return None
         a = rec.attrs
-        ev = self._base(rec, moment, loc, PLATFORM_SMS, "message")
+        ev = self._base(rec, moment, loc, PLATFORM_SMS, "message", pre)
         address = a.get("address", "")
         ev.thread = thread_of(address)
         ev.text = a.get("body", "")
@@ -342,11 +373,12 @@ class BackupReader:
         return ev
 
     def _mms(self, rec: Record, loc: str, out: list[ParseWarning]) -> Event | None:
-        moment = self._time(rec, loc, out)
+        pre: dict[str, Any] = {}
+        moment = self._time(rec, loc, out, pre)
         if moment is None:
             return None
         a = rec.attrs
-        ev = self._base(rec, moment, loc, PLATFORM_SMS, "message")
+        ev = self._base(rec, moment, loc, PLATFORM_SMS, "message", pre)
         address = a.get("address", "")
         ev.thread = thread_of(address)
         raw_box = a.get("msg_box", "")
@@ -358,7 +390,7 @@ class BackupReader:
         extra["sms_type"] = box
         if ev.thread != address:
             extra["address"] = address
-        self._addresses(rec, ev, address)
+        self._addresses(rec, ev, address, loc, out)
         self._common_extra(rec, extra)
         subject = given(a.get("sub"))
         if subject:
@@ -368,8 +400,7 @@ class BackupReader:
         self._parts(rec, ev, loc, out)
         return ev
 
-    @staticmethod
-    def _addresses(rec: Record, ev: Event, address: str) -> None:
+    def _addresses(self, rec: Record, ev: Event, address: str, loc: str, out: list[ParseWarning]) -> None:
         roles: dict[str, list[str]] = {"from": [], "to": [], "cc": [], "bcc": []}
         listed = []
         for addr in rec.addrs:
@@ -378,18 +409,48 @@ class BackupReader:
             listed.append({"address": value, "role": role})
             if role in roles and value and value != NO_ADDRESS:
                 roles[role].append(value)
-        if listed:
-            ev.extra["addrs"] = listed
-            ev.sender = roles["from"][0] if roles["from"] else ""
-            seen = {ev.sender}
-            for value in roles["to"] + roles["cc"] + roles["bcc"]:
-                if value not in seen:
-                    seen.add(value)
-                    ev.recipients.append(value)
-        elif ev.direction == "incoming":
-            ev.sender = address
-        elif address:
-            ev.recipients = [p for p in address.split("~") if p]
+        counterparts = [p for p in address.split("~") if p.strip() and p != NO_ADDRESS]
+        if not listed:
+            if ev.direction == "incoming":
+                ev.sender = address
+            elif address:
+                ev.recipients = counterparts
+            return
+        ev.extra["addrs"] = listed
+        sender = roles["from"][0] if roles["from"] else ""
+        others = roles["to"] + roles["cc"] + roles["bcc"]
+        one_to_one = len(counterparts) == 1 and "@" not in counterparts[0]
+        same = thread_of(sender) == thread_of(counterparts[0]) if one_to_one and sender else False
+        note = ""
+        if ev.direction == "incoming" and one_to_one and not same:
+            # In a one-to-one conversation the thread's address is the other person, and an
+            # incoming message can only come from them.
+            if sender:
+                note = (
+                    f"the From address {sender!r} is not the conversation's address {counterparts[0]!r}; "
+                    "an incoming message in a one-to-one conversation is from the conversation's address, so that is "
+                    "the sender (both addresses are kept in extra['addrs'])"
+                )
+                others = [sender, *others]
+            sender = counterparts[0]
+        elif ev.direction == "outgoing" and one_to_one and same:
+            note = (
+                f"the From address {sender!r} is the conversation's address, but the message was sent by the phone's "
+                "owner; it is read as the recipient (both are kept in extra['addrs'])"
+            )
+            others = [sender, *others]
+            sender = ""
+        if ev.direction == "outgoing" and not any(v != sender for v in others):
+            others = others + counterparts
+        ev.sender = sender
+        seen = {sender}
+        for value in others:
+            if value not in seen and value != NO_ADDRESS:
+                seen.add(value)
+                ev.recipients.append(value)
+        if note:
+            ev.extra["addr_note"] = note
+            self.warn(out, "address_conflict", note, loc)
 
     def _parts(self, rec: Record, ev: Event, loc: str, out: list[ParseWarning]) -> None:
         texts: list[str] = []
@@ -400,6 +461,8 @@ class BackupReader:
                 continue
             name = part_name(part, k)
             data = part.get("data")
+            if data is not None and not data.strip():
+                data = None  # data="" carries nothing: judged by text= below, never stored as an empty file
             where = f"{loc} part[{k}]"
             if ct == "text/plain":
                 if data is None:
@@ -434,17 +497,19 @@ class BackupReader:
                     continue
                 content = text.encode("utf-8")
             ref = self.ctx.derive(io.BytesIO(content), parent=self.source, path_in_parent=f"mms[{rec.index}]/part[{k}]/{name}")
-            ev.attachments.append(Attachment(name, ref.sha256, ref.media_type or ct))
+            detected = ref.media_type if ref.media_type not in GENERIC_MEDIA_TYPES else ""
+            ev.attachments.append(Attachment(name, ref.sha256, detected or ct))
         ev.text = "\n".join(texts)
         if undecodable:
             ev.extra["undecodable_parts"] = undecodable
 
     def _call(self, rec: Record, loc: str, out: list[ParseWarning]) -> Event | None:
-        moment = self._time(rec, loc, out)
+        pre: dict[str, Any] = {}
+        moment = self._time(rec, loc, out, pre)
         if moment is None:
             return None
         a = rec.attrs
-        ev = self._base(rec, moment, loc, PLATFORM_CALLS, "call")
+        ev = self._base(rec, moment, loc, PLATFORM_CALLS, "call", pre)
         raw_type = a.get("type", "")
         call_type, direction = CALL_TYPES.get(raw_type.strip(), ("unknown", "unknown"))
         if call_type == "unknown":

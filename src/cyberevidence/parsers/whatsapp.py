@@ -27,8 +27,15 @@ Header lines
 are ``a.b.c``, ``a/b/c`` or ``a-b-c`` with a 2- or 4-digit year, or year first (``2023/5/4``);
 the comma after the date is optional; times are 24 h or 12 h (``AM``/``am``/``a. m.``, after a
 space, U+202F, U+00A0 or ``_``), seconds optional. U+200E/U+200F marks may appear anywhere in the
-header. Two-digit years are 20yy (WhatsApp dates from 2009, so 19yy is never right). A line that
-has the shape of a header but an impossible date or time is kept as text, with a warning.
+header; a ``.`` may follow the time (``13:34. - ``). Two-digit years are 20yy (WhatsApp dates
+from 2009, so 19yy is never right). A line that has the shape of a header but an impossible date
+or time is kept as text, with a warning. An hour 13-23 written with p.m. (``13:37:00 p.m.``, a
+24-hour clock with a redundant marker) is read as the 24-hour time it shows; the event gets
+``time_ambiguous`` and a note, and a ``clock_conflict`` warning names the line (with a.m. such a
+time is impossible). A continuation line that starts with a date and a time but lacks the header
+layout (``15/12/2025, 10:34:00 AM Name: ...``: no brackets, no `` - ``) stays text of the message
+above, with a ``header_lookalike`` warning naming it. An empty chat text is refused with a
+:class:`ParseError` that says it is empty.
 
 Date order (one stated rule for the whole file)
 -----------------------------------------------
@@ -113,6 +120,7 @@ from cyberevidence.events import Attachment, Event, ParseWarning, SourceRef
 from cyberevidence.parsers._download import source_is_zip
 from cyberevidence.parsers._whatsapp_dates import (
     HEADER_START,
+    LOOKALIKE_RE,
     DateEvidence,
     DateOrderOutcome,
     DateShape,
@@ -122,6 +130,7 @@ from cyberevidence.parsers._whatsapp_dates import (
     UtcConverter,
     decide_date_order,
     read_date,
+    redundant_meridiem,
 )
 from cyberevidence.parsers._whatsapp_lines import CHUNK, MAX_LINE_BYTES, iter_line_blocks
 from cyberevidence.parsers._whatsapp_text import (
@@ -223,6 +232,8 @@ def collect_evidence(opener: Opener) -> DateEvidence:
                     found = scan(line)
                     if found is not None:
                         add(n, line, found)
+                elif not evidence.text_lines and line.strip():
+                    evidence.text_lines = 1
                 n += 1
     return evidence
 
@@ -241,6 +252,7 @@ class _Pending:
     body_start: int
     body: Body
     cont: list[str] = field(default_factory=list)
+    clock_note: str = ""
 
 
 @dataclass(slots=True)
@@ -329,6 +341,8 @@ class ChatReader:
                             self._finish(pending)
                         pending = header
                     elif pending is not None:
+                        if line[:1] in HEADER_START and LOOKALIKE_RE.match(line):
+                            self._lookalike(n, line, pending.line_no)
                         pending.cont.append(line)
                     else:
                         self._unparsed(n, line)
@@ -342,6 +356,16 @@ class ChatReader:
         yield from out
         out.clear()
         yield from self._summaries()
+
+    def _lookalike(self, n: int, line: str, header_line: int) -> None:
+        shown = line if len(line) <= 80 else line[:77] + "..."
+        self.warn(
+            "header_lookalike",
+            f"this line starts with a date and time but not in a header layout (no ' - ' after the time, no brackets): "
+            f"{shown!r}; it is kept as text of the message on line {header_line}. Check the original: it may be a "
+            "separate message",
+            n,
+        )
 
     def _unparsed(self, n: int, line: str) -> None:
         shown = line if len(line) <= 80 else line[:77] + "..."
@@ -365,7 +389,16 @@ class ChatReader:
                 n,
             )
             return None
-        return _Pending(n, line, shape, tod, end, self.split.split(line[end:]))
+        pending = _Pending(n, line, shape, tod, end, self.split.split(line[end:]))
+        if tod >= 13 * 3600 and ("p" in line[:end] or "P" in line[:end]):
+            shown = redundant_meridiem(line[:end])
+            if shown:
+                pending.clock_note = (
+                    f"the header writes {shown!r}: an hour above 12 with a 12-hour marker; read as the 24-hour time it "
+                    "shows (the marker is redundant), so the phone's clock format is in doubt"
+                )
+                self.warn("clock_conflict", pending.clock_note, n)
+        return pending
 
     # building an event ------------------------------------------------------------------
 
@@ -376,6 +409,8 @@ class ChatReader:
         notes: list[str] = []
         if date.inferred:
             notes.append(self.decisions[shape.style].note)
+        if p.clock_note:
+            notes.append(p.clock_note)
         if not shape.base_done:
             shape.base = self.conv.day_base(date.y, date.mo, date.d)
             shape.base_done = True
@@ -594,6 +629,12 @@ def _preamble(ctx: ParseContext, outcome: DateOrderOutcome, file: str) -> Iterat
 
 def _decide(opener: Opener, ctx: ParseContext, file: str) -> DateOrderOutcome:
     evidence = collect_evidence(opener)
+    if not evidence.header_lines and not evidence.text_lines:
+        raise ParseError(
+            "the chat text is empty (no text at all): there are no messages to read",
+            file=file,
+            hint="An export of a chat with no messages, or a file emptied in copying: check the original export.",
+        )
     if not evidence.header_lines:
         raise ParseError(
             "no WhatsApp message header was found (expected lines like '12/09/2020, 23:55 - Name: text' "

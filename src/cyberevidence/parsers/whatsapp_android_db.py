@@ -10,13 +10,19 @@ Inputs
 * A decrypted ``msgstore.db`` (SQLite), opened only through ``sqlite_ro.open_readonly``
   (read-only, immutable, ``trusted_schema`` off) on the case's stored copy.
 * A SQL text dump of one (``.sql``), loaded into a private in-memory database.
-* Encrypted backups (``.crypt12/14/15``) are refused with a hint to decrypt them first.
+* Encrypted backups (``.crypt12/14/15``) are recognised by their header (below) but not
+  decrypted: they yield no events, only an ``encrypted_backup`` warning saying which key is needed
+  (and whether a matching key file was acquired beside it). The file is kept as evidence.
+  WhatsApp's key files (``key``, ``encrypted_backup.key``) are never read as messages.
 
 Recognising the file (sniff): the SQLite header, then the table check below, made by opening the
 stored copy through ``open_readonly`` and reading its table list (cheap: only the schema pages
 are read; a real msgstore.db has a schema far bigger than its first page, so the 64 KiB head
 alone cannot show the tables). A ``.sql`` dump is recognised from its ``CREATE TABLE`` text in
-the first 64 KiB only. The check never raises; any error means "not mine".
+the first 64 KiB only. An encrypted backup is recognised by its header: a ``.crypt14``/``.crypt15``
+by its protobuf prefix naming the WhatsApp version that wrote it, a ``.crypt12`` (or older) by its
+``00 01`` version bytes together with the ``.cryptNN`` suffix of its name. The check never raises;
+any error means "not mine".
 
 Schema (decided by table and column names, never by version numbers)
 --------------------------------------------------------------------
@@ -26,18 +32,22 @@ Schema (decided by table and column names, never by version numbers)
   ``message_location``, ``message_forwarded``, ``message_quoted``, ``message_album``.
 * **old**: table ``messages`` with ``key_remote_jid``, ``key_from_me`` and ``timestamp``; group
   subjects from ``chat_list`` when present.
-* If both are present the new one is read; rows left in the old ``messages`` table are reported
-  (``legacy_table_not_read``), not read twice. If neither is complete, :class:`ParseError` says
-  which table or column is missing. The decision is recorded as a ``schema`` warning.
+* If both are present the new one is read. A row of the old ``messages`` table that is also in
+  the new one (same chat JID, ``from_me`` and ``key_id``: WhatsApp copied it when it migrated) is
+  not read twice (``legacy_table_not_read`` gives the count); a row that is only in the old table
+  is read from it like an old-schema row (``legacy_rows_read`` gives the count). If neither is
+  complete, :class:`ParseError` says which table or column is missing. The decision is recorded
+  as a ``schema`` warning.
+* A ``-wal`` file acquired beside the database is not applied (``wal_not_applied``).
 * Call logs: table ``call_log`` (``from_me``, ``video_call``, ``duration``, ``call_result``,
   ``timestamp``; the other party from ``jid_row_id`` -> ``jid``) in either schema.
 
 Events
 ------
 * Every row of ``message`` / ``messages`` is one event, every row of ``call_log`` one call; the
-  only rows not turned into events are the old schema's placeholder row (``key_remote_jid='-1'``)
-  and rows without a usable time, each reported with its locator (``placeholder_row``,
-  ``no_timestamp``). Locators: ``message[_id=N]``, ``messages[_id=N]``, ``call_log[_id=N]``.
+  only rows not turned into events are WhatsApp's placeholder rows (old: ``key_remote_jid='-1'``;
+  new: ``chat_row_id=-1``) and rows without a usable time, each reported with its locator
+  (``placeholder_row``, ``no_timestamp``). Locators: ``message[_id=N]``, ``messages[_id=N]``, ``call_log[_id=N]``.
 * Time: ``timestamp`` is milliseconds since 1970-01-01 **UTC**, an instant; no time zone is
   assumed and none is needed. An instant before 2009 is kept and reported (``implausible_timestamp``).
 * ``kind``: ``system`` when the row has a ``message_system`` row or ``message_type`` 7 (new), or
@@ -51,7 +61,8 @@ Events
   party's name (below), else the JID. ``extra["chat_jid"]`` keeps the JID.
 * Names (the export's conventions): a contact's name is ``wa_contacts.display_name`` (the phone's
   address-book name, as the export shows it) from ``wa.db`` when acquired beside this file, else
-  the phone number ``+<digits>`` of a phone JID, else ``wa_contacts.wa_name`` (the contact's
+  the phone number ``+<digits>`` of a phone JID (very old rows store a bare number without
+  ``@s.whatsapp.net``; it is read as that phone JID), else ``wa_contacts.wa_name`` (the contact's
   WhatsApp name), else the JID. Your own name is ``props.user_push_name`` when stored, else "".
   ``wa.db`` is the sibling named like this file with "msgstore" replaced by "wa"
   (``msgstore.db`` -> ``wa.db``, ``x_msgstore.sql`` -> ``x_wa.sql``), else a sibling ``wa.db`` or
@@ -61,7 +72,11 @@ Events
   ``sender_jid_row_id`` (new) / ``remote_resource`` (old); incoming one-to-one -> the chat's
   contact. ``extra["sender_jid"]`` keeps the JID. ``recipients``: in a one-to-one chat the other
   side (the contact when outgoing, your own name when incoming and known); empty in groups.
-* Text: ``text_data`` (new; it is also a media caption) / ``data``, else ``media_caption`` (old).
+* Text: ``text_data`` (new; it is also a media caption) / ``data``, else ``media_caption`` (old),
+  else (new) the ``description`` of the message's ``message_ui_elements`` rows (the body of a
+  button / list / interactive message); those rows are kept in ``extra["ui_elements"]``.
+* A verified business name from ``wa.db``'s ``wa_vnames`` is kept in ``extra["sender_business_name"]``
+  (and is the name shown when neither an address-book name nor a phone number is known).
 * Flags: ``deleted`` when a ``message_revoked`` row exists or ``message_type``/``media_wa_type`` is
   15; ``edited`` when a ``message_edit_info`` row exists (``extra["edited_at"]`` = its time in UTC).
   The old schema has no edit record.
@@ -84,11 +99,15 @@ from typing import Any, Final
 from cyberevidence.errors import ParseError
 from cyberevidence.events import Event, ParseWarning, SourceRef, format_utc
 from cyberevidence.parsers._wadb_common import (
+    EncryptedBackup,
     Schema,
     Warner,
+    canonical_jid,
     dump_tables,
+    encrypted_backup,
     int_of,
     is_group_jid,
+    key_file_payload,
     link_attachment,
     media_file_name,
     open_database,
@@ -97,6 +116,7 @@ from cyberevidence.parsers._wadb_common import (
     sqlite_schema,
     text_of,
     utc_from_unix_ms,
+    wal_note,
 )
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
 from cyberevidence.sqlite_ro import SQLITE_MAGIC
@@ -116,6 +136,7 @@ SIDE_TABLES: Final = (
     "message_quoted",
     "message_album",
     "message_system_chat_participant",
+    "message_ui_elements",
     "call_log",
     "chat_list",
     "props",
@@ -124,6 +145,8 @@ SIDE_TABLES: Final = (
 TYPE_SYSTEM: Final = 7
 TYPE_REVOKED: Final = 15
 OLD_STATUS_SYSTEM: Final = 6
+#: chat_row_id / key_remote_jid of the row WhatsApp keeps in an empty database (not a message).
+PLACEHOLDER_CHAT: Final = -1
 
 
 # -- sniffing ---------------------------------------------------------------------------------
@@ -142,10 +165,12 @@ def _dump_is_msgstore(head: bytes) -> bool:
 
 
 def sniff(source: SourceFile, head: bytes) -> bool:
-    """A SQLite msgstore.db (either schema) or its SQL dump; never raises."""
+    """A SQLite msgstore.db (either schema), its SQL dump, or an encrypted backup of it; never raises."""
     try:
         if head.startswith(SQLITE_MAGIC):
             return _is_msgstore(sqlite_schema(source.path, ("message", "messages")))
+        if encrypted_backup(source.name, head) is not None:
+            return True
         return bool(head) and _dump_is_msgstore(head)
     except Exception:  # a sniffer must never break detection
         return False
@@ -159,6 +184,7 @@ class Contact:
     display_name: str = ""
     wa_name: str = ""
     number: str = ""
+    business_name: str = ""  # wa_vnames.verified_name: the name a WhatsApp Business account verified
 
 
 @dataclass(slots=True)
@@ -171,14 +197,14 @@ class Names:
     def of(self, jid: str) -> str:
         if not jid:
             return ""
-        c = self.contacts.get(jid)
+        c = self.contacts.get(canonical_jid(jid))
         if c is not None and c.display_name:
             return c.display_name
         phone = phone_of_jid(jid)
         if phone:
             return phone
-        if c is not None and c.wa_name:
-            return c.wa_name
+        if c is not None and (c.business_name or c.wa_name):
+            return c.business_name or c.wa_name
         return jid
 
     def extra(self, jid: str, key: str, extra: dict[str, Any]) -> None:
@@ -186,9 +212,11 @@ class Names:
         if not jid:
             return
         extra[f"{key}_jid"] = jid
-        c = self.contacts.get(jid)
+        c = self.contacts.get(canonical_jid(jid))
         if c is not None and c.wa_name:
             extra[f"{key}_wa_name"] = c.wa_name
+        if c is not None and c.business_name:
+            extra[f"{key}_business_name"] = c.business_name
 
 
 def find_contacts_db(source: SourceFile) -> SourceFile | None:
@@ -218,7 +246,7 @@ def load_contacts(source: SourceFile) -> tuple[dict[str, Contact], ParseWarning]
         )
     try:
         with open_database(wa) as conn:
-            schema = Schema.read(conn, ("wa_contacts",))
+            schema = Schema.read(conn, ("wa_contacts", "wa_vnames"))
             if not schema.has("wa_contacts", "jid"):
                 raise ParseError("it has no wa_contacts table with a jid column", file=wa.name)
             cols = ", ".join(schema.col("wa_contacts", "w", c) for c in ("jid", "display_name", "wa_name", "number"))
@@ -227,6 +255,11 @@ def load_contacts(source: SourceFile) -> tuple[dict[str, Contact], ParseWarning]
                 jid = text_of(row["jid"])
                 if jid and jid not in contacts:
                     contacts[jid] = Contact(text_of(row["display_name"]), text_of(row["wa_name"]), text_of(row["number"]))
+            if schema.has("wa_vnames", "jid", "verified_name"):
+                for row in conn.execute("SELECT jid, verified_name FROM wa_vnames"):
+                    jid, verified = text_of(row["jid"]), text_of(row["verified_name"])
+                    if jid and verified:
+                        contacts.setdefault(jid, Contact()).business_name = verified
     except (ParseError, sqlite3.Error) as exc:
         return {}, ParseWarning(
             "contact_names",
@@ -267,6 +300,7 @@ class Reader:
         self.names = names
         self.warn = Warner(source.name)
         self.participants: dict[int, list[int]] = {}
+        self.ui_elements: dict[int, list[dict[str, Any]]] = {}
 
     # shared pieces ---------------------------------------------------------------------
 
@@ -393,6 +427,7 @@ class Reader:
         if s.has("message_system_chat_participant", "message_row_id", "user_jid_row_id"):
             for row in conn.execute("SELECT message_row_id, user_jid_row_id FROM message_system_chat_participant"):
                 self.participants.setdefault(int_of(row[0]) or 0, []).append(int_of(row[1]) or 0)
+        self._read_ui_elements()
 
         cols = [
             "m._id AS id",
@@ -423,29 +458,83 @@ class Reader:
             if present:
                 joins.append(f"LEFT JOIN {table} {alias} ON {alias}.message_row_id = m._id")
         sql = f"SELECT {', '.join(cols)} FROM message m {' '.join(joins)} ORDER BY m._id"
+        seen: set[tuple[str, bool, str]] = set()
         for row in conn.execute(sql):
+            chat = chats.get(int_of(row["chat_row_id"]) or 0)
+            seen.add((chat.jid if chat else "", bool(int_of(row["from_me"])), text_of(row["key_id"])))
             yield from self._new_row(row, chats, jids)
         yield from self.calls(jids, chats_by_jid)
-        if s.has("messages", "_id"):
+        yield from self._legacy_rows(seen, {c.jid: c.subject for c in chats_by_jid.values() if c.subject})
+        yield from self.warn.summaries()
+
+    def _read_ui_elements(self) -> None:
+        """Rows of ``message_ui_elements`` (buttons, lists, interactive messages), several per message."""
+        s = self.s
+        if not s.has("message_ui_elements", "message_row_id"):
+            return
+        wanted = ("element_type", "element_content", "description", "footer_text", "button_text")
+        cols = ", ".join(["u.message_row_id AS row_id", *(s.col("message_ui_elements", "u", c) for c in wanted)])
+        order = "u._id" if s.has("message_ui_elements", "_id") else "u.rowid"
+        for row in self.conn.execute(f"SELECT {cols} FROM message_ui_elements u ORDER BY {order}"):
+            element = {c: row[c] for c in wanted if row[c] is not None and row[c] != ""}
+            if element:
+                self.ui_elements.setdefault(int_of(row["row_id"]) or 0, []).append(element)
+
+    def _legacy_rows(self, seen: set[tuple[str, bool, str]], subjects: dict[str, str]) -> Iterator[Event | ParseWarning]:
+        """The old ``messages`` table beside the new one: rows not migrated are read, migrated ones counted."""
+        s, conn = self.s, self.conn
+        if not s.has("messages", "_id"):
+            return
+        if not s.has("messages", *OLD_MESSAGE_COLS, "key_id"):
             n = conn.execute("SELECT count(*) FROM messages").fetchone()[0]
             if n:
                 w = self.warn(
                     "legacy_table_not_read",
-                    f"the old 'messages' table also holds {n} row(s); the new 'message' table was read instead "
-                    "(WhatsApp copies old rows into it when it migrates)",
+                    f"the old 'messages' table also holds {n} row(s) but lacks the columns to read them "
+                    f"({', '.join(s.missing('messages', *OLD_MESSAGE_COLS, 'key_id'))}); the new 'message' table was read",
                     "messages",
                 )
                 if w:
                     yield w
-        yield from self.warn.summaries()
+            return
+        migrated = only_old = 0
+        for row in conn.execute(self._old_sql()):
+            key = (text_of(row["chat_jid"]), bool(int_of(row["from_me"])), text_of(row["key_id"]))
+            if key in seen:
+                migrated += 1
+                continue
+            if text_of(row["chat_jid"]) != str(PLACEHOLDER_CHAT):
+                only_old += 1
+            yield from self._old_row(row, subjects)
+        if migrated:
+            yield ParseWarning(
+                "legacy_table_not_read",
+                f"{migrated} row(s) of the old 'messages' table are also in the new 'message' table (same chat, "
+                "direction and key_id: WhatsApp copied them when it migrated); they were read once, from the new table",
+                "messages",
+                self.source.name,
+            )
+        if only_old:
+            yield ParseWarning(
+                "legacy_rows_read",
+                f"{only_old} row(s) are only in the old 'messages' table (not in the new 'message' table); "
+                "they were read from it, with locators messages[_id=N]",
+                "messages",
+                self.source.name,
+            )
 
     def _new_row(self, row: sqlite3.Row, chats: dict[int, Chat], jids: dict[int, str]) -> Iterator[Event | ParseWarning]:
         locator = f"message[_id={row['id']}]"
+        chat_id = int_of(row["chat_row_id"]) or 0
+        if chat_id == PLACEHOLDER_CHAT:
+            w = self.warn("placeholder_row", "WhatsApp's placeholder row (chat_row_id -1) is not a message", locator)
+            if w:
+                yield w
+            return
         moment, warnings = self.moment(row["ts"], locator)
         yield from warnings
         if moment is None:
             return
-        chat_id = int_of(row["chat_row_id"]) or 0
         chat = chats.get(chat_id)
         if chat is None:
             w = self.warn("unknown_chat", f"the message points at chat {chat_id}, which is not in the chat table", locator)
@@ -498,17 +587,17 @@ class Reader:
             ev.extra["reply_to_key_id"] = text_of(row["mq_key_id"])
         if row["ma_row"] is not None:
             ev.extra["album"] = {"images": int_of(row["ma_image_count"]), "videos": int_of(row["ma_video_count"])}
+        elements = self.ui_elements.get(int(row["id"]))
+        if elements:
+            ev.extra["ui_elements"] = elements
+            if not ev.text:
+                ev.text = "\n".join(text_of(e["description"]) for e in elements if e.get("description"))
         yield ev
 
     # old schema --------------------------------------------------------------------------
 
-    def read_old(self) -> Iterator[Event | ParseWarning]:
-        s, conn = self.s, self.conn
-        subjects: dict[str, str] = {}
-        if s.has("chat_list", "key_remote_jid", "subject"):
-            for row in conn.execute("SELECT key_remote_jid, subject FROM chat_list"):
-                if row["subject"]:
-                    subjects[text_of(row["key_remote_jid"])] = text_of(row["subject"])
+    def _old_sql(self) -> str:
+        s = self.s
         cols = [
             "m._id AS id",
             "m.key_remote_jid AS chat_jid",
@@ -530,7 +619,16 @@ class Reader:
                 )
             ),
         ]
-        for row in conn.execute(f"SELECT {', '.join(cols)} FROM messages m ORDER BY m._id"):
+        return f"SELECT {', '.join(cols)} FROM messages m ORDER BY m._id"
+
+    def read_old(self) -> Iterator[Event | ParseWarning]:
+        s, conn = self.s, self.conn
+        subjects: dict[str, str] = {}
+        if s.has("chat_list", "key_remote_jid", "subject"):
+            for row in conn.execute("SELECT key_remote_jid, subject FROM chat_list"):
+                if row["subject"]:
+                    subjects[text_of(row["key_remote_jid"])] = text_of(row["subject"])
+        for row in conn.execute(self._old_sql()):
             yield from self._old_row(row, subjects)
         jids: dict[int, str] = {}
         if s.has("jid", "_id", "raw_string"):
@@ -542,7 +640,7 @@ class Reader:
     def _old_row(self, row: sqlite3.Row, subjects: dict[str, str]) -> Iterator[Event | ParseWarning]:
         locator = f"messages[_id={row['id']}]"
         chat_jid = text_of(row["chat_jid"])
-        if chat_jid == "-1":
+        if chat_jid == str(PLACEHOLDER_CHAT):
             w = self.warn("placeholder_row", "WhatsApp's placeholder row (key_remote_jid '-1') is not a message", locator)
             if w:
                 yield w
@@ -599,8 +697,69 @@ def _schema_or_refuse(conn: sqlite3.Connection, file: str) -> tuple[Schema, str]
     )
 
 
+def _encrypted(source: SourceFile) -> EncryptedBackup | None:
+    try:
+        with open(source.path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return None  # open_database says so, naming the file
+    return encrypted_backup(source.name, head)
+
+
+def _key_files_beside(source: SourceFile, backup: EncryptedBackup) -> list[str]:
+    """What the key files acquired beside an encrypted backup are (recognised by content, never parsed).
+
+    Only siblings in the same folder whose name mentions "key" are looked at (a cheap filter; the
+    content decides): WhatsApp calls them ``key`` and ``encrypted_backup.key``.
+    """
+    found: list[str] = []
+    for name in sorted(n for n in source.siblings if "/" not in n and "key" in n.lower()):
+        sib = source.siblings.get(name)
+        if sib is None or sib.size > 65536:
+            continue
+        try:
+            with open(sib.path, "rb") as fh:
+                payload = key_file_payload(fh.read(4096))
+        except OSError:
+            continue
+        if payload is None:
+            continue
+        if backup.server_salt and payload[3:35] == backup.server_salt:
+            found.append(f"{name} (sha256 {sib.sha256}) is a WhatsApp key file whose server salt matches this backup")
+        elif len(payload) == 32:
+            found.append(f"{name} (sha256 {sib.sha256}) looks like an encrypted_backup.key (a 32-byte root key)")
+        else:
+            found.append(f"{name} (sha256 {sib.sha256}) is a WhatsApp key file ({len(payload)} bytes of key material)")
+    return found
+
+
+def encrypted_warning(source: SourceFile, backup: EncryptedBackup) -> ParseWarning:
+    """The plain-words note for an encrypted backup: nothing was read, the file is kept, which key is needed."""
+    made = f", written by WhatsApp {backup.app_version}" if backup.app_version else ""
+    if backup.end_to_end:
+        key = (
+            "the end-to-end backup key: the 64-digit key the user wrote down, or the phone's "
+            "/data/data/com.whatsapp/files/encrypted_backup.key (a password-protected backup needs the password instead)"
+        )
+    else:
+        key = "the phone's key file /data/data/com.whatsapp/files/key (it needs root access or a forensic extraction)"
+    beside = _key_files_beside(source, backup)
+    note = f" Beside it: {'; '.join(beside)}." if beside else " No key file was acquired beside it."
+    return ParseWarning(
+        "encrypted_backup",
+        f"this is an encrypted WhatsApp backup ({backup.kind}{made}); its messages cannot be read without the key, "
+        f"so none were read. The file is kept as evidence, unchanged. To read it, decrypt a copy with {key}, "
+        f"then add the decrypted msgstore.db to the case.{note}",
+        file=source.name,
+    )
+
+
 def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarning]:
-    """Parse a decrypted WhatsApp Android ``msgstore.db`` (or its ``.sql`` dump)."""
+    """Parse a decrypted WhatsApp Android ``msgstore.db`` (or its ``.sql`` dump); an encrypted backup is only noted."""
+    backup = _encrypted(source)
+    if backup is not None:
+        yield encrypted_warning(source, backup)
+        return
     with open_database(source) as conn:
         schema, which = _schema_or_refuse(conn, source.name)
         contacts, names_note = load_contacts(source)
@@ -612,6 +771,9 @@ def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarnin
             file=source.name,
         )
         yield names_note
+        wal = wal_note(source)
+        if wal is not None:
+            yield wal
         reader = Reader(source, conn, schema, names)
         yield from reader.read_new() if which == "new" else reader.read_old()
 
@@ -619,7 +781,8 @@ def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarnin
 def _format_list() -> tuple[str, ...]:
     return (
         "WhatsApp Android msgstore.db, decrypted (2021+ 'message' schema and the older 'messages' schema)",
-        "WhatsApp Android wa.db beside it (contact names)",
+        "WhatsApp Android wa.db beside it (contact names, wa_vnames business names)",
+        "Encrypted backups (.crypt12/.crypt14/.crypt15): recognised and noted, not decrypted",
         "SQL text dump (.sql) of either",
     )
 
@@ -633,7 +796,8 @@ PARSER = ParserInfo(
     parse=parse,
     media_types=("application/vnd.sqlite3", "application/x-sqlite3", "text/plain"),
     limits=(
-        "Encrypted backups (.crypt12/14/15) must be decrypted first. System notices keep WhatsApp's action code, "
+        "Encrypted backups (.crypt12/14/15) are recognised and kept but not decrypted: decrypt them first with the "
+        "phone's key. A -wal file beside the database is not applied. System notices keep WhatsApp's action code, "
         "not its wording. Media files are linked only when acquired beside the database under the same file name. "
         "A .sql dump is recognised only when its WhatsApp CREATE TABLE statements are in its first 64 KiB "
         "(otherwise pass --format whatsapp_android_db). wa.db on its own yields no events."

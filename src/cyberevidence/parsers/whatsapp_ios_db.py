@@ -38,10 +38,20 @@ Events
   A system notice has ``sender=""`` and ``direction="unknown"`` and keeps its stored text.
 * ``direction``: the database states it: ``ZISFROMME`` = 1 is ``outgoing``, else ``incoming``.
 * ``thread``: ``ZWACHATSESSION.ZPARTNERNAME`` (the contact's or group's name as the phone shows it,
-  which is also the name in the export's file name), else the phone number ``+<digits>`` of the
-  chat's JID, else the JID (kept in ``extra["chat_jid"]``).
+  which is also the name in the export's file name), else the address-book name (below), else the
+  phone number ``+<digits>`` of the chat's JID, else the JID (kept in ``extra["chat_jid"]``).
+* Newer versions key a one-to-one session by the contact's LID (``<digits>@lid``, not a phone
+  number) while its messages carry the phone JID. When the LID's phone JID is known (below) it is
+  kept in ``extra["chat_phone_jid"]``.
+* Contact databases beside it (never required; each is named like this file with "ChatStorage"
+  replaced, else by its plain name): ``ContactsV2.sqlite`` (``ZWAADDRESSBOOKCONTACT``: ``ZWHATSAPPID``
+  -> ``ZFULLNAME``, else ``ZBUSINESSNAME``; ``ZLID``; text stored as BLOBs is read as UTF-8) gives
+  address-book names; ``LID.sqlite`` (``ZWAPHONENUMBERLIDPAIR``: ``ZLID`` <-> ``ZPHONENUMBER``) and
+  ``ZWAADDRESSBOOKCONTACT.ZLID`` join LIDs to phone JIDs. A ``contact_names`` warning says which
+  were used; one that cannot be read is a warning, never a failure. Neither yields events itself.
 * ``sender``: outgoing -> "" (the database does not store your own name); incoming in a group ->
-  the member (``ZGROUPMEMBER`` -> ``ZWAGROUPMEMBER``): ``ZCONTACTNAME``, else the WhatsApp name
+  the member (``ZGROUPMEMBER`` -> ``ZWAGROUPMEMBER``): ``ZCONTACTNAME``, else the address-book
+  name from ``ContactsV2.sqlite``, else the WhatsApp name
   from ``ZWAPROFILEPUSHNAME`` (the export shows it as ``~ Name``; the ``~`` is not kept, as in the
   txt parser), else ``+<digits>``, else the JID, falling back to ``ZFROMJID`` when there is no
   member row; incoming one-to-one -> the chat's name. ``extra["sender_jid"]`` keeps the JID.
@@ -62,6 +72,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Final
 
 from cyberevidence.errors import ParseError
@@ -80,6 +91,7 @@ from cyberevidence.parsers._wadb_common import (
     sqlite_schema,
     text_of,
     utc_from_apple_seconds,
+    wal_note,
 )
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
 from cyberevidence.sqlite_ro import SQLITE_MAGIC
@@ -169,8 +181,110 @@ def _push_names(conn: sqlite3.Connection, s: Schema) -> dict[str, str]:
     return {text_of(r[0]): clean_name(r[1]) for r in conn.execute("SELECT ZJID, ZPUSHNAME FROM ZWAPROFILEPUSHNAME") if r[1]}
 
 
-def _member_name(jid: str, contact_name: str, push: dict[str, str]) -> str:
-    return contact_name or push.get(jid, "") or phone_of_jid(jid) or jid
+@dataclass(slots=True)
+class Book:
+    """What the contact databases beside ChatStorage.sqlite say: names by phone JID, LID -> phone JID."""
+
+    names: dict[str, str] = field(default_factory=dict)
+    phone_of_lid: dict[str, str] = field(default_factory=dict)
+
+    def name(self, jid: str) -> str:
+        return self.names.get(jid) or self.names.get(self.phone_of_lid.get(jid, ""), "")
+
+
+def _lid(value: object) -> str:
+    raw = text_of(value).strip()
+    return raw if "@" in raw or not raw else f"{raw}@lid"
+
+
+def _phone_jid(value: object) -> str:
+    raw = text_of(value).strip().lstrip("+")
+    if "@" in raw:
+        return raw
+    return f"{raw}@s.whatsapp.net" if raw.isdigit() else ""
+
+
+def _sibling(source: SourceFile, stem: str) -> SourceFile | None:
+    lowered = source.name.lower()
+    candidates = []
+    if "chatstorage" in lowered:
+        i = lowered.index("chatstorage")
+        candidates.append(source.name[:i] + stem + source.name[i + len("chatstorage") :])
+    candidates += [f"{stem}.sqlite", f"{stem}.sql"]
+    for name in candidates:
+        if name != source.name and name in source.siblings:
+            return source.siblings[name]
+    return None
+
+
+def _read_contacts(conn: sqlite3.Connection, book: Book) -> int:
+    s = Schema.read(conn, ("ZWAADDRESSBOOKCONTACT",))
+    if not s.has("ZWAADDRESSBOOKCONTACT", "ZWHATSAPPID"):
+        raise ParseError("it has no ZWAADDRESSBOOKCONTACT table with a ZWHATSAPPID column")
+    cols = ", ".join(
+        s.col("ZWAADDRESSBOOKCONTACT", "c", c, c.lower()) for c in ("ZWHATSAPPID", "ZFULLNAME", "ZBUSINESSNAME", "ZLID")
+    )
+    n = 0
+    for row in conn.execute(f"SELECT {cols} FROM ZWAADDRESSBOOKCONTACT c"):
+        jid = _phone_jid(row["zwhatsappid"])
+        if not jid:
+            continue
+        n += 1
+        name = clean_name(row["zfullname"]) or clean_name(row["zbusinessname"])
+        if name:
+            book.names.setdefault(jid, name)
+        lid = _lid(row["zlid"])
+        if lid:
+            book.phone_of_lid.setdefault(lid, jid)
+    return n
+
+
+def _read_lids(conn: sqlite3.Connection, book: Book) -> int:
+    s = Schema.read(conn, ("ZWAPHONENUMBERLIDPAIR",))
+    if not s.has("ZWAPHONENUMBERLIDPAIR", "ZLID", "ZPHONENUMBER"):
+        raise ParseError("it has no ZWAPHONENUMBERLIDPAIR table with ZLID and ZPHONENUMBER columns")
+    n = 0
+    for row in conn.execute("SELECT ZLID, ZPHONENUMBER FROM ZWAPHONENUMBERLIDPAIR"):
+        lid, jid = _lid(row[0]), _phone_jid(row[1])
+        if lid and jid:
+            book.phone_of_lid[lid] = jid
+            n += 1
+    return n
+
+
+def load_book(source: SourceFile) -> tuple[Book, list[ParseWarning]]:
+    """Names and LID pairs from ContactsV2.sqlite / LID.sqlite beside ``source``; never fails."""
+    book = Book()
+    notes: list[ParseWarning] = []
+    for stem, reader, what in (("ContactsV2", _read_contacts, "contact(s)"), ("LID", _read_lids, "LID pair(s)")):
+        sib = _sibling(source, stem)
+        if sib is None:
+            continue
+        try:
+            with open_database(sib) as conn:
+                n = reader(conn, book)
+        except (ParseError, sqlite3.Error) as exc:
+            notes.append(
+                ParseWarning(
+                    "contact_names",
+                    f"the contacts database {sib.name} beside this file could not be used ({exc}); names come from "
+                    "ChatStorage.sqlite alone",
+                    file=source.name,
+                )
+            )
+            continue
+        notes.append(
+            ParseWarning(
+                "contact_names",
+                f"{n} {what} were taken from {sib.name} (sha256 {sib.sha256}), acquired beside this file",
+                file=source.name,
+            )
+        )
+    return book, notes
+
+
+def _member_name(jid: str, contact_name: str, push: dict[str, str], book: Book) -> str:
+    return contact_name or book.name(jid) or push.get(jid, "") or phone_of_jid(jid) or jid
 
 
 def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarning]:
@@ -185,12 +299,17 @@ def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarnin
             "times are stored as UTC instants (seconds since 2001-01-01), no time zone was assumed",
             file=source.name,
         )
+        book, notes = load_book(source)
+        yield from notes
+        wal = wal_note(source)
+        if wal is not None:
+            yield wal
         for row in conn.execute(_sql(schema)):
-            yield from _row(row, source, push, warn)
+            yield from _row(row, source, push, warn, book)
         yield from warn.summaries()
 
 
-def _row(row: sqlite3.Row, source: SourceFile, push: dict[str, str], warn: Warner) -> Iterator[Event | ParseWarning]:
+def _row(row: sqlite3.Row, source: SourceFile, push: dict[str, str], warn: Warner, book: Book) -> Iterator[Event | ParseWarning]:
     locator = f"ZWAMESSAGE[Z_PK={row['id']}]"
     moment = utc_from_apple_seconds(row["ts"])
     if moment is None:
@@ -207,13 +326,16 @@ def _row(row: sqlite3.Row, source: SourceFile, push: dict[str, str], warn: Warne
             yield w
     chat_jid = text_of(row["chat_jid"])
     group = is_group_jid(chat_jid)
-    thread = clean_name(row["partner"]) or phone_of_jid(chat_jid) or chat_jid
+    chat_phone = book.phone_of_lid.get(chat_jid, "")
+    thread = clean_name(row["partner"]) or book.name(chat_jid) or phone_of_jid(chat_phone or chat_jid) or chat_jid
     mtype = int_of(row["zmessagetype"])
     gevent = int_of(row["zgroupeventtype"])
     from_me = bool(int_of(row["from_me"]))
 
     ev = Event(timestamp=moment, platform=PLATFORM, kind="message", source=SourceRef(source.sha256, locator), thread=thread)
     ev.extra["chat_jid"] = chat_jid
+    if chat_phone:
+        ev.extra["chat_phone_jid"] = chat_phone
     ev.extra["from_me"] = from_me
     if mtype is not None:
         ev.extra["message_type"] = mtype
@@ -242,7 +364,7 @@ def _row(row: sqlite3.Row, source: SourceFile, push: dict[str, str], warn: Warne
         ev.direction = "incoming"
         if group:
             jid = text_of(row["member_jid"]) or text_of(row["zfromjid"])
-            ev.sender = _member_name(jid, clean_name(row["member_name"]), push) if jid else ""
+            ev.sender = _member_name(jid, clean_name(row["member_name"]), push, book) if jid else ""
         else:
             jid = text_of(row["zfromjid"]) or chat_jid
             ev.sender = thread

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from cyberevidence.errors import is_storage_full, storage_full
 from cyberevidence.events import Event, ParseWarning, SourceRef
 from cyberevidence.store import reconcile
 
@@ -96,12 +97,15 @@ class Index:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """All-or-nothing writes."""
+        """All-or-nothing writes. A full disk (in a statement or at the commit) rolls back and is a
+        :class:`~cyberevidence.errors.StorageFullError` naming ``index.sqlite``."""
         try:
             yield self.db
             self.db.commit()
-        except BaseException:
+        except BaseException as exc:
             self.db.rollback()
+            if isinstance(exc, sqlite3.Error) and is_storage_full(exc):  # SQLite's own; others name their file
+                raise storage_full(self.path, exc) from exc
             raise
 
     # ---------------------------------------------------------------- artefacts

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from cyberevidence.errors import naming_full_disk
 from cyberevidence.hashing import MultiHasher, hash_file
 from cyberevidence.hashing.digests import CHUNK_SIZE
 from cyberevidence.store.atomic import fsync_dir
@@ -74,8 +75,13 @@ class EvidenceStore:
     def put_stream(self, stream: BinaryIO, algorithms: Sequence[str] = ("sha256",)) -> StoredObject:
         """Copy ``stream`` into the store's staging area, hashing as it goes; then :meth:`commit` it.
 
-        Idempotent: content already stored is not copied again (``already_present``).
+        Idempotent: content already stored is not copied again (``already_present``). A full disk
+        is a :class:`~cyberevidence.errors.StorageFullError` naming the store; nothing is left behind.
         """
+        with naming_full_disk(self.root):
+            return self._put_stream(stream, algorithms)
+
+    def _put_stream(self, stream: BinaryIO, algorithms: Sequence[str]) -> StoredObject:
         algos = tuple(dict.fromkeys(("sha256", *algorithms)))
         self.tmp.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix="incoming-", dir=self.tmp)
@@ -115,10 +121,11 @@ class EvidenceStore:
             obj.staged.unlink(missing_ok=True)
 
     def _move_in(self, staged: Path, final: Path) -> None:
-        final.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staged, final)
-        fsync_dir(final.parent)
-        fsync_dir(staged.parent)
+        with naming_full_disk(final.parent):  # a new fan-out folder needs room too
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staged, final)
+            fsync_dir(final.parent)
+            fsync_dir(staged.parent)
 
     def recover_staged(self, logged: set[str]) -> tuple[list[str], list[str]]:
         """After an interruption: staged copies custody logged move in (if intact); the rest go.

@@ -43,6 +43,7 @@ _ED25519_SPKI_PREFIX = bytes.fromhex("302a300506032b6570032100")
 _ED25519_SPKI_LENGTH = len(_ED25519_SPKI_PREFIX) + 32
 _FINGERPRINT = re.compile(r"[0-9a-f]{64}")
 _PARTIAL = re.compile(r"\.([0-9]+)\.partial")
+_SEQ = re.compile(r"0|[1-9][0-9]*")
 
 
 class KeyFormatError(ValueError):
@@ -188,6 +189,21 @@ def verify_signature(data: bytes, signature: bytes, public_pem: bytes) -> bool:
 # ---------------------------------------------------------------------------- the archive
 def archive_dir(case_dir: Path, seq: int) -> Path:
     return case_dir / SEALS / str(seq)
+
+
+def archived_seal_seqs(case_dir: Path) -> list[int]:
+    """The seqs of the seals kept in ``seals/<seq>/`` (real folders only), in order."""
+    try:
+        with os.scandir(case_dir / SEALS) as it:
+            return sorted(int(e.name) for e in it if _SEQ.fullmatch(e.name) and e.is_dir(follow_symlinks=False))
+    except OSError:
+        return []
+
+
+def is_archive_member(name: str) -> bool:
+    """Whether a case-relative path (``/``-separated) names one file of a kept seal."""
+    parts = name.split("/")
+    return len(parts) == 3 and parts[0] == SEALS and bool(_SEQ.fullmatch(parts[1])) and parts[2] in ARCHIVE_FILES
 
 
 def partial_seq(name: str) -> int | None:

@@ -15,7 +15,6 @@ Checks, in order (docs/verification.md, section 6, has the full table):
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from cyberevidence.store.manifest import MANIFEST, manifest_head_seq
 from cyberevidence.store.verify.case_check import check_case_settings, read_case_json
 from cyberevidence.store.verify.chain import ChainFacts, read_chain
 from cyberevidence.store.verify.files import NotRegularFileError, check_case_root, hash_object, is_regular, store_files
-from cyberevidence.store.verify.index_check import INDEX, apply_pending, check_index, open_index
+from cyberevidence.store.verify.index_check import INDEX, UNREADABLE_INDEX, apply_pending, check_index, open_index
 from cyberevidence.store.verify.manifest_check import check_manifest, check_sums, read_manifest
 from cyberevidence.store.verify.report import Finding, Severity, VerifyReport
 from cyberevidence.store.verify.seals import check_seals
@@ -81,7 +80,7 @@ def _check_index_and_pending(root: Path, chain: ChainFacts, report: VerifyReport
             pending = apply_pending(db, chain, report, manifest_seq)
             check_index(db, chain, report)
             return pending
-    except sqlite3.Error as exc:
+    except UNREADABLE_INDEX as exc:
         report.problem(INDEX, f"cannot be opened ({exc}); 'cyberevidence rebuild CASE' recreates it")
         return b""
 

@@ -27,6 +27,10 @@ _PROVENANCE_COMPARED = (
 )
 
 
+# A damaged file can make sqlite3 itself fail to decode a schema or message: both mean "damaged".
+UNREADABLE_INDEX: tuple[type[Exception], ...] = (sqlite3.Error, UnicodeDecodeError)
+
+
 @contextmanager
 def open_index(root: Path) -> Iterator[sqlite3.Connection]:
     """The case's index, read-only, untrusted schema; raises sqlite3.Error if it cannot be read.
@@ -40,12 +44,21 @@ def open_index(root: Path) -> Iterator[sqlite3.Connection]:
     if not stat.S_ISREG(mode):
         raise sqlite3.OperationalError(f"it is {kind_of(mode)}, not a regular file")
     db = sqlite3.connect(f"file:{(root / INDEX).as_posix()}?mode=ro", uri=True)
+    db.text_factory = _utf8
     try:
         db.execute("PRAGMA trusted_schema=OFF")
         db.execute("PRAGMA query_only=ON")
         yield db
     finally:
         db.close()
+
+
+def _utf8(raw: bytes) -> str:
+    """A text value; one that is not UTF-8 is a damaged index (a sqlite3.Error), not a UnicodeDecodeError."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise sqlite3.DataError(f"a text value is not UTF-8 (byte 0x{raw[exc.start]:02x})") from None
 
 
 def apply_pending(db: sqlite3.Connection, chain: ChainFacts, report: VerifyReport, manifest_seq: int) -> bytes:
@@ -57,7 +70,7 @@ def apply_pending(db: sqlite3.Connection, chain: ChainFacts, report: VerifyRepor
     """
     try:
         row = db.execute("SELECT value FROM meta WHERE key='pending_custody'").fetchone()
-    except sqlite3.Error:
+    except UNREADABLE_INDEX:
         return b""
     if not row or not isinstance(row[0], str):
         return b""
@@ -87,7 +100,7 @@ def check_index(db: sqlite3.Connection, chain: ChainFacts, report: VerifyReport)
         for (event_id,) in db.execute(ORPHAN_MERGES_QUERY):
             report.problem(INDEX, f"a merge row names event {shown(event_id)}, which is not in the index")
         _check_provenance(db, chain, report)
-    except sqlite3.Error as exc:
+    except UNREADABLE_INDEX as exc:
         report.problem(INDEX, f"cannot be read as the case's index ({exc}); 'cyberevidence rebuild CASE' recreates it")
 
 

@@ -110,7 +110,7 @@ def check_manifest(
         _compare_with_custody(sha, art, chain, report)
     if seq >= 0 and seq == last_seq:
         for sha in sorted(logged - set(listed)):
-            report.problem(f"evidence {sha}", "acquired in custody but missing from the manifest")
+            report.problem(f"{MANIFEST} artefact {sha}", "acquired in custody but missing from the manifest")
     return listed
 
 

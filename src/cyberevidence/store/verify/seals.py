@@ -205,6 +205,13 @@ def _seals_folder_ok(root: Path) -> bool:
         return False
 
 
+def _is_real_dir(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 def _unexplained_in_seals(root: Path, seal_seqs: set[int], report: VerifyReport) -> None:
     """Everything in ``seals/`` that is not the kept copy of a custody seal entry is named."""
     try:
@@ -226,7 +233,7 @@ def _unexplained_in_seals(root: Path, seal_seqs: set[int], report: VerifyReport)
             if partial in seal_seqs and not os.path.lexists(archive_dir(root, partial)):
                 continue  # named with its entry: an interrupted seal whose copy was not put in place
             report.note(f"{SEALS}/{name}", "left by an interrupted seal whose custody entry was never written "
-                        "(not part of the case; the next seal removes it)")
+                        "(not part of the case; the next command that writes to the case removes it)")
             continue
         report.problem(f"{SEALS}/{name}", f"is {kind_of(mode)} that is not the kept copy of any seal in the custody log")
 
@@ -252,13 +259,14 @@ def _check_kept(root: Path, entry: dict[str, Any], seals_ok: bool, crypto: bool,
         report.problem(f"custody seal entry seq {seq}", "its public_key_sha256 is not 64 lowercase hex digits")
         return _Seal(entry, seen)
     said = f"the seal of custody seq {seq} (by {seen.actor}, {seen.time})"
+    staged = root / SEALS / f".{seq}.partial"
+    if mode is None and seals_ok and _is_real_dir(staged):
+        # Cut between logging the entry and the rename: the staged copy is checked where it is.
+        report.note(where, f"{said} was interrupted before its copy was put in place; it is checked in "
+                    f"seals/.{seq}.partial/, and the next command that writes to the case puts it in place")
+        folder, where, mode = staged, f"{SEALS}/.{seq}.partial/", os.lstat(staged).st_mode
     if mode is None:
-        if seals_ok and os.path.lexists(root / SEALS / f".{seq}.partial"):
-            why = (f"missing: {said} was interrupted before its copy was put in place (seals/.{seq}.partial); "
-                   "sealing the case again puts it in place")
-        else:
-            why = f"missing: {said} has no kept copy: it was removed"
-        report.problem(where, why)
+        report.problem(where, f"missing: {said} has no kept copy: it was removed")
         return _Seal(entry, replace(seen, status="missing"))
     if not stat.S_ISDIR(mode):
         report.problem(where, f"is {kind_of(mode)}, not a folder holding {said}")
