@@ -8,6 +8,7 @@ bash scripts/_browser_deps.sh
 bash scripts/_bundle_deps.sh
 bash scripts/_ocr_deps.sh
 bash scripts/_expert_tools.sh
+bash scripts/_office_deps.sh
 PY="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip

@@ -1,7 +1,9 @@
 """The ``cyberevidence`` command: a thin layer over the library's public API.
 
 Data goes to stdout (or ``-o FILE``); progress bars and messages go to stderr. Errors are
-explained in plain language with what to do next; ``--debug`` shows the traceback.
+explained in plain language with what to do next; ``--debug`` shows the traceback. Names and file
+names in messages go through ``shown`` (hidden and control characters as ``⟨U+001B⟩``, see
+cyberevidence_cli.console), and the message console interprets no markup.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from pathlib import Path
 from typing import Annotated, Any, TextIO
 
 import typer
-from rich.console import Console
 
 import cyberevidence as ce
 from cyberevidence.analysis.contacts import PERIODS, Period
@@ -22,9 +23,10 @@ from cyberevidence.exporters import write_contacts_csv, write_contacts_json, wri
 from cyberevidence.parsers.base import DateOrder
 from cyberevidence.store.seal import PUBLIC_KEY, archive_dir, key_fingerprint
 from cyberevidence_cli.conduct_text import write_conduct_text
+from cyberevidence_cli.console import err_console, shown
 from cyberevidence_cli.pack_cmd import pack
 from cyberevidence_cli.progress import RichProgress
-from cyberevidence_cli.records_cmds import diary_app, marker_app
+from cyberevidence_cli.records_cmds import diary_app, marker_app, raw_stdout
 from cyberevidence_cli.texts import describe_add, describe_verify
 
 app = typer.Typer(
@@ -35,7 +37,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
+err = err_console()
 
 CaseArg = Annotated[Path, typer.Argument(help="The case folder.", show_default=False)]
 OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file instead of the screen.")]
@@ -61,7 +63,7 @@ def _date_order(value: str | None) -> DateOrder | None:
 @contextmanager
 def _output(path: Path | None) -> Iterator[TextIO]:
     if path is None:
-        yield sys.stdout
+        yield raw_stdout()
         sys.stdout.flush()
         return
     with open(path, "w", encoding="utf-8", newline="") as fh:
@@ -94,7 +96,7 @@ def init(
     Example: cyberevidence init case-001 --examiner "J. Smith" --timezone Europe/London
     """
     c = ce.Case.create(case, examiner=examiner, timezone=timezone, title=title, region=region, hash_algorithms=("sha256", *hash_))
-    err.print(f"Created case {case} (id {c.info['case_id']}) for examiner {examiner}.")
+    err.print(f"Created case {shown(case)} (id {c.info['case_id']}) for examiner {shown(examiner)}.")
 
 
 @app.command()
@@ -141,7 +143,8 @@ def people(
     if file is not None:
         loaded = c.load_people(file)
         for p in loaded.persons:
-            err.print(f"  {p.role:8} {p.name}  ({len(p.phones)} phone(s), {len(p.emails)} e-mail(s), {len(p.handles)} handle(s))")
+            err.print(f"  {p.role:8} {shown(p.name)}  ({len(p.phones)} phone(s), {len(p.emails)} e-mail(s), "
+                      f"{len(p.handles)} handle(s))")
         if not loaded.victims:
             err.print("Note: no person has role = \"victim\", so message directions stay 'unknown'.")
     if accept:
@@ -149,13 +152,14 @@ def people(
         err.print(f"Suggestion {accept} accepted: a new people file is stored and logged in the custody log.")
     if identities:
         for link in c.identities():
-            print(f"{link.platform}:{link.handle}\t{link.person}\t{link.rule}")
+            print(f"{link.platform}:{shown(link.handle)}\t{shown(link.person)}\t{link.rule}")
     if suggestions:
         found = c.suggestions()
         if not found:
             err.print("No suggestions: every account seen is either linked by a certain rule or unlike anyone listed.")
         for sug in found:
-            print(f"[{sug.id}] {sug.platform}:{sug.handle} -> {sug.person} ({sug.confidence}: {sug.reason})\n    {sug.evidence}")
+            print(f"[{sug.id}] {sug.platform}:{shown(sug.handle)} -> {shown(sug.person)} ({sug.confidence}: {shown(sug.reason)})"
+                  f"\n    {shown(sug.evidence)}")
         if found:
             err.print("Accept one only if you are sure: cyberevidence people CASE --accept ID")
     if file is None and not (accept or identities or suggestions):
@@ -184,7 +188,7 @@ def timeline(
     events = c.timeline(person=person, since=since, until=until, platforms=platform, kinds=kind)
     with _output(output) as out:
         n = writers[format](events, out)
-    err.print(f"{n} event(s) written{f' to {output}' if output else ''}.")
+    err.print(f"{n} event(s) written{f' to {shown(output)}' if output else ''}.")
     _log_export(c, f"timeline-{format}", output, n)
 
 
@@ -209,7 +213,7 @@ def contacts(
     rows = c.contacts(period, person=person)
     with _output(output) as out:
         n = write_contacts_csv(rows, out) if format == "csv" else write_contacts_json(rows, out, by)
-    err.print(f"{n} row(s) written{f' to {output}' if output else ''}.")
+    err.print(f"{n} row(s) written{f' to {shown(output)}' if output else ''}.")
     _log_export(c, f"contacts-{format}", output, n)
 
 
@@ -288,7 +292,7 @@ def indicators(
     if confirm or dismiss:
         decision = "confirmed" if confirm else "dismissed"
         found = ce.review_candidate(c, str(confirm or dismiss), decision, actor, note, language=language, patterns=extra)
-        err.print(f"Candidate {found.id} {decision} ({found.category}, {found.timestamp}, {found.person}); "
+        err.print(f"Candidate {found.id} {decision} ({found.category}, {found.timestamp}, {shown(found.person)}); "
                   "the decision is in the custody log.")
         return
     report = ce.indicator_report(c, language=language, patterns=extra)
@@ -297,7 +301,7 @@ def indicators(
             out.write(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
         else:
             report.write_text(out)
-    err.print(f"{len(report.candidates)} candidate(s){f' written to {output}' if output else ''}.")
+    err.print(f"{len(report.candidates)} candidate(s){f' written to {shown(output)}' if output else ''}.")
     _log_export(c, f"indicators-{format}", output, len(report.candidates))
 
 
@@ -325,7 +329,7 @@ def report(
     except PermissionError:
         result = ce.write_report(c, output, max_rows=max_rows, record=False)
         err.print("Note: the case is read-only, so this report export was not written to the custody log.")
-    err.print(f"Report written to {output} ({result.size:,} bytes, sha256 {result.sha256}).")
+    err.print(f"Report written to {shown(output)} ({result.size:,} bytes, sha256 {result.sha256}).")
 
 
 def _password(password_file: Path | None, confirm: bool) -> str:
@@ -357,10 +361,22 @@ def verify(
             show_default=False,
         ),
     ] = None,
+    scratch: Annotated[
+        Path | None,
+        typer.Option(
+            "--scratch",
+            help="For a bundle: decrypt it into a private folder made here (default: beside the bundle; never the "
+            "system temp folder). The folder is removed afterwards.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Check that nothing in the case has changed: every stored file, the custody chain, the manifest and the seals.
 
-    Given a bundle, decrypt it to a temporary folder, check the case in it and the bundle's member list.
+    Given a bundle, decrypt it into a private folder (only you can open it) beside the bundle, or in
+    --scratch DIR, check the case in it and the bundle's member list, and remove the folder, also on
+    Ctrl-C or kill. A folder left by a check that was killed outright (kill -9, power cut), named
+    .cyberevidence-verify-..., is removed by the next check in the same place.
 
     A seal shows who vouched for the case only if you know their key. Get the key's fingerprint
     from the person who sealed it (by phone, or printed in the evidence pack) and pass it with
@@ -374,7 +390,7 @@ def verify(
     """
     trusted = list(trusted_key or [])
     if case.is_file():
-        report = ce.verify_bundle(case, _password(password_file, confirm=False), trusted_keys=trusted)
+        report = ce.verify_bundle(case, _password(password_file, confirm=False), trusted_keys=trusted, scratch=scratch)
         if not report.is_case:
             for f in report.problems:
                 err.print(f"Error: {f}", style="bold red")
@@ -414,7 +430,7 @@ def manifest(
         else:
             out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     if format == "case-uco":
-        err.print(f"CASE/UCO JSON-LD: {n} node(s){f' written to {output}' if output else ''}.")
+        err.print(f"CASE/UCO JSON-LD: {n} node(s){f' written to {shown(output)}' if output else ''}.")
         _log_export(c, "manifest-case-uco", output, n)
     if sign_key:
         seq = int(data["custody_head"]["seq"])
@@ -439,14 +455,16 @@ def bundle(
     """Write the whole case as one AES-256 encrypted zip (opens in 7-Zip), logged in custody first.
 
     The password is read from --password-file (first line) or typed at a hidden prompt, never
-    given on the command line. Check a received bundle with 'cyberevidence verify FILE.zip'.
+    given on the command line. It must be at least 12 characters and hard to guess (zxcvbn score
+    4): a passphrase of four or more unrelated words. Check a received bundle with
+    'cyberevidence verify FILE.zip'.
 
     Example: cyberevidence bundle case-001 -o case-001.zip --password-file pw.txt --hide-names
     """
     c = ce.Case.open(case)
     result = ce.make_bundle(c, output, _password(password_file, confirm=True), hide_names=hide_names, sign_key=sign_key,
                             actor=actor)
-    err.print(f"Bundle written to {output}: {result.members} member(s){', names hidden' if result.hide_names else ''}, "
+    err.print(f"Bundle written to {shown(output)}: {result.members} member(s){', names hidden' if result.hide_names else ''}, "
               f"sha256 {result.sha256}. Send the password by a different channel.")
 
 
@@ -476,7 +494,7 @@ def disclose(
     c = ce.Case.open(case)
     result = ce.disclose(c, output, redact_roles=roles, redact_persons=redact_person or [], mask_text=mask_text or [],
                          actor=actor)
-    err.print(f"Disclosure written to {output}: {result.events} event(s), {result.pseudonyms} person(s) pseudonymised. "
+    err.print(f"Disclosure written to {shown(output)}: {result.events} event(s), {result.pseudonyms} person(s) pseudonymised. "
               "Check it before it leaves: names spelled in ways the people file does not list are not found.")
 
 
@@ -509,7 +527,7 @@ def keygen(
     Example: cyberevidence keygen examiner.pem
     """
     pub = ce.generate_key(key)
-    err.print(f"Private key: {key} (keep it secret). Public key: {pub} (give it to whoever checks your seals).")
+    err.print(f"Private key: {shown(key)} (keep it secret). Public key: {shown(pub)} (give it to whoever checks your seals).")
     err.print(f"Fingerprint of your public key: {key_fingerprint(pub.read_bytes())}")
     err.print("Read it out or send it separately to whoever checks your seals; it is what 'verify --trusted-key' takes.")
 
@@ -582,10 +600,10 @@ def collect(
     """
     if (case / "case.json").exists():
         c = ce.Case.open(case)
-        err.print(f"Using existing case {case}.")
+        err.print(f"Using existing case {shown(case)}.")
     else:
         c = ce.Case.create(case, examiner=examiner, timezone=timezone or "Europe/London")
-        err.print(f"Created case {case}.")
+        err.print(f"Created case {shown(case)}.")
     if people_file:
         c.load_people(people_file)
     with RichProgress(err) as progress:
@@ -606,7 +624,7 @@ def collect(
             n = writer(fh)
         _log_export(c, name, target, n)
     ce.write_report(c, exports / "report.html")
-    err.print(f"Exports written to {exports}/: {', '.join(outputs)}, report.html.")
+    err.print(f"Exports written to {shown(exports)}/: {', '.join(outputs)}, report.html.")
     result = c.verify()
     describe_verify(err, result)
     raise typer.Exit(1 if report.errors or not result.ok else 0)
@@ -657,7 +675,7 @@ def run() -> None:
                 explain(storage_full(named, exc))
             if debug or not isinstance(exc, OSError):
                 raise
-            err.print(f"Error: {exc.filename or ''}: {exc.strerror or exc}", style="bold red")
+            err.print(f"Error: {shown(exc.filename or '')}: {exc.strerror or exc}", style="bold red")
             err.print("What to do: check the path exists and that you may read (and, for the case, write) it.")
             sys.exit(2)
         finally:

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 import cyberevidence as ce
+from cyberevidence_cli.console import err_console, shown
 
-err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
+err = err_console()
 
 
 def pack(
@@ -37,9 +37,9 @@ def pack(
     folder = output or case / "packs" / f"pack-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
     result = ce.make_pack(c, folder, initials, actor=actor)
     for x in result.exhibits:
-        err.print(f"  {x.reference:8} {x.sha256[:16]}…  {x.original_name}")
+        err.print(f"  {x.reference:8} {x.sha256[:16]}…  {shown(x.original_name)}")
     err.print(
-        f"Pack written to {result.folder}: {len(result.exhibits)} exhibit(s), {len(result.files) + 1} file(s); "
+        f"Pack written to {shown(result.folder)}: {len(result.exhibits)} exhibit(s), {len(result.files) + 1} file(s); "
         f"pack-manifest.json sha256 {result.manifest_sha256}. Recorded in the custody log."
     )
     err.print("The FRE 902(14) certification is a DRAFT: a qualified person must check, complete and sign it.")

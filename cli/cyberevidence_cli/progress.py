@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeRemainingColumn
 
 import cyberevidence as ce
+from cyberevidence_cli.console import markup_safe
 
 
 class RichProgress:
@@ -29,7 +30,7 @@ class RichProgress:
     def __call__(self, p: ce.Progress) -> None:
         key = (p.stage, p.name)
         task = self._tasks.get(key)
-        label = ("Preserving " if p.stage == "hash" else "Reading ") + p.name[:40]
+        label = ("Preserving " if p.stage == "hash" else "Reading ") + markup_safe(p.name[:40])  # a file name
         if task is None:
             task = self._progress.add_task(label, total=p.total or None, extra="")
             self._tasks[key] = task

@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
-from rich.console import Console
 
 import cyberevidence as ce
+from cyberevidence_cli.console import err_console, shown
 
-err = Console(stderr=True, highlight=False)
+err = err_console()
 CaseArg = Annotated[Path, typer.Argument(help="The case folder.", show_default=False)]
 Actor = Annotated[str | None, typer.Option("--actor", help="Who is writing (default: the case's examiner).")]
+
+
+def raw_stdout() -> TextIO:
+    """stdout with no newline translation, so a CSV's CRLF row ends reach the file as written (Windows too)."""
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        with contextlib.suppress(ValueError, io.UnsupportedOperation):  # not reconfigurable: keep it as it is
+            sys.stdout.reconfigure(newline="")
+    return sys.stdout
+
 
 diary_app = typer.Typer(help="The victim's diary of incidents: add, list, edit, history, import, export.", no_args_is_help=True)
 marker_app = typer.Typer(
@@ -91,10 +102,10 @@ def diary_list(case: CaseArg, format: Annotated[str, typer.Option("--format", he
     if format == "json":
         print(json.dumps([e.to_dict() for e in entries], indent=2, ensure_ascii=False))
     elif format == "csv":
-        ce.write_diary_csv(entries, sys.stdout)
+        ce.write_diary_csv(entries, raw_stdout())
     else:
         for e in entries:
-            print(f"{e.entry_id} v{e.version}  {e.happened_at}  {e.what_happened}")
+            print(f"{e.entry_id} v{e.version}  {e.happened_at}  {shown(e.what_happened)}")
 
 
 @diary_app.command("history")
@@ -106,7 +117,7 @@ def diary_history(case: CaseArg, entry_id: Annotated[str, typer.Argument(help="T
     for r in ce.Case.open(case).diary_history(entry_id):
         e = r.record
         assert isinstance(e, ce.DiaryEntry)
-        print(f"v{e.version}  written {e.written_at} by {e.written_by}  sha256 {r.sha256}\n    {e.what_happened}")
+        print(f"v{e.version}  written {e.written_at} by {shown(e.written_by)}  sha256 {r.sha256}\n    {shown(e.what_happened)}")
 
 
 @diary_app.command("import")
@@ -152,9 +163,9 @@ def marker_list(case: CaseArg, format: Annotated[str, typer.Option("--format", h
         return
     for e in effects:
         m = e.marker
-        who = ", ".join(e.persons) or "everyone"
+        who = ", ".join(map(shown, e.persons)) or "everyone"
         print(
-            f"{m.at_utc}  {m.marker_type.replace('_', ' ')} ({who}{', ' + m.platform if m.platform else ''}): "
+            f"{m.at_utc}  {m.marker_type.replace('_', ' ')} ({who}{', ' + shown(m.platform) if m.platform else ''}): "
             f"{e.before} contact(s) before, {e.after} after"
         )
         for b in e.breaches:
@@ -162,4 +173,4 @@ def marker_list(case: CaseArg, format: Annotated[str, typer.Option("--format", h
                 tag = "potential breach"
             else:
                 tag = f"possible breach, account not yet linked (suggestion {b.suggestion_id})"
-            print(f"    {b.timestamp}  {b.platform}  {b.account}  {tag}  (event {b.event_id})")
+            print(f"    {b.timestamp}  {b.platform}  {shown(b.account)}  {tag}  (event {b.event_id})")

@@ -1,21 +1,41 @@
-"""Plain-language summaries for advocates: what was done, what to look at, what to do next."""
+"""Plain-language summaries for advocates: what was done, what to look at, what to do next.
+
+File names and names go through ``shown`` (cyberevidence_cli.console): hidden and control
+characters are printed as ``⟨U+001B⟩``, never sent to the terminal."""
 
 from __future__ import annotations
 
 from rich.console import Console
 
 import cyberevidence as ce
+from cyberevidence.detect import Problem as ProblemKind
+from cyberevidence_cli.console import shown
+
+#: How a file that was kept but not read is labelled in the add summary, by what is wrong with it.
+_PROBLEM_LABEL = {
+    ProblemKind.ENCRYPTED: "ENCRYPTED",
+    ProblemKind.DAMAGED: "DAMAGED",
+    ProblemKind.UNSAFE: "REFUSED",
+}
 
 
 def describe_add(console: Console, report: ce.AddReport) -> None:
+    for s in report.skipped:
+        target = f" -> {shown(s.link_target)}" if s.link_target else ""
+        console.print(f"  skipped   {shown(s.path)}{target}: {s.kind.value}; {shown(s.reason)} (listed in custody)",
+                      style="yellow")
     for f in report.files:
         if f.error:
-            console.print(f"  NOT READ  {f.original_path}: {f.error}", style="red")
+            label = _PROBLEM_LABEL.get(f.problem, "NOT READ") if f.problem else "NOT READ"
+            said = f.error.removeprefix(f"{f.original_path}: ")  # errors name the file too
+            console.print(f"  {label:<9} {shown(f.original_path)}: {shown(said)}", style="red", soft_wrap=True)
+            if f.readable:
+                console.print(f"            {shown(f.readable)}", soft_wrap=True)
         elif f.skipped and not f.parser:
-            console.print(f"  kept      {f.original_path} (preserved; {f.skipped})")
+            console.print(f"  kept      {shown(f.original_path)} (preserved; {shown(f.skipped)})")
         else:
-            extra = f" - {f.skipped}" if f.skipped else ""
-            console.print(f"  read      {f.original_path}: {f.events} event(s), {f.warnings} warning(s){extra}")
+            extra = f" - {shown(f.skipped)}" if f.skipped else ""
+            console.print(f"  read      {shown(f.original_path)}: {f.events} event(s), {f.warnings} warning(s){extra}")
     console.print(
         f"{len(report.files)} file(s) preserved, {report.events} event(s) read, {report.warnings} warning(s)."
         + (" Run 'cyberevidence warnings CASE' to see them." if report.warnings else "")
@@ -24,16 +44,22 @@ def describe_add(console: Console, report: ce.AddReport) -> None:
         console.print(
             f"{len(report.errors)} file(s) could not be read; they are preserved in the case all the same.", style="red"
         )
+    if report.skipped:
+        console.print(
+            f"{len(report.skipped)} item(s) in the folders were skipped (links, pipes, devices or unreadable folders); "
+            "nothing of them is in the case. Each is listed above and in the custody log.",
+            style="yellow",
+        )
 
 
 def describe_verify(console: Console, report: ce.VerifyReport) -> None:
     if not report.is_case:
-        console.print(f"{report.case_dir} is not a cyberevidence case.", style="red")
+        console.print(f"{shown(report.case_dir)} is not a cyberevidence case.", style="red")
         return
     for f in report.problems:
-        console.print(f"  PROBLEM  {f}", style="red")
+        console.print(f"  PROBLEM  {shown(f)}", style="red")
     for f in report.notes:
-        console.print(f"  note     {f}")
+        console.print(f"  note     {shown(f)}")
     describe_seals(console, report)
     if report.ok:
         console.print(
@@ -61,17 +87,18 @@ def describe_seals(console: Console, report: ce.VerifyReport) -> None:
         key = f", key {s.fingerprint}" if s.fingerprint else ""
         if s.status == "valid":
             trust = "" if s.trusted is None else (" (a trusted key)" if s.trusted else " (NOT one of the trusted keys given)")
-            console.print(f"  seal     custody seq {s.seq}, {s.time}, by {s.actor}: valid{key}{trust}")
+            console.print(f"  seal     custody seq {s.seq}, {s.time}, by {shown(s.actor)}: valid{key}{trust}")
         else:
-            console.print(f"  seal     custody seq {s.seq}, {s.time}, by {s.actor}: {_SEAL_STATUS.get(s.status, s.status)}{key}")
+            status = _SEAL_STATUS.get(s.status, s.status)
+            console.print(f"  seal     custody seq {s.seq}, {s.time}, by {shown(s.actor)}: {status}{key}")
     if not report.seals or report.seals[-1].status != "valid":
         return
     last = report.seals[-1]
     if last.trusted:
-        console.print(f"Last sealed by {last.actor} with a trusted key ({last.fingerprint}).")
+        console.print(f"Last sealed by {shown(last.actor)} with a trusted key ({last.fingerprint}).")
     elif last.trusted is None:
         console.print(
             f"Last sealed by key {last.fingerprint} (read this fingerprint to the person who sealed it: anyone can make "
-            f"a key in {last.actor}'s name). Once they confirm it, check with: cyberevidence verify CASE --trusted-key "
+            f"a key in {shown(last.actor)}'s name). Once they confirm it, check with: cyberevidence verify CASE --trusted-key "
             "FINGERPRINT"
         )

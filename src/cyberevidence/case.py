@@ -79,10 +79,10 @@ from cyberevidence.store.index_digest import digests_of
 from cyberevidence.store.index_digest import owners as index_owners
 from cyberevidence.store.ingest import (
     AddReport,
-    FileOutcome,
     FolderSiblings,
     Ingest,
     ProgressFn,
+    SkippedInput,
     expand_inputs,
     host_details,
 )
@@ -329,10 +329,12 @@ class Case:
             date_order=date_order,
             archive_limits=archive_limits or ArchiveLimits(),
         )
-        inputs = list(expand_inputs([Path(p) for p in paths]))
-        report = AddReport()
+        skipped: list[SkippedInput] = []  # links, FIFOs, devices in the folders: listed and logged, not acquired
+        inputs = list(expand_inputs([Path(p) for p in paths], skipped))
+        report = AddReport(skipped=skipped)
         with self._stoppable(who, "add"):
             ingest = Ingest(self, self.registry, who, progress)
+            ingest.log_skipped(skipped)
             batches: dict[Path, dict[str, SourceFile]] = {}
             acquired: list[tuple[SourceFile, Path, str]] = []
             for original, root in inputs:
@@ -348,8 +350,7 @@ class Case:
                 except StorageFullError:
                     raise
                 except CyberEvidenceError as exc:
-                    self.custody.append(who, "parse_failed", source.sha256, {"error": str(exc), **host_details()})
-                    report.files.append(FileOutcome(source.name, source.sha256, error=_plain(exc)))
+                    report.files.append(ingest.failed(source, exc, options.archive_limits))  # logged as parse_failed
             self._refresh_manifest()
         return report
 

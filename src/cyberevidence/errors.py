@@ -74,6 +74,33 @@ class UnsafeArchiveError(ParseError):
     hint = "The archive may be damaged or crafted. Keep the original, and ask a digital forensic examiner to look at it."
 
 
+class DamagedArchiveError(UnsafeArchiveError):
+    """An archive (or one of its members) is damaged: cut short, a corrupt stream, a bad checksum."""
+
+    hint = (
+        "The archive is damaged (often a download or copy that was cut short). It is kept in the case as it is; "
+        "ask for a fresh copy of the export, and ask an examiner if nothing else exists."
+    )
+
+
+class EncryptedInputError(CyberEvidenceError):
+    """An archive or file is encrypted, so nothing in it can be read."""
+
+    hint = (
+        "Ask for the export again without a password (unencrypted). The encrypted file is kept in the case as "
+        "evidence as it is; nothing was read from it."
+    )
+
+
+class SpecialFileError(InputNotFoundError):
+    """An input given to ``add`` is not a regular file or folder (a FIFO, device, socket or symbolic link).
+
+    It is refused without being opened: reading a FIFO or device could hang or never end.
+    """
+
+    hint = "Give the real file (copy it to a regular file first), or the folder that holds it."
+
+
 class PeopleFileError(CyberEvidenceError):
     """The people TOML file is malformed or breaks the people-file contract."""
 

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 Direction = Literal["incoming", "outgoing", "unknown"]
 
@@ -33,6 +33,17 @@ KINDS = frozenset(
         "marker",
     }
 )
+
+
+#: The largest single field (a text, a name, an attribute, a JSON string) any parser keeps, in
+#: characters; readers that stream bytes apply the same number in bytes before decoding, so
+#: memory stays flat whatever one field of a crafted export holds. A longer field keeps its
+#: first ``MAX_FIELD_CHARS`` characters and gives a ``field_truncated`` warning (field, locator,
+#: original size); the full value stays in the stored file. No real chat message comes close
+#: (WhatsApp allows 65,536 characters, Telegram 4,096, an SMS body is a few thousand).
+MAX_FIELD_CHARS: Final = 1 << 20
+#: The stable warning code for a field cut at :data:`MAX_FIELD_CHARS`.
+FIELD_TRUNCATED: Final = "field_truncated"
 
 
 def format_utc(moment: datetime) -> str:
@@ -101,6 +112,15 @@ class Event:
     #: Filled in by :func:`assign_event_ids` / the index; stable across re-parses.
     event_id: str = ""
     seen_in: list[SourceRef] = field(default_factory=list)
+    #: The conversation as the *source* identifies it, for the event's identity (docs/dedupe.md).
+    #: ``None``: ``thread`` is that identity (a chat id, a number, a chat name stated in the file).
+    #: ``""``: the format states none and ``thread`` is only a display label (a WhatsApp ``.txt``
+    #: export named by its file name); the conversation is then recognised from the content at
+    #: ingest (``store/conversations.py``). Not part of the record: it only shapes the id.
+    conversation: str | None = None
+    #: The text for the event's identity where the shown text is export-specific wording for the
+    #: same thing ("<Media omitted>" against "IMG-0001.jpg (file attached)"); ``None``: ``text``.
+    identity_text: str | None = None
 
     def __post_init__(self) -> None:
         if self.timestamp.tzinfo is None:
@@ -111,15 +131,25 @@ class Event:
         return format_utc(self.timestamp)
 
     def fingerprint(self) -> str:
-        """The dedupe key without the occurrence counter: same platform, thread, sender, text and time."""
+        """The dedupe key without the occurrence counter: what the source says about the event.
+
+        Platform, kind, the conversation as the source identifies it (:attr:`conversation`, else
+        ``thread``), the sender as the source names them, the UTC instant and its stated precision,
+        and the text (NFC, trimmed; :attr:`identity_text` when set). Never a file or folder name.
+        """
         return self.fingerprint_digest().hex()
 
     def fingerprint_digest(self) -> bytes:
         """:meth:`fingerprint` as raw SHA-256 bytes (what :class:`EventIdAssigner` uses)."""
-        text = self.text
+        text = self.text if self.identity_text is None else self.identity_text
         if not text.isascii():
             text = unicodedata.normalize("NFC", text)
-        parts = (self.platform, self.kind, self.thread, self.sender, format_utc(self.timestamp), text.strip())
+        conversation = self.thread if self.conversation is None else self.conversation
+        parts = [self.platform, self.kind, conversation, self.sender, format_utc(self.timestamp), text.strip()]
+        precision = self.extra.get("time_precision")
+        if precision:
+            # A clock coarser than the instant's rendering says (hh:mm): part of what was stated.
+            parts.append(f"precision={precision}")
         try:
             data = "\x1f".join(parts).encode("utf-8")
         except UnicodeEncodeError:
@@ -134,6 +164,10 @@ class Event:
         self.text = _clean(self.text)
         self.sender = _clean(self.sender)
         self.thread = _clean(self.thread)
+        if self.conversation:
+            self.conversation = _clean(self.conversation)
+        if self.identity_text:
+            self.identity_text = _clean(self.identity_text)
         self.recipients = [_clean(r) for r in self.recipients]
         self.time_note = _clean(self.time_note)
         self.attachments = [Attachment(_clean(a.name), a.sha256, a.media_type) for a in self.attachments]
@@ -218,6 +252,79 @@ def _clean_value(value: Any) -> Any:
     if isinstance(value, dict):
         return {_clean(str(k)): _clean_value(v) for k, v in value.items()}
     return value
+
+
+def truncation_message(field_name: str, size: int, unit: str = "characters", limit: int = MAX_FIELD_CHARS) -> str:
+    """The plain-language text of a ``field_truncated`` warning."""
+    return (
+        f"the field {field_name} holds {size:,} {unit}, more than the {limit:,} characters kept for one field; "
+        f"its first {limit:,} characters are in the event and the rest is only in the stored file"
+    )
+
+
+def bound_event(event: Event, file: str = "", limit: int = MAX_FIELD_CHARS) -> list[ParseWarning]:
+    """Cut every text field of ``event`` longer than ``limit`` characters; one warning per field cut.
+
+    Checks ``text``, ``sender``, ``thread``, ``recipients``, ``time_note``, attachment names and
+    the strings in ``extra`` (nested lists and dicts too). This is the central enforcement point
+    (applied to every parser's output by :class:`cyberevidence.parsers.base.ParserInfo`); the
+    readers bound memory before a value is built.
+    """
+    found: list[ParseWarning] = []
+    names: list[str] = []
+    loc = event.source.locator
+
+    def cut(name: str, value: str) -> str:
+        names.append(name)
+        found.append(ParseWarning(FIELD_TRUNCATED, truncation_message(name, len(value), limit=limit), loc, file))
+        return value[:limit]
+
+    if len(event.text) > limit:
+        event.text = cut("text", event.text)
+    if len(event.sender) > limit:
+        event.sender = cut("sender", event.sender)
+    if len(event.thread) > limit:
+        event.thread = cut("thread", event.thread)
+    if len(event.time_note) > limit:
+        event.time_note = cut("time_note", event.time_note)
+    if any(len(r) > limit for r in event.recipients):
+        event.recipients = [cut(f"recipients[{i}]", r) if len(r) > limit else r for i, r in enumerate(event.recipients)]
+    if any(len(a.name) > limit for a in event.attachments):
+        event.attachments = [
+            Attachment(cut(f"attachments[{i}].name", a.name), a.sha256, a.media_type) if len(a.name) > limit else a
+            for i, a in enumerate(event.attachments)
+        ]
+    if event.extra:
+        _bound_value(event.extra, "extra", cut, limit, 0)
+    if found:
+        event.extra["truncated_fields"] = names
+    return found
+
+
+def _bound_value(value: Any, name: str, cut: Any, limit: int, depth: int) -> None:
+    """Cut the long strings inside a dict or list in place (keys too); nesting beyond 32 is left alone."""
+    if depth > 32:
+        return
+    if isinstance(value, dict):
+        for key in list(value):
+            item = value[key]
+            label = f"{name}[{str(key)[:80]!r}]"
+            if isinstance(key, str) and len(key) > limit:
+                del value[key]
+                key = cut(f"{name} key", key)
+                value[key] = item
+            if isinstance(item, str):
+                if len(item) > limit:
+                    value[key] = cut(label, item)
+            elif isinstance(item, (dict, list)):
+                _bound_value(item, label, cut, limit, depth + 1)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            if isinstance(item, str):
+                if len(item) > limit:
+                    value[i] = cut(f"{name}[{i}]", item)
+            elif isinstance(item, (dict, list)):
+                _bound_value(item, f"{name}[{i}]", cut, limit, depth + 1)
 
 
 @dataclass(frozen=True, slots=True)

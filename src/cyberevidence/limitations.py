@@ -21,15 +21,26 @@
 Each is plain language for an advocate or a court, with the artefact's SHA-256, the name it was
 acquired under, the parser and a stable ``code``. :func:`limitations_for_manifest` groups them
 by artefact for ``manifest.json`` (``artefacts[].limitations``).
+
+``name_findings(case)`` lists typed findings about the names themselves, for a person to confirm
+(the report's "For you to confirm" box, the pack's ``scope.md``): a :class:`NameFinding` with a
+:class:`FindingCode` for every sender, recipient or chat name and every file name that holds a
+direction override (U+202E, U+202D), a known trick to make ``Mark\u202eexe.gnp`` display as
+"Markpng.exe". Each is shown in its visible form (``Mark⟨U+202E⟩exe.gnp``, see
+:mod:`cyberevidence.display`) and as escaped code points; the evidence keeps the characters.
 """
 
 from __future__ import annotations
 
 import json
+import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from cyberevidence.analysis.resolve import Resolver
+from cyberevidence.display import BIDI_OVERRIDES, bidi_overrides, escaped, mark, visible
 from cyberevidence.events import Event
 
 if TYPE_CHECKING:
@@ -218,4 +229,125 @@ def limitations_for_manifest(case: Case) -> dict[str, list[dict[str, str]]]:
     return grouped
 
 
-__all__ = ["Limitation", "limitations_for_manifest", "source_limitations"]
+# ---------------------------------------------------------------------------- findings about names
+class FindingCode(StrEnum):
+    """A typed finding about a name in the evidence: a prompt for a person to confirm, never a conclusion."""
+
+    #: A sender, recipient or chat name holds a direction override (U+202E or U+202D).
+    BIDI_OVERRIDE_IN_NAME = "bidi_override_in_name"
+    #: A file name, path or archive member name holds a direction override.
+    BIDI_OVERRIDE_IN_FILE_NAME = "bidi_override_in_file_name"
+
+
+#: Record fields of an event that hold names, with their plain-language label.
+_EVENT_NAME_FIELDS = {"sender": "sender name", "thread": "chat name"}
+_PROVENANCE_FIELDS = {"original_name": "file name", "original_path": "file path", "path_in_parent": "path inside the archive"}
+
+
+def _apparent(value: str) -> str:
+    """How a simple right-to-left override displays: the text after it, up to U+202C, reversed.
+
+    Only for a name with no other hidden character and no right-to-left letter (otherwise "").
+    """
+    plain = value.replace("\u202e", "").replace("\u202c", "")
+    if "\u202e" not in value or visible(plain) != plain or any(unicodedata.bidirectional(c) in ("R", "AL") for c in plain):
+        return ""
+    out: list[str] = []
+    for i, part in enumerate(value.split("\u202e")):
+        if i == 0:
+            out.append(part)
+            continue
+        inner, _, rest = part.partition("\u202c")
+        out.append(inner[::-1] + rest)
+    return "".join(out)
+
+
+@dataclass(frozen=True, slots=True)
+class NameFinding:
+    """A name or file name that holds a direction override, where it was found and in how many events.
+
+    ``value`` is the name as stored (controls included); use :attr:`shown` and :attr:`code_points`
+    to present it. ``sha256`` is the artefact it is in (for an event: the event's source file).
+    """
+
+    code: FindingCode
+    sha256: str
+    field: str
+    value: str
+    events: int = 0
+    event_id: str = ""
+
+    @property
+    def shown(self) -> str:
+        """The name with every hidden character visible, e.g. ``Mark⟨U+202E⟩exe.gnp``."""
+        return visible(self.value)
+
+    @property
+    def code_points(self) -> str:
+        """The name as escaped code points, e.g. ``Mark\\u202eexe.gnp``."""
+        return escaped(self.value)
+
+    @property
+    def text(self) -> str:
+        """The finding in plain language (holds no hidden character itself)."""
+        found = " and ".join(f"a {BIDI_OVERRIDES[c]} ({mark(c)})" for c in bidi_overrides(self.value))
+        apparent = _apparent(self.value)
+        looks = f" Applied, it would display as “{apparent}”." if apparent else ""
+        where = f" It is in {self.events:,} event(s)." if self.events else ""
+        return (
+            f"The {self.field} “{self.shown}” contains {found}, an invisible character that reverses how the text "
+            f"after it is displayed: a known trick to make a name or file name look like something else.{looks} "
+            f"Written as code points: {self.code_points}. It is shown here visibly, not applied; the stored "
+            f"evidence keeps the character as it was.{where} Please confirm who chose this name."
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": str(self.code), "sha256": self.sha256, "field": self.field, "value": self.value,
+                "shown": self.shown, "code_points": self.code_points, "events": self.events, "event_id": self.event_id,
+                "text": self.text}
+
+
+def _event_names(record: dict[str, Any]) -> Iterator[tuple[FindingCode, str, str]]:
+    for key, label in _EVENT_NAME_FIELDS.items():
+        yield FindingCode.BIDI_OVERRIDE_IN_NAME, label, str(record.get(key) or "")
+    for r in record.get("recipients") or []:
+        yield FindingCode.BIDI_OVERRIDE_IN_NAME, "recipient name", str(r)
+    extra = record.get("extra") or {}
+    if isinstance(extra, dict):
+        for key, value in extra.items():
+            if isinstance(value, str) and (key.endswith("_raw") or "name" in key):
+                label = "sender name as written in the export" if key == "sender_raw" else f"name ({key})"
+                yield FindingCode.BIDI_OVERRIDE_IN_NAME, label, value
+    for a in record.get("attachments") or []:
+        if isinstance(a, dict):
+            yield FindingCode.BIDI_OVERRIDE_IN_FILE_NAME, "attachment file name", str(a.get("name") or "")
+
+
+def name_findings(case: Case) -> list[NameFinding]:
+    """Every name and file name in the case that holds a direction override: files first (in custody
+    order), then names in events (in time order), each distinct (artefact, field, name) once."""
+    seen: dict[tuple[FindingCode, str, str, str], list[Any]] = {}
+    for p in case.index.provenance():
+        flagged: set[str] = set()
+        name = str(p["original_name"] or "")
+        for key, label in _PROVENANCE_FIELDS.items():
+            value = checked = str(p[key] or "")
+            if key == "original_path" and name in flagged and value.endswith(name):
+                checked = value[: -len(name)]  # a path is flagged only for an override outside the flagged name
+            if value in flagged or not bidi_overrides(checked):
+                continue
+            flagged.add(value)
+            seen.setdefault((FindingCode.BIDI_OVERRIDE_IN_FILE_NAME, str(p["sha256"]), label, value), [0, ""])
+    clause = " OR ".join("instr(record, ?) > 0" for _ in BIDI_OVERRIDES)
+    sql = (f"SELECT event_id, source_sha256, record FROM events WHERE ({clause})"
+           " AND event_id NOT IN (SELECT event_id FROM event_merges) ORDER BY timestamp, event_id")
+    for event_id, sha, raw in case.index.db.execute(sql, tuple(BIDI_OVERRIDES)):
+        record = json.loads(raw)
+        for code, label, value in dict.fromkeys(_event_names(record)):
+            if bidi_overrides(value):
+                slot = seen.setdefault((code, str(sha), label, value), [0, str(event_id)])
+                slot[0] += 1
+    return [NameFinding(code, sha, label, value, int(n), str(first)) for (code, sha, label, value), (n, first) in seen.items()]
+
+
+__all__ = ["FindingCode", "Limitation", "NameFinding", "limitations_for_manifest", "name_findings", "source_limitations"]

@@ -1,4 +1,4 @@
-"""Open a SQLite input the only safe way: read-only, immutable, untrusted schema.
+"""Open a SQLite input the only safe way: read-only, immutable (or a private copy with its log), untrusted schema.
 
 Evidence databases (``msgstore.db``, ``chat.db``, Signal's ``db.sqlite``) are written by apps
 and may be crafted. We parse the *stored copy*, never the original, and open it with
@@ -7,15 +7,26 @@ byte. ``trusted_schema=OFF`` stops views and triggers in a hostile schema from c
 functions with side effects. A database that is not SQLite, or is damaged, raises
 :class:`~cyberevidence.errors.ParseError` naming the file.
 
+With ``wal=`` (the stored ``-wal`` acquired beside the database, checked first by
+:mod:`cyberevidence.sqlite_wal`), database and log are copied into a private scratch folder
+(``tempfile.mkdtemp``, mode 0700, removed on every exit path) and the *copy* is opened
+``mode=ro`` without ``immutable`` so that SQLite applies the log; the stored copies are only read
+as bytes. The ``-shm`` index is never copied: SQLite rebuilds it from the log in the scratch folder.
+
 A SQL text dump (``.sql``) is loaded into a private in-memory database with
 :func:`load_sql_dump`; the dump's statements run only against that throwaway database.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
+import struct
+import sys
+import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -104,16 +115,60 @@ def _harden(conn: sqlite3.Connection) -> None:
     # Apps' schemas use built-in functions in generated columns (Signal: json_extract), which
     # trusted_schema=OFF refuses outright. Instead the schema is trusted only to call the
     # built-ins above: the authorizer denies every other function, ATTACH and writing pragmas.
-    # The file is opened immutable and read-only, so triggers can never fire.
+    # The file is opened read-only (immutable, or a scratch copy when a log is applied) and
+    # query_only is on, so triggers can never fire.
     conn.execute("PRAGMA trusted_schema=ON")
     conn.set_authorizer(_authorizer)
 
 
+class EvidenceConnection(sqlite3.Connection):
+    """A connection that can say how many log frames SQLite applied (``None``: no log was applied)."""
+
+    wal_frames: int | None = None
+
+
+#: The wal-index header SQLite keeps at the start of ``-shm`` (native byte order): iVersion,
+#: unused, iChange, isInit, bigEndCksum, szPage, mxFrame (the last valid commit frame).
+_WAL_INDEX_VERSION = 3007000
+
+
+def _frames_sqlite_read(shm: Path) -> int | None:
+    try:
+        with open(shm, "rb") as fh:
+            head = fh.read(20)
+    except OSError:
+        return None
+    if len(head) < 20:
+        return None
+    order = "<" if sys.byteorder == "little" else ">"
+    version, _unused, _change, is_init, _big, _page, mx_frame = struct.unpack(f"{order}3IBBHI", head)
+    return int(mx_frame) if version == _WAL_INDEX_VERSION and is_init else None
+
+
 @contextmanager
-def open_readonly(path: Path, *, name: str = "") -> Iterator[sqlite3.Connection]:
-    """Yield a read-only, immutable connection to the SQLite file at ``path``.
+def _scratch_copy(path: Path, wal: Path, shown: str) -> Iterator[Path]:
+    """Database and log copied into a fresh private folder (0700); the folder goes on every exit path."""
+    folder = Path(tempfile.mkdtemp(prefix="cyberevidence-wal-"))
+    try:
+        os.chmod(folder, 0o700)
+        target = folder / "evidence.db"
+        try:
+            shutil.copyfile(path, target)
+            shutil.copyfile(wal, folder / "evidence.db-wal")
+        except OSError as exc:
+            raise ParseError(f"cannot copy the database and its log to a scratch folder: {exc.strerror}", file=shown) from exc
+        yield target
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def open_readonly(path: Path, *, name: str = "", wal: Path | None = None) -> Iterator[sqlite3.Connection]:
+    """Yield a read-only connection to the SQLite file at ``path`` (immutable unless ``wal`` is given).
 
     ``name`` (the original file name) is used in error messages instead of the stored path.
+    ``wal``: a write-ahead log to apply; a private scratch copy of both is opened instead (see the
+    module docstring) and ``conn.wal_frames`` says how many frames SQLite applied.
     """
     shown = name or str(path)
     try:
@@ -127,21 +182,25 @@ def open_readonly(path: Path, *, name: str = "") -> Iterator[sqlite3.Connection]
             file=shown,
             hint="Decrypt the database first, or check that this is the right file.",
         )
-    uri = f"file:{quote(str(path.resolve()))}?mode=ro&immutable=1"
-    try:
-        conn = sqlite3.connect(uri, uri=True)
-    except sqlite3.Error as exc:
-        raise ParseError(f"cannot open the database: {exc}", file=shown) from exc
-    try:
-        conn.row_factory = sqlite3.Row
-        _harden(conn)
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        yield conn
-    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
-        # UnicodeDecodeError: a schema with invalid UTF-8 in a name reaches the authorizer undecodable
-        raise ParseError(f"the database is damaged or unreadable: {exc}", file=shown) from exc
-    finally:
-        conn.close()
+    with ExitStack() as stack:
+        target = path if wal is None else stack.enter_context(_scratch_copy(path, wal, shown))
+        uri = f"file:{quote(str(target.resolve()))}?mode=ro" + ("&immutable=1" if wal is None else "")
+        try:
+            conn = sqlite3.connect(uri, uri=True, factory=EvidenceConnection)
+        except sqlite3.Error as exc:
+            raise ParseError(f"cannot open the database: {exc}", file=shown) from exc
+        try:
+            conn.row_factory = sqlite3.Row
+            _harden(conn)
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            if wal is not None:
+                conn.wal_frames = _frames_sqlite_read(target.with_name(target.name + "-shm"))
+            yield conn
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+            # UnicodeDecodeError: a schema with invalid UTF-8 in a name reaches the authorizer undecodable
+            raise ParseError(f"the database is damaged or unreadable: {exc}", file=shown) from exc
+        finally:
+            conn.close()
 
 
 def table_names(conn: sqlite3.Connection) -> set[str]:

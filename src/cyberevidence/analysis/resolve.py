@@ -6,8 +6,10 @@ victim in the people file every direction stays ``unknown`` (we do not guess).
 A direction the *source* states (an SMS ``type`` of sent/received, a database's ``from_me``) is
 kept: parsers set it only when the file says so, and it survives re-resolution because the index
 stores the parser's record. A sender who is one of the victim's identities still wins.
-``person`` is the other party: the sender for incoming events; for outgoing ones the resolved
-recipient, or the single other participant of a one-to-one thread, or else the thread name.
+``person`` is the other party: the sender for incoming events; for outgoing ones the recipient
+when the people file lists them, else the person whose id identifies a one-to-one chat (Telegram
+chat id, WhatsApp JID; see :func:`chat_handles`), else the unlisted recipient, or the single
+other participant of a one-to-one thread, or else the thread name.
 """
 
 from __future__ import annotations
@@ -18,6 +20,28 @@ from cyberevidence.people import People
 
 #: ``extra`` keys in which parsers keep a sender's account id (matched against people-file handles).
 SENDER_ID_KEYS = ("from_id", "sender_id", "sender_jid", "sender_username", "author_id", "sender_service_id")
+#: ``extra["thread_from"]`` when a parser's thread is only a file name: never resolved to a person.
+THREAD_FROM_FILE_NAME = "file name"
+#: Telegram chat types with exactly one other party (the chat id is that party's user id).
+ONE_TO_ONE_TELEGRAM = frozenset({"personal_chat", "bot_chat"})
+#: JID suffixes of one person's WhatsApp account (groups end ``@g.us``, broadcasts ``@broadcast``).
+PERSONAL_JID = ("@s.whatsapp.net", "@c.us")
+
+
+def chat_handles(ev: Event) -> list[str]:
+    """The ids a source gives for the other party of a one-to-one chat (empty for any other chat).
+
+    Telegram: ``extra.chat_id`` of a ``personal_chat``/``bot_chat``, as ``123`` and ``user123``;
+    WhatsApp databases: ``extra.chat_jid`` of a personal JID (its number is tried by ``match_handle``).
+    """
+    chat_id = ev.extra.get("chat_id")
+    if ev.extra.get("chat_type") in ONE_TO_ONE_TELEGRAM and isinstance(chat_id, (int, str)) and not isinstance(chat_id, bool):
+        text = str(chat_id)
+        return [text, f"user{text}"] if text.lstrip("-").isdigit() else [text]
+    jid = ev.extra.get("chat_jid")
+    if isinstance(jid, str) and jid.endswith(PERSONAL_JID):
+        return [jid]
+    return []
 
 
 class Resolver:
@@ -76,11 +100,21 @@ class Resolver:
         return ev
 
     def _thread_person(self, ev: Event) -> str:
-        return self._who(ev.platform, ev.thread)[0] if ev.thread else ""
+        """The person the thread names; none when the thread is only a file name (docs/dedupe.md)."""
+        if not ev.thread or ev.extra.get("thread_from") == THREAD_FROM_FILE_NAME:
+            return ""
+        return self._who(ev.platform, ev.thread)[0]
 
     def _counterpart(self, ev: Event) -> str:
         others = [self._who(ev.platform, r) for r in ev.recipients]
         others = [o for o in others if o[1] != "victim"]
+        if len(others) == 1 and others[0][1]:
+            return others[0][0]
+        for handle in chat_handles(ev):
+            # A one-to-one chat identified by the other party's id, number or JID: that person.
+            found = self._who(ev.platform, handle)
+            if found[1] and found[1] != "victim":
+                return found[0]
         if len(others) == 1:
             return others[0][0]
         key = (ev.platform, ev.thread, ev.sender)
@@ -89,5 +123,5 @@ class Resolver:
             counterparts = {self._who(ev.platform, s) for s in senders} - {self._who(ev.platform, ev.sender)}
             counterparts = {c for c in counterparts if c[1] != "victim"}
             only = next(iter(counterparts))[0] if len(counterparts) == 1 else ""
-            self._threads[key] = only or (self._who(ev.platform, ev.thread)[0] if ev.thread else "")
+            self._threads[key] = only or self._thread_person(ev)
         return self._threads[key]

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterable
 from typing import TextIO
 
 from cyberevidence.analysis.contacts import CSV_COLUMNS, ContactRow
-from cyberevidence.exporters._csvsafe import cell
+from cyberevidence.exporters.csv_out import write_csv
 
 
 def write_contacts_csv(rows: Iterable[ContactRow], out: TextIO) -> int:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    n = 0
-    for r in rows:
-        writer.writerow([cell(r.person), r.period, r.platform, r.incoming, r.outgoing, r.total])
-        n += 1
-    return n
+    """Counts stay numbers; person, period and platform are text and formula-guarded."""
+    return write_csv(out, CSV_COLUMNS, ([r.person, r.period, r.platform, r.incoming, r.outgoing, r.total] for r in rows))
 
 
 def write_contacts_json(rows: Iterable[ContactRow], out: TextIO, by: str) -> int:

@@ -2,8 +2,9 @@
 
 Export writes the latest version of each entry. Import reads the same columns: a row with an
 ``entry_id`` the case knows becomes a new version of that entry when any field differs; a row
-without one becomes a new entry. Cells are written formula-safe (a leading ``=``, ``+``, ``-``,
-``@`` is quoted) and read as plain text.
+without one becomes a new entry. Cells are written by the one CSV writer
+(:mod:`cyberevidence.exporters.csv_out`: RFC 4180, formula guard) and read back as plain text, the
+guard's apostrophe removed.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
-from cyberevidence.exporters._csvsafe import cell
+from cyberevidence.exporters.csv_out import CsvValue, unguard, write_csv
 from cyberevidence.records import DiaryEntry, RecordError
 
 DIARY_CSV_COLUMNS = (
@@ -34,19 +35,13 @@ EDITABLE = ("happened_at", "what_happened", "place", "witnesses", "police_refere
 
 
 def write_diary_csv(entries: Iterable[DiaryEntry], out: TextIO) -> int:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(DIARY_CSV_COLUMNS)
-    n = 0
-    for e in entries:
+    """The version number stays a number; everything the person wrote is text and formula-guarded."""
+
+    def row(e: DiaryEntry) -> list[CsvValue]:
         d = e.to_dict()
-        writer.writerow([cell(str(d[c])) for c in DIARY_CSV_COLUMNS])
-        n += 1
-    return n
+        return [d[c] if c == "version" and isinstance(d[c], int) else str(d[c]) for c in DIARY_CSV_COLUMNS]
 
-
-def _uncell(value: str) -> str:
-    """Undo the formula guard on import (a leading apostrophe we wrote)."""
-    return value[1:] if value[:2] in ("'=", "'+", "'-", "'@") else value
+    return write_csv(out, DIARY_CSV_COLUMNS, (row(e) for e in entries))
 
 
 def read_diary_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
@@ -57,4 +52,4 @@ def read_diary_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         if missing:
             raise RecordError(f"{path.name}: the diary CSV has no column {', '.join(sorted(missing))}")
         for row in reader:
-            yield reader.line_num, {k: _uncell((v or "").strip()) for k, v in row.items() if k}
+            yield reader.line_num, {k: unguard((v or "").strip()) for k, v in row.items() if k}

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 from cyberevidence.analysis.conduct import ConductSummary
+from cyberevidence.display import visible
 from cyberevidence.errors import CyberEvidenceError
 from cyberevidence.events import Event
 from cyberevidence.indicators.headings import NOTICE, FrameworkLayout, build_layout
@@ -257,32 +258,39 @@ class IndicatorReport:
         }
 
     def write_text(self, out: TextIO) -> None:
-        """Plain text for advocates and officers: every heading, its figures, its candidates and their status."""
+        """Plain text for advocates and officers: every heading, its figures, its candidates and their status.
+
+        Names and excerpts are shown with hidden and control characters visible (:mod:`cyberevidence.display`).
+        """
+
+        def write(text: str) -> None:
+            out.write(visible(text, multiline=True))
+
         by_id = {c.id: c for c in self.candidates}
-        out.write("Indicators for review\n=====================\n")
-        out.write(_wrap(self.notice) + "\n")
+        write("Indicators for review\n=====================\n")
+        write(_wrap(self.notice) + "\n")
         counts = {s: sum(1 for c in self.candidates if c.status == s) for s in ("pending", "confirmed", "dismissed")}
-        out.write(f"Candidates: {counts['pending']} pending, {counts['confirmed']} confirmed, {counts['dismissed']} dismissed.\n")
-        out.write("Confirm or dismiss one with: cyberevidence indicators CASE --confirm ID (or --dismiss ID) [--note TEXT]\n")
+        write(f"Candidates: {counts['pending']} pending, {counts['confirmed']} confirmed, {counts['dismissed']} dismissed.\n")
+        write("Confirm or dismiss one with: cyberevidence indicators CASE --confirm ID (or --dismiss ID) [--note TEXT]\n")
         for fw in self.frameworks:
-            out.write(f"\n{fw.name}\n{'-' * len(fw.name)}\n(source: {fw.source})\n")
+            write(f"\n{fw.name}\n{'-' * len(fw.name)}\n(source: {fw.source})\n")
             for h in fw.headings:
-                out.write(f"\n{h.label}: {h.text}\n")
+                write(f"\n{h.label}: {h.text}\n")
                 for f in h.figures:
-                    out.write(f"  - {f.subject}: {f.label}: {f.value}\n")
+                    write(f"  - {f.subject}: {f.label}: {f.value}\n")
                 for cid in h.candidate_ids:
                     c = by_id[cid]
-                    out.write(
+                    write(
                         f"  [{c.status}] {c.id}  {c.timestamp}  {c.platform}  {c.person or c.sender or '?'} ({c.direction})  "
                         f"{self.categories.get(c.category, c.category)}  pattern {c.pattern_id}\n"
-                        f"      {c.field}: {c.excerpt}\n"
+                        f"      {c.field}: {visible(c.excerpt)}\n"
                     )
                     if c.review is not None:
                         r = c.review
                         note = f": {r.note}" if r.note else ""
-                        out.write(f"      {r.decision} by {r.actor} at {r.time}{note}\n")
+                        write(f"      {r.decision} by {r.actor} at {r.time}{note}\n")
                 if not h.figures and not h.candidate_ids:
-                    out.write("  (nothing found by the tool; that does not mean it did not happen)\n")
+                    write("  (nothing found by the tool; that does not mean it did not happen)\n")
 
 
 def _wrap(text: str, width: int = 100) -> str:

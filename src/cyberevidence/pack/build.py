@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import html
-import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,7 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cyberevidence._version import __version__
+from cyberevidence.display import html_text, visible
 from cyberevidence.errors import CyberEvidenceError
+from cyberevidence.exporters.csv_out import csv_bytes
 from cyberevidence.hashing import hash_bytes
 from cyberevidence.limitations import source_limitations
 from cyberevidence.pack.exhibits import PACK_ACTION_WHAT, Exhibit, assign_exhibits, check_initials, default_initials
@@ -56,11 +55,8 @@ class PackResult:
 
 
 def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buf.getvalue().encode("utf-8")
+    """exhibits.csv, exclusions.csv: the one CSV writer (RFC 4180, every text cell formula-guarded)."""
+    return csv_bytes(header, rows)
 
 
 def _json(value: Any) -> bytes:
@@ -68,7 +64,7 @@ def _json(value: Any) -> bytes:
 
 
 def _exhibits_html(case: Case, exhibits: list[Exhibit], generated_at: str) -> bytes:
-    e = html.escape
+    e = html_text  # escaped, hidden characters shown as ⟨U+XXXX⟩ (cyberevidence.display)
     rows = "\n".join(
         f"<tr><td>{e(x.reference)}</td><td>{e(x.original_name)}</td><td class=h>{e(x.sha256)}</td>"
         f"<td>{e(x.acquired_at)}<br>{e(x.acquired_by)}</td><td>{e(x.original_path)}</td><td>{e(x.description)}</td></tr>"
@@ -138,7 +134,7 @@ def _conduct_md(conduct: list[dict[str, Any]], markers: list[dict[str, Any]], in
     if indicators["available"] and not indicators["confirmed"]:
         lines.append("- none confirmed")
     lines.append("")
-    return "\n".join(lines)
+    return visible("\n".join(lines), multiline=True)  # names and texts: hidden characters shown as ⟨U+XXXX⟩
 
 
 def _confirmed_indicators(case: Case) -> dict[str, Any]:
@@ -199,7 +195,7 @@ def _readme(case: Case, initials: str, generated_at: str, files: list[str]) -> s
     ]
     lines += [f"- `{name}`: {about.get(name, '')}" for name in files]
     lines.append("")
-    return "\n".join(lines)
+    return visible("\n".join(lines), multiline=True)
 
 
 def make_pack(

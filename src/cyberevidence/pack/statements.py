@@ -1,5 +1,8 @@
 """The pack's statements in plain language: continuity, scope (with its exclusions log) and the
-draft FRE 902(14) certification. Every sentence is drawn from the custody log and the index."""
+draft FRE 902(14) certification. Every sentence is drawn from the custody log and the index.
+
+Names and file names in the statements are shown with every hidden or control character
+visible (``⟨U+202E⟩``, :mod:`cyberevidence.display`); ``Exclusion.to_row`` (the CSV) keeps them."""
 
 from __future__ import annotations
 
@@ -7,7 +10,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from cyberevidence.limitations import Limitation
+from cyberevidence.display import visible
+from cyberevidence.limitations import Limitation, name_findings
 from cyberevidence.pack.exhibits import Exhibit
 
 if TYPE_CHECKING:
@@ -21,8 +25,8 @@ DRAFT_BANNER = (
 
 
 def _md(value: object) -> str:
-    """A value safe inside a Markdown table cell."""
-    return str(value).replace("|", "\\|").replace("\n", " ").strip()
+    """A value safe inside a Markdown table cell (hidden characters shown, see :mod:`cyberevidence.display`)."""
+    return visible(str(value).replace("\n", " ")).replace("|", "\\|").strip()
 
 
 # ---------------------------------------------------------------------------- continuity
@@ -115,7 +119,7 @@ def continuity_statement(case: Case, exhibits: list[Exhibit], verify: VerifyRepo
         "The pack itself is recorded as an `export` entry in the custody log, with the SHA-256 of `pack-manifest.json`.",
         "",
     ]
-    return "\n".join(lines)
+    return visible("\n".join(lines), multiline=True)
 
 
 # ---------------------------------------------------------------------------- scope
@@ -203,8 +207,14 @@ def scope_statement(
         lines.append(f"- {refs.get(lim.sha256, lim.sha256[:12])} {lim.source} [{lim.code}]: {lim.text}")
     if not limits:
         lines.append("- no parsed source")
+    findings = name_findings(case)
+    if findings:
+        lines += ["", "## Names and file names to confirm", "",
+                  "These contain a direction override, a known trick to make a name or file name look like something "
+                  "else. They are shown with the hidden character visible; the evidence keeps it.", ""]
+        lines += [f"- {refs.get(f.sha256, f.sha256[:12])} [{f.code}]: {f.text}" for f in findings]
     lines.append("")
-    return "\n".join(lines)
+    return visible("\n".join(lines), multiline=True)
 
 
 # ---------------------------------------------------------------------------- FRE 902(14)
@@ -215,7 +225,7 @@ def fre_902_14_draft(case: Case, exhibits: list[Exhibit], generated_at: str) -> 
         for x in exhibits
     ]
     head = case.custody.head()
-    return "\n".join(
+    return visible("\n".join(
         [
             f"# {DRAFT_BANNER}",
             "",
@@ -259,7 +269,7 @@ def fre_902_14_draft(case: Case, exhibits: list[Exhibit], generated_at: str) -> 
             f"# {DRAFT_BANNER}",
             "",
         ]
-    )
+    ), multiline=True)
 
 
 __all__ = [

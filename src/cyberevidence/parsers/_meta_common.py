@@ -18,7 +18,6 @@ only element text and attribute *values* are read.
 from __future__ import annotations
 
 import io
-import json
 import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -31,6 +30,7 @@ from cyberevidence.archive import CHUNK, SafeMember, SafeZip, is_zip
 from cyberevidence.errors import UnsafeArchiveError
 from cyberevidence.events import Attachment, Direction, Event, ParseWarning, SourceRef
 from cyberevidence.parsers._download import Member, MemberPatterns, iter_zip_members, numeric_order
+from cyberevidence.parsers._json_safe import load as load_document
 from cyberevidence.parsers._meta_mojibake import Repairer
 from cyberevidence.parsers.base import DerivedRef, ParseContext, SourceFile
 from cyberevidence.timeutil import localize
@@ -204,15 +204,14 @@ class Target:
 def load_json(data: bytes, target: Target) -> tuple[Any, list[ParseWarning]]:
     """Parse ``data`` (BOM allowed) and repair its mojibake. Malformed JSON is a located warning."""
     try:
-        text = data.decode("utf-8-sig")
-        doc = json.loads(text)
+        doc, duplicates = load_document(data, target.file, target.prefix)
         fix = Repairer()
         doc = fix(doc)  # recursive: a document nested nearly to json's own limit overflows here
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         where = f" ({exc})" if not isinstance(exc, RecursionError) else " (nested too deeply)"
         msg = f"this file is not valid JSON{where}; it was skipped and nothing in it was read"
         return None, list(target.warn("malformed_json", msg, "$"))
-    warnings: list[ParseWarning] = []
+    warnings: list[ParseWarning] = list(duplicates)
     if fix.count:
         warnings.append(
             ParseWarning(

@@ -7,7 +7,7 @@ import binascii
 import re
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
-from typing import Final
+from typing import BinaryIO, Final
 
 from cyberevidence.events import Direction
 
@@ -127,3 +127,47 @@ def b64decode(data: str) -> bytes | None:
         return base64.b64decode(data + "=" * (-len(data) % 4), validate=True)
     except (binascii.Error, ValueError):
         return None
+
+
+_B64_ALPHABET = re.compile(rb"[A-Za-z0-9+/]*")
+_WHITESPACE = b" \t\r\n"
+
+
+def b64decode_stream(src: BinaryIO, dst: BinaryIO, chunk: int = 1 << 20) -> bool:
+    """:func:`b64decode` for a value too long to hold in memory: ``src`` (the raw attribute) into ``dst``.
+
+    Same rules (whitespace ignored, missing padding tolerated, anything else refused); False when
+    it is not base64 (``dst`` then holds a partial decoding to throw away).
+    """
+    rest = b""
+    pad = False
+    while True:
+        block = src.read(chunk)
+        if not block:
+            break
+        block = rest + block.translate(None, _WHITESPACE)
+        if pad:
+            if block.strip(b"="):
+                return False
+            continue
+        eq = block.find(b"=")
+        if eq >= 0:
+            pad, tail = True, block[eq:]
+            if tail.strip(b"=") or len(tail) > 2:
+                return False
+            block = block[:eq]
+        if not _B64_ALPHABET.fullmatch(block):
+            return False
+        whole = len(block) - len(block) % 4 if not pad else len(block)
+        if pad:
+            if len(block) % 4 == 1:
+                return False
+            block += b"=" * (-len(block) % 4)
+            whole = len(block)
+        dst.write(binascii.a2b_base64(block[:whole]))
+        rest = block[whole:]
+    if rest:
+        if len(rest) % 4 == 1:
+            return False
+        dst.write(binascii.a2b_base64(rest + b"=" * (-len(rest) % 4)))
+    return True

@@ -26,6 +26,7 @@ from cyberevidence.archive import SafeZip
 from cyberevidence.errors import UnsafeArchiveError
 from cyberevidence.events import Event, ParseWarning
 from cyberevidence.parsers._download import Member, MemberPatterns, iter_zip_members, source_is_zip
+from cyberevidence.parsers._json_safe import load as load_document
 from cyberevidence.parsers.base import ParseContext, SourceFile
 from cyberevidence.timeutil import localize
 
@@ -144,23 +145,27 @@ def may_hold_surrogates(raw: bytes | str) -> bool:
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
 
 
-def load_json(item: Input) -> tuple[Any, ParseWarning | None]:
-    """Parse a JSON member; on failure return a located ``unreadable_json`` warning instead."""
+def load_json(item: Input) -> tuple[Any, list[ParseWarning]]:
+    """Parse a JSON member: (document, warnings). On failure the document is None and the warnings
+    say why (``unreadable_json``, located); otherwise they hold any ``duplicate_key`` / ``huge_number``
+    found (see :mod:`cyberevidence.parsers._json_safe`)."""
     try:
         raw = item.read_bytes()
     except UnsafeArchiveError as exc:
-        return None, ParseWarning("unreadable_member", str(exc), locator=item.path, file=item.name)
+        return None, [ParseWarning("unreadable_member", str(exc), locator=item.path, file=item.name)]
     try:
-        doc = json.loads(raw.decode("utf-8-sig", errors="replace"))
-        return (without_surrogates(doc) if may_hold_surrogates(raw) else doc), None
+        doc, notes = load_document(raw.decode("utf-8-sig", errors="replace"), item.name, item.prefix)
+        return (without_surrogates(doc) if may_hold_surrogates(raw) else doc), notes
     except json.JSONDecodeError as exc:
         where = f"{item.prefix}line {exc.lineno} column {exc.colno}"
         message = f"{item.path or item.name} is not valid JSON ({exc.msg}); nothing in it could be read"
-        return None, ParseWarning("unreadable_json", message, locator=where, file=item.name)
+        return None, [ParseWarning("unreadable_json", message, locator=where, file=item.name)]
     except RecursionError:
-        return None, ParseWarning(
-            "unreadable_json", f"{item.path or item.name} is nested too deeply to read", locator=item.path, file=item.name
-        )
+        return None, [
+            ParseWarning(
+                "unreadable_json", f"{item.path or item.name} is nested too deeply to read", locator=item.path, file=item.name
+            )
+        ]
 
 
 def norm_key(key: object) -> str:

@@ -7,7 +7,6 @@ one record of memory.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -16,6 +15,9 @@ from typing import Any, BinaryIO, Final
 
 import ijson
 
+from cyberevidence.events import ParseWarning
+from cyberevidence.parsers._json_safe import Builder, GuardedReader, JsonGuard, duplicate_message, warnings_from
+from cyberevidence.parsers._json_safe import load as load_document
 from cyberevidence.parsers._social_download_common import may_hold_surrogates, without_surrogates
 
 #: ``window.YTD.direct_messages.part0 = `` (a BOM and blank space before it are tolerated).
@@ -63,27 +65,60 @@ class Damaged:
     reason: str
 
 
-def stream_records(fh: BinaryIO) -> Iterator[tuple[int, Any] | Damaged]:
+def stream_records(
+    fh: BinaryIO, notes: list[ParseWarning] | None = None, file: str = "", prefix: str = ""
+) -> Iterator[tuple[int, Any] | Damaged]:
     """Each element of the top-level array with its index; a :class:`Damaged` marker ends a broken file.
 
-    ``fh`` must be positioned at the start (the prefix is skipped here).
+    ``fh`` must be positioned at the start (the prefix is skipped here). The bytes pass through a
+    :class:`~cyberevidence.parsers._json_safe.JsonGuard`: a huge number, a lone surrogate escape or
+    an over-long string is kept as far as it can be, and a duplicate key is noted; such findings are
+    appended to ``notes`` (located ``<prefix>$[i]``) before the record is yielded.
     """
     head = fh.read(4096)
     m = PREFIX.match(head)
     if m is None:
         yield Damaged(0, "the file does not start with 'window.YTD.<name>.partN ='")
         return
-    body = _AfterPrefix(fh, head[m.end() :])
+    guard = JsonGuard()
+    body = GuardedReader(_AfterPrefix(fh, head[m.end() :]), guard)
     count = 0
+    found: list[tuple[str, str, str]] = []
     try:
-        for item in ijson.items(body, "item", use_float=True):
-            yield count, without_surrogates(item)
+        builder: Builder | None = None
+        depth = 0
+        for event, value in ijson.basic_parse(body, use_float=True):
+            if builder is None:
+                if depth == 0:
+                    depth = 1 if event == "start_array" else 0
+                    if event != "start_array":
+                        return
+                    continue
+                if event == "end_array":
+                    return
+                builder = Builder(f"$[{count}]")
+            if guard.fixes and isinstance(value, str):
+                value = guard.resolve_str(value, "", found)
+            builder.event(event, value)
+            if event in ("start_map", "start_array"):
+                depth += 1
+            elif event in ("end_map", "end_array"):
+                depth -= 1
+            if depth > 1:
+                continue
+            for path, key, values in builder.duplicates:
+                found.append(("duplicate_key", duplicate_message(key, values), f"{path}.{key}"))
+            if found and notes is not None:
+                notes.extend(warnings_from(found, file, f"{prefix}$[{count}]"))
+            found = []
+            yield count, without_surrogates(builder.value)
+            builder = None
             count += 1
     except (ijson.JSONError, UnicodeDecodeError, ValueError) as exc:
         yield Damaged(count, str(exc) or type(exc).__name__)
 
 
-def read_small(fh: BinaryIO) -> Any:
+def read_small(fh: BinaryIO, notes: list[ParseWarning] | None = None) -> Any:
     """The whole JSON value after the prefix (for account.js and manifest.js). Raises ``ValueError``."""
     data = fh.read(SMALL_LIMIT + 1)
     if len(data) > SMALL_LIMIT:
@@ -93,7 +128,9 @@ def read_small(fh: BinaryIO) -> Any:
         raise ValueError("the file does not start with 'window.YTD.<name>.partN ='")
     text = data[m.end() :].decode("utf-8").strip().rstrip(";")
     try:
-        doc = json.loads(text)
+        doc, found = load_document(text)
+        if notes is not None:
+            notes.extend(found)
         return without_surrogates(doc) if may_hold_surrogates(text) else doc
     except RecursionError:
         raise ValueError("the JSON is nested too deeply") from None

@@ -10,8 +10,9 @@
 * :func:`encrypted_backup` recognises an encrypted Android backup (``.crypt12``, ``.crypt14``,
   ``.crypt15``) by its header; :func:`key_file_payload` recognises WhatsApp's ``key`` /
   ``encrypted_backup.key`` files (a Java-serialised ``byte[]``). Neither is ever read as messages.
-* :func:`wal_note`: a ``-wal`` file acquired beside a database is not applied (the stored copy is
-  opened immutable); the note says so.
+* A ``-wal`` file acquired beside a database is applied (:mod:`cyberevidence.sqlite_wal`): pass
+  ``wal_notes`` to :func:`open_database` and yield what it appends (``wal_applied``,
+  ``wal_frames_not_applied``, ``wal_not_applied``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import struct
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -31,6 +32,7 @@ from cyberevidence.events import Attachment, ParseWarning
 from cyberevidence.parsers._warnings import CappedWarnings
 from cyberevidence.parsers.base import SourceFile
 from cyberevidence.sqlite_ro import SQLITE_MAGIC, load_sql_dump, open_readonly
+from cyberevidence.sqlite_wal import open_applying_wal
 
 UNIX_EPOCH: Final = datetime(1970, 1, 1, tzinfo=timezone.utc)
 APPLE_EPOCH: Final = datetime(2001, 1, 1, tzinfo=timezone.utc)
@@ -76,8 +78,16 @@ def _renamed(exc: ParseError, name: str) -> ParseError:
 
 
 @contextmanager
-def open_database(source: SourceFile) -> Iterator[sqlite3.Connection]:
-    """A read-only connection to ``source``: a SQLite file, or a ``.sql`` dump loaded in memory."""
+def open_database(
+    source: SourceFile,
+    wal_notes: list[ParseWarning] | None = None,
+    siblings: Mapping[str, SourceFile] | None = None,
+) -> Iterator[sqlite3.Connection]:
+    """A read-only connection to ``source``: a SQLite file, or a ``.sql`` dump loaded in memory.
+
+    With ``wal_notes``, a ``<name>-wal`` acquired beside a SQLite file (looked up in ``siblings``,
+    default ``source.siblings``) is applied and what was done is appended to ``wal_notes``.
+    """
     try:
         with open(source.path, "rb") as fh:
             head = fh.read(4096)
@@ -86,8 +96,12 @@ def open_database(source: SourceFile) -> Iterator[sqlite3.Connection]:
     stored = str(source.path)
     if head.startswith(SQLITE_MAGIC):
         try:
-            with open_readonly(source.path) as conn:
-                yield conn
+            if wal_notes is None:
+                with open_readonly(source.path) as conn:
+                    yield conn
+            else:
+                with open_applying_wal(source, wal_notes, siblings=siblings) as conn:
+                    yield conn
         except ParseError as exc:
             if exc.file == stored:
                 raise _renamed(exc, source.name) from exc
@@ -97,7 +111,7 @@ def open_database(source: SourceFile) -> Iterator[sqlite3.Connection]:
         raise ParseError(
             "this is a SQLite write-ahead log (-wal), not a database; it holds changes to the database of the same name",
             file=source.name,
-            hint="Keep it with the evidence beside its database; its contents are not applied (an open issue).",
+            hint="Keep it with the evidence beside its database (named <database>-wal): it is applied when the database is read.",
         )
     if key_file_payload(head) is not None:
         raise ParseError(
@@ -282,25 +296,6 @@ def plausibility(moment: datetime, warn: Warner, locator: str) -> ParseWarning |
             locator,
         )
     return None
-
-
-def wal_note(source: SourceFile) -> ParseWarning | None:
-    """A note when a ``<name>-wal`` file was acquired beside the database (it is not applied).
-
-    The stored copy is opened read-only and immutable, so SQLite ignores any write-ahead log:
-    rows committed only to the ``-wal`` file are not read (applying it is an open issue of the
-    project). The file itself is kept as evidence.
-    """
-    wal = source.siblings.get(f"{source.name.rsplit('/', 1)[-1]}-wal")
-    if wal is None or wal.size == 0:
-        return None
-    return ParseWarning(
-        "wal_not_applied",
-        f"a write-ahead log ({wal.name}, {wal.size} bytes, sha256 {wal.sha256}) was acquired beside this database; "
-        "it was not applied, so changes committed only to it (recent messages, edits, deletions) are not in these "
-        "results. The -wal file is kept as evidence; ask a forensic examiner to recover its contents",
-        file=source.name,
-    )
 
 
 # -- encrypted backups and key files ----------------------------------------------------------

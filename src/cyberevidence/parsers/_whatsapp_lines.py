@@ -15,12 +15,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from cyberevidence.events import MAX_FIELD_CHARS
+
 CHUNK = 1 << 20
 BOM = "\ufeff"
 #: A line longer than this keeps its first MAX_LINE_BYTES (cut at a character boundary); the rest
 #: stays in the stored file and is counted in ``LineBlock.long``. WhatsApp itself limits a message
 #: to 65,536 characters, so only a crafted or damaged file reaches this.
-MAX_LINE_BYTES = 1 << 20
+MAX_LINE_BYTES = MAX_FIELD_CHARS  # the one field bound (cyberevidence.events)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from typing import BinaryIO, Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from cyberevidence.archive import ArchiveLimits
-from cyberevidence.events import Event, ParseWarning
+from cyberevidence.events import MAX_FIELD_CHARS, Event, ParseWarning, bound_event
 
 DateOrder = Literal["dmy", "mdy", "ymd"]
 
@@ -96,3 +96,26 @@ class ParserInfo:
     limits: str = ""
     priority: int = 50
     references: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Every parser's output passes one field bound (``events.MAX_FIELD_CHARS``): whoever
+        # calls ``PARSER.parse`` (the case ingest, ``cyberevidence.parse``) gets it.
+        if not getattr(self.parse, "__bounded__", False):
+            object.__setattr__(self, "parse", bounded_parse(self.parse))
+
+
+def bounded_parse(parse: ParseFn) -> ParseFn:
+    """``parse`` with every event's fields cut at ``MAX_FIELD_CHARS`` (``field_truncated`` warnings follow the event)."""
+
+    def run(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarning]:
+        for item in parse(source, ctx):
+            cut = bound_event(item, source.name, MAX_FIELD_CHARS) if isinstance(item, Event) else None
+            yield item
+            if cut:
+                yield from cut
+
+    run.__bounded__ = True  # type: ignore[attr-defined]
+    run.__name__ = getattr(parse, "__name__", "parse")
+    run.__doc__ = parse.__doc__
+    run.__wrapped__ = parse  # type: ignore[attr-defined]
+    return run

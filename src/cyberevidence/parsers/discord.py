@@ -53,7 +53,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import posixpath
 import re
 from collections.abc import Iterator, Mapping
@@ -74,6 +73,7 @@ from cyberevidence.parsers._discord_common import (
     url_name,
 )
 from cyberevidence.parsers._download import Member, MemberPatterns, iter_zip_members, numeric_order, source_is_zip, zip_has
+from cyberevidence.parsers._json_safe import load as load_document
 from cyberevidence.parsers._social_download_common import may_hold_surrogates, without_surrogates
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
 
@@ -171,11 +171,13 @@ def _channel_from(data: Any, names: Mapping[str, str]) -> _Channel:
     return ch
 
 
-def _load_json(raw: bytes) -> Any:
+def _load_json(raw: bytes, notes: list[ParseWarning] | None = None, file: str = "", prefix: str = "") -> Any:
     if len(raw) > SMALL_LIMIT:
         raise ValueError(f"larger than {SMALL_LIMIT} bytes")
     try:
-        doc = json.loads(raw.decode("utf-8-sig"))
+        doc, found = load_document(raw, file, prefix)
+        if notes is not None:
+            notes.extend(found)
         return without_surrogates(doc) if may_hold_surrogates(raw) else doc
     except RecursionError:
         raise ValueError("the JSON is nested too deeply") from None
@@ -292,8 +294,9 @@ class _Reader:
 
     def _json_rows(self, raw: bytes, prefix: str) -> Iterator[tuple[str, dict[str, Any]] | ParseWarning]:
         try:
-            data = json.loads(raw.decode("utf-8-sig"))
+            data, notes = load_document(raw, self.file, prefix)
             data = without_surrogates(data) if may_hold_surrogates(raw) else data
+            yield from notes
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             yield ParseWarning(
                 "damaged_json",
@@ -404,11 +407,13 @@ def _parse_zip(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseW
                 )
                 continue
             if base in ("user.json", "index.json", "channel.json"):
+                notes: list[ParseWarning] = []
                 try:
-                    data = _load_json(raw)
+                    data = _load_json(raw, notes, source.name, f"{member.path}:")
                 except (ValueError, UnicodeDecodeError) as exc:
                     yield ParseWarning("damaged_json", f"{member.path} is not valid JSON ({exc})", member.path, source.name)
                     continue
+                yield from notes
                 if base == "user.json" and isinstance(data, dict):
                     reader.owner = _Owner(
                         id_text(data.get("id")), id_text(data.get("username")), id_text(data.get("global_name"))
@@ -457,8 +462,10 @@ def _parse_file(source: SourceFile, ctx: ParseContext) -> Iterator[Event | Parse
     sib = {n.lower(): s for n, s in source.siblings.items()}.get("channel.json")
     channel = _Channel()
     if sib is not None:
+        notes: list[ParseWarning] = []
         try:
-            channel = _channel_from(_load_json(sib.path.read_bytes()), {})
+            channel = _channel_from(_load_json(sib.path.read_bytes(), notes, sib.name), {})
+            yield from notes
         except (OSError, ValueError, UnicodeDecodeError) as exc:
             yield ParseWarning("damaged_json", f"channel.json beside this file could not be read ({exc})", "", source.name)
     if not channel.ident:

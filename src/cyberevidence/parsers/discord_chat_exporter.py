@@ -59,6 +59,7 @@ import ijson
 from cyberevidence.errors import ParseError
 from cyberevidence.events import Attachment, Event, ParseWarning, SourceRef
 from cyberevidence.parsers._discord_common import PLATFORM, id_text, parse_stamp
+from cyberevidence.parsers._json_safe import Builder, GuardedReader, JsonGuard, duplicate_message
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
 
 MAX_REPEATED_WARNINGS: Final = 1000
@@ -77,13 +78,22 @@ def sniff(source: SourceFile, head: bytes) -> bool:
 # -- streaming the top level ----------------------------------------------------------------
 
 
-def _top_level(fh: BinaryIO) -> Iterator[tuple[str, Any, int]]:
-    """(key, value, index) for each top-level value; each ``messages`` item separately as ``("message", obj, i)``."""
-    builder: ijson.ObjectBuilder | None = None
+def _top_level(fh: BinaryIO, notes: list[tuple[str, str, str]] | None = None) -> Iterator[tuple[str, Any, int]]:
+    """(key, value, index) for each top-level value; each ``messages`` item separately as ``("message", obj, i)``.
+
+    The bytes pass through a :class:`~cyberevidence.parsers._json_safe.JsonGuard` (huge numbers,
+    lone surrogates, over-long strings) and objects are built with duplicate keys noted; the
+    notes for a value are in ``notes`` (code, message, JSON path) when it is yielded.
+    """
+    guard = JsonGuard()
+    found = notes if notes is not None else []
+    builder: Builder | None = None
     depth = 0
     key = ""
     index = -1
-    for prefix, event, value in ijson.parse(fh, use_float=True):
+    for prefix, event, value in ijson.parse(GuardedReader(fh, guard), use_float=True):
+        if guard.fixes and isinstance(value, str):
+            value = guard.resolve_str(value, "", found)
         if builder is None:
             if prefix == "messages.item" and event in ("start_map", "start_array"):
                 key, index = "message", index + 1
@@ -98,13 +108,15 @@ def _top_level(fh: BinaryIO) -> Iterator[tuple[str, Any, int]]:
                 continue
             else:
                 continue
-            builder, depth = ijson.ObjectBuilder(), 0
+            builder, depth = Builder(f"$.messages[{index}]" if key == "message" else f"$.{key}"), 0
         builder.event(event, value)
         if event in ("start_map", "start_array"):
             depth += 1
         elif event in ("end_map", "end_array"):
             depth -= 1
         if depth == 0:
+            for path, dup, values in builder.duplicates:
+                found.append(("duplicate_key", duplicate_message(dup, values), f"{path}.{dup}"))
             yield key, builder.value, index if key == "message" else -1
             builder = None
 
@@ -134,8 +146,14 @@ class _Reader:
         declared: Any = None
         last = "$"
         try:
+            notes: list[tuple[str, str, str]] = []
             with open(self.source.path, "rb") as fh:
-                for key, value, i in _top_level(fh):
+                for key, value, i in _top_level(fh, notes):
+                    if notes:
+                        where = f"$.messages[{i}]" if key == "message" else f"$.{key}"
+                        for code, message, path in notes:
+                            yield from self.warn(code, message + (f" (at {path})" if path and path != where else ""), where)
+                        notes.clear()
                     if key == "guild" and isinstance(value, dict):
                         self.guild = value
                     elif key == "channel" and isinstance(value, dict):

@@ -187,9 +187,9 @@ class _Reader:
     # Google Chat --------------------------------------------------------------------------------
 
     def chat_user(self, item: Input) -> Iterator[ParseWarning]:
-        data, problem = load_json(item)
-        if problem is not None:
-            yield problem
+        data, problems = load_json(item)
+        yield from problems
+        if data is None and problems:
             return
         email = text_of(get_key(get_key(data, "user"), "email")).strip()
         if email:
@@ -199,9 +199,9 @@ class _Reader:
             )
 
     def chat(self, item: Input) -> Iterator[Event | ParseWarning]:
-        data, problem = load_json(item)
-        if problem is not None:
-            yield problem
+        data, problems = load_json(item)
+        yield from problems
+        if data is None and problems:
             return
         messages = get_key(data, "messages")
         if not isinstance(messages, list):
@@ -292,9 +292,9 @@ class _Reader:
     # Hangouts -------------------------------------------------------------------------------------
 
     def hangouts(self, item: Input) -> Iterator[Event | ParseWarning]:
-        data, problem = load_json(item)
-        if problem is not None:
-            yield problem
+        data, problems = load_json(item)
+        yield from problems
+        if data is None and problems:
             return
         convs = get_key(data, "conversations")
         key = "conversations"
@@ -402,9 +402,9 @@ class _Reader:
     # recognised, not contact ---------------------------------------------------------------------
 
     def not_contact(self, item: Input, kind: str) -> Iterator[ParseWarning]:
-        data, problem = load_json(item)
-        if problem is not None:
-            yield problem
+        data, problems = load_json(item)
+        yield from problems
+        if data is None and problems:
             return
         where = item.path or item.name
         if kind == "location":

@@ -6,10 +6,13 @@ who do not read code.
 Input
 -----
 A SQLite database, opened only through :func:`cyberevidence.sqlite_ro.open_readonly` (read-only,
-immutable, untrusted schema) on the stored copy. Required: table ``message`` with columns
-``ROWID``, ``date``, ``is_from_me`` and ``handle_id``, and table ``handle`` with ``ROWID`` and
-``id``; anything missing is a :class:`ParseError` naming the table and column. Optional (used
-when present, otherwise one ``schema`` warning says what is lost): ``chat``,
+immutable, untrusted schema) on the stored copy. A ``chat.db-wal`` / ``sms.db-wal`` acquired
+beside it is applied by reading a private copy of database and log
+(:mod:`cyberevidence.sqlite_wal`; ``wal_applied`` / ``wal_not_applied``).
+
+Required: table ``message`` with columns ``ROWID``, ``date``, ``is_from_me`` and ``handle_id``,
+and table ``handle`` with ``ROWID`` and ``id``; anything missing is a :class:`ParseError` naming
+the table and column. Optional (used when present, otherwise one ``schema`` warning says what is lost): ``chat``,
 ``chat_message_join``, ``chat_handle_join``, ``attachment``, ``message_attachment_join`` and the
 columns ``text``, ``attributedBody``, ``service``, ``date_read``, ``date_delivered``,
 ``date_edited``, ``date_retracted``, ``associated_message_type``, ``item_type`` ...
@@ -79,6 +82,7 @@ from cyberevidence.parsers._imessage_typedstream import TypedStreamError, decode
 from cyberevidence.parsers._msgdb_common import Warnings, link_attachment, named_errors
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
 from cyberevidence.sqlite_ro import SQLITE_MAGIC, column_names, open_readonly, table_names
+from cyberevidence.sqlite_wal import open_applying_wal
 
 APPLE_EPOCH: Final = datetime(2001, 1, 1, tzinfo=timezone.utc)
 #: Values at or above this magnitude are nanoseconds; below, seconds.
@@ -393,8 +397,10 @@ class _Reader:
 
 def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarning]:
     """Parse a Messages database (``chat.db`` or ``sms.db``)."""
-    with named_errors(source), open_readonly(source.path) as conn:
+    wal_notes: list[ParseWarning] = []
+    with named_errors(source), open_applying_wal(source, wal_notes) as conn:
         cols = _require(conn, source)
+        yield from wal_notes
         yield from _Reader(conn, source, cols).run()
 
 

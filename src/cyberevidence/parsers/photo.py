@@ -59,7 +59,8 @@ def _event(source: SourceFile, facts: PhotoFacts, ctx: ParseContext) -> Event:
         kind="media_metadata",
         source=SourceRef(source.sha256, "EXIF"),
         text=text,
-        thread=source.name,
+        thread=source.name,  # a display label; the picture's own digest is its identity
+        conversation=source.sha256,
         time_ambiguous=ambiguous,
         time_note=note,
         extra=extra,

@@ -254,7 +254,9 @@ def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarnin
         kind="media_metadata",
         source=SourceRef(source.sha256, found.locator),
         text=text,
-        thread=source.name,
+        thread=source.name,  # a display label; the picture's own digest is its identity
+        conversation=source.sha256,
+        identity_text="screenshot",  # the shown text names the file
         attachments=[Attachment(source.name, source.sha256, source.media_type or "image/png")],
         time_ambiguous=ambiguous,
         time_note=time_note,

@@ -7,7 +7,9 @@ Input
 -----
 * ``db.sqlite`` already decrypted (Signal encrypts it with SQLCipher; an encrypted file has no
   ``SQLite format 3`` header and is refused with a hint). Opened only through
-  :func:`cyberevidence.sqlite_ro.open_readonly` on the stored copy.
+  :func:`cyberevidence.sqlite_ro.open_readonly` on the stored copy. A ``db.sqlite-wal`` acquired
+  beside it is applied by reading a private copy of database and log
+  (:mod:`cyberevidence.sqlite_wal`; ``wal_applied`` / ``wal_not_applied``).
 * A ``.sql`` dump of that database, loaded with :func:`cyberevidence.sqlite_ro.load_sql_dump`
   into a private in-memory database.
 
@@ -77,6 +79,7 @@ from cyberevidence.events import Attachment, Event, ParseWarning, SourceRef, for
 from cyberevidence.parsers._msgdb_common import Warnings, from_unix_ms, link_attachment, named_errors
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
 from cyberevidence.sqlite_ro import SQLITE_MAGIC, column_names, load_sql_dump, open_readonly, table_names
+from cyberevidence.sqlite_wal import open_applying_wal
 
 PLATFORM: Final = "signal"
 SKEW_MS: Final = 3_600_000
@@ -482,8 +485,10 @@ def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarnin
         head = fh.read(len(SQLITE_MAGIC))
     with named_errors(source):
         if head == SQLITE_MAGIC:
+            wal_notes: list[ParseWarning] = []
             try:
-                with open_readonly(source.path) as conn:
+                with open_applying_wal(source, wal_notes) as conn:
+                    yield from wal_notes
                     yield from _read(conn, source)
             except ParseError as exc:
                 if UNSAFE_SCHEMA not in str(exc):

@@ -57,7 +57,6 @@ Events: ``platform="signal"``; locator ``line N`` (1-based line of the header, o
 
 from __future__ import annotations
 
-import json
 import posixpath
 import re
 from collections.abc import Iterator
@@ -68,7 +67,8 @@ from typing import Any, Final
 from urllib.parse import unquote
 
 from cyberevidence.errors import ParseError
-from cyberevidence.events import Attachment, Event, ParseWarning, SourceRef
+from cyberevidence.events import FIELD_TRUNCATED, MAX_FIELD_CHARS, Attachment, Event, ParseWarning, SourceRef
+from cyberevidence.parsers._json_safe import load as load_document
 from cyberevidence.parsers._msgdb_common import Warnings
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
 from cyberevidence.timeutil import is_fold, is_gap, localize
@@ -271,23 +271,42 @@ def _json_objects(source: SourceFile, w: Warnings, out: list[ParseWarning]) -> I
         if source.size > MAX_FILE:
             raise ParseError(f"the JSON array is {source.size} bytes, above the {MAX_FILE}-byte limit", file=source.name)
         try:
-            data = json.loads(source.path.read_bytes().decode("utf-8-sig", errors="replace"))
+            data, notes = load_document(source.path.read_bytes().decode("utf-8-sig", errors="replace"), source.name)
         except (ValueError, RecursionError) as exc:
             raise ParseError(f"the file is not valid JSON: {exc}", file=source.name) from exc
+        for note in notes:
+            _put(out, w.make(note.code, note.message, note.locator))
         if not isinstance(data, list):
             raise ParseError("expected a JSON array of messages", file=source.name)
         for i, obj in enumerate(data):
             yield f"$[{i}]", obj
         return
     with open(source.path, "rb") as fh:
-        for n, raw in enumerate(fh, start=1):
+        n = 0
+        while raw := fh.readline(MAX_FIELD_CHARS + 1):
+            n += 1
+            if len(raw) > MAX_FIELD_CHARS and not raw.endswith(b"\n"):
+                lost = 0
+                while (more := fh.readline(MAX_FIELD_CHARS)) and not more.endswith(b"\n"):
+                    lost += len(more)
+                lost += len(more)
+                msg = (
+                    f"this line is longer than the {MAX_FIELD_CHARS:,} bytes read for one record "
+                    f"({len(raw) + lost:,} bytes); it was not read (it is only in the stored file)"
+                )
+                _put(out, w.make(FIELD_TRUNCATED, msg, f"line {n}"))
+                continue
             line = raw.decode("utf-8", errors="replace").lstrip("\ufeff").strip()
             if not line:
                 continue
             try:
-                yield f"line {n}", json.loads(line)
+                obj, notes = load_document(line, source.name, f"line {n}: ")
             except (ValueError, RecursionError):
                 _put(out, w.make("unparsed_line", "this line is not a JSON object", f"line {n}"))
+                continue
+            for note in notes:
+                _put(out, w.make(note.code, note.message, note.locator))
+            yield f"line {n}", obj
 
 
 def _list(value: object) -> list[Any]:
@@ -434,6 +453,9 @@ def _events(
             time_ambiguous=ambiguous,
             time_note=note,
             deleted=rec.deleted,
+            # The export states no conversation id (the thread may be the file name): recognised
+            # from content at ingest, like a WhatsApp text export (docs/dedupe.md).
+            conversation="",
         )
         if sender == ME:
             event.direction = "outgoing"

@@ -115,6 +115,20 @@ the number, normalised as for SMS. When the caller withheld the number (``presen
 4, or a number of ``-1``/``-2``/``-3`` or empty), sender and recipients are empty, the thread is
 ``withheld`` and ``extra["presentation"]`` says which (restricted, unknown, payphone).
 
+Bounded fields
+--------------
+No attribute value is kept longer than ``events.MAX_FIELD_CHARS`` (1,048,576) bytes: a pass
+between the file and the XML parser (``_sms_stream.FieldBound``) keeps the first part (cut at a
+character and reference boundary) and drops the rest before the XML parser sees it, with a
+``field_truncated`` warning located at the record (attribute, original size) and
+``extra["truncated_fields"]``. So one 500 MB ``body`` costs no more memory than any message. A
+start tag longer than four times that keeps its first attributes only, and an over-long comment
+or processing instruction is cut (``field_truncated`` too). MMS content (``<part data=...>`` and
+``<part text=...>``) is not cut: an over-long value goes whole to a temporary file, is decoded
+from there and stored complete (``extra["spooled_parts"]``); a text part keeps the first
+``MAX_FIELD_CHARS`` characters of its text. Line numbers in locators still count the lines of
+the stored file.
+
 Damage
 ------
 A file cut off or broken part-way keeps every record before the damage. The record it broke
@@ -133,12 +147,13 @@ from __future__ import annotations
 
 import io
 import re
+import tempfile
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, Final
 
 from cyberevidence.errors import ParseError
-from cyberevidence.events import Attachment, Event, ParseWarning, SourceRef, format_utc
+from cyberevidence.events import MAX_FIELD_CHARS, Attachment, Event, ParseWarning, SourceRef, format_utc, truncation_message
 from cyberevidence.parsers._sms_fields import (
     ADDR_ROLES,
     BOXES,
@@ -149,13 +164,23 @@ from cyberevidence.parsers._sms_fields import (
     PRESENTATION,
     WITHHELD_NUMBERS,
     b64decode,
+    b64decode_stream,
     given,
     instant,
     part_name,
     record_instant,
     thread_of,
 )
-from cyberevidence.parsers._sms_stream import Broken, Issue, NotABackupError, Record, RefusedXmlError, Root, iter_backup
+from cyberevidence.parsers._sms_stream import (
+    Broken,
+    FieldCut,
+    Issue,
+    NotABackupError,
+    Record,
+    RefusedXmlError,
+    Root,
+    iter_backup,
+)
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
 
 PLATFORM_SMS: Final = "sms"
@@ -262,6 +287,16 @@ class BackupReader:
                 event.extra["incomplete"] = True
         for fix in rec.fixes:
             self.warn(out, fix.code, fix.describe(), loc)
+        truncated = []
+        for label, cut in rec.cuts:
+            if cut.spool is not None:
+                cut.spool.close()  # read by _parts if it was MMS content; nothing else is spooled
+                if label.startswith("part["):
+                    continue
+            truncated.append(f"{label + ' ' if label else ''}{cut.attribute or cut.element}")
+            self.warn(out, "field_truncated", cut.describe(), f"{loc} {label}" if label else loc)
+        if truncated and event is not None:
+            event.extra["truncated_fields"] = truncated
         if event is not None:
             yield event
         yield from out
@@ -455,15 +490,24 @@ class BackupReader:
     def _parts(self, rec: Record, ev: Event, loc: str, out: list[ParseWarning]) -> None:
         texts: list[str] = []
         undecodable: list[str] = []
+        spooled = {(label, cut.attribute): cut for label, cut in rec.cuts if cut.spool is not None}
         for k, part in enumerate(rec.parts, start=1):
             ct = given(part.get("ct")).strip().lower()
             if ct == "application/smil":
                 continue
             name = part_name(part, k)
+            where = f"{loc} part[{k}]"
+            big_data, big_text = spooled.get((f"part[{k}]", "data")), spooled.get((f"part[{k}]", "text"))
+            if big_data is not None or (big_text is not None and ct != "text/plain" and not part.get("data", "").strip()):
+                spool = big_data or big_text
+                self._spooled_part(rec, ev, k, name, ct, spool, big_data is not None, where, texts, undecodable, out)
+                continue
+            if big_text is not None and ct == "text/plain" and not part.get("data", "").strip():
+                texts.append(self._spooled_text(big_text, where, out))
+                continue
             data = part.get("data")
             if data is not None and not data.strip():
                 data = None  # data="" carries nothing: judged by text= below, never stored as an empty file
-            where = f"{loc} part[{k}]"
             if ct == "text/plain":
                 if data is None:
                     texts.append(part.get("text", ""))
@@ -502,6 +546,62 @@ class BackupReader:
         ev.text = "\n".join(texts)
         if undecodable:
             ev.extra["undecodable_parts"] = undecodable
+
+    def _spooled_text(self, cut: FieldCut, where: str, out: list[ParseWarning]) -> str:
+        """The first MAX_FIELD_CHARS bytes of an over-long text part, as text (the warning says so)."""
+        assert cut.spool is not None
+        cut.spool.seek(0)
+        head = cut.spool.read(MAX_FIELD_CHARS + 4)
+        self.warn(out, "field_truncated", truncation_message(f"text of {where.rsplit(' ', 1)[-1]}", cut.size, "bytes"), where)
+        return head.decode("utf-8", errors="ignore")[:MAX_FIELD_CHARS]
+
+    def _spooled_part(
+        self,
+        rec: Record,
+        ev: Event,
+        k: int,
+        name: str,
+        ct: str,
+        cut: FieldCut | None,
+        is_base64: bool,
+        where: str,
+        texts: list[str],
+        undecodable: list[str],
+        out: list[ParseWarning],
+    ) -> None:
+        """A part whose content was too long for memory: decoded from its temporary copy into another, then stored."""
+        assert cut is not None and cut.spool is not None
+        cut.spool.seek(0)
+        with tempfile.TemporaryFile() as content:
+            if is_base64:
+                ok = b64decode_stream(cut.spool, content)
+            else:
+                ok = True
+                while block := cut.spool.read(1 << 20):
+                    content.write(block)
+            if not ok:
+                self.warn(
+                    out,
+                    "bad_base64",
+                    f"the content of part {name!r} ({ct or 'no type'}) is not valid base64 and could not be stored; "
+                    "the message is kept",
+                    where,
+                )
+                undecodable.append(name)
+                ev.attachments.append(Attachment(name, "", ct))
+                return
+            content.seek(0)
+            if ct == "text/plain":
+                head = content.read(MAX_FIELD_CHARS + 4)
+                size = content.seek(0, io.SEEK_END)
+                if size > MAX_FIELD_CHARS:
+                    self.warn(out, "field_truncated", truncation_message(f"text of part[{k}]", size, "bytes"), where)
+                texts.append(head.decode("utf-8", errors="replace")[:MAX_FIELD_CHARS])
+                return
+            ref = self.ctx.derive(content, parent=self.source, path_in_parent=f"mms[{rec.index}]/part[{k}]/{name}")
+        detected = ref.media_type if ref.media_type not in GENERIC_MEDIA_TYPES else ""
+        ev.attachments.append(Attachment(name, ref.sha256, detected or ct))
+        ev.extra.setdefault("spooled_parts", []).append(name)
 
     def _call(self, rec: Record, loc: str, out: list[ParseWarning]) -> Event | None:
         pre: dict[str, Any] = {}
@@ -561,7 +661,8 @@ PARSER = ParserInfo(
     parse=parse,
     media_types=("text/xml", "application/xml"),
     limits=(
-        "Streams files of any size in flat memory (plus the largest single MMS). Surrogate-pair character references "
+        "Streams files of any size in flat memory (MMS media larger than 1 MiB goes through a temporary file); a "
+        "field is kept to 1,048,576 bytes (field_truncated warning). Surrogate-pair character references "
         "are joined; lone ones become U+FFFD with a warning. A damaged or truncated file keeps every record before the "
         "damage and says where it broke; nothing after it is read. Only UTF-8 backups (what the app writes) get the "
         "character-reference repair. readable_date is ignored (date is UTC milliseconds)."

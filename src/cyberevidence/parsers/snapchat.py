@@ -134,9 +134,9 @@ class _Reader:
         return self.item.prefix + _path(parts)
 
     def run(self) -> Iterator[Event | ParseWarning]:
-        data, problem = load_json(self.item)
-        if problem is not None:
-            yield problem
+        data, problems = load_json(self.item)
+        yield from problems
+        if data is None and problems:
             return
         if not isinstance(data, dict):
             yield self.warn("unexpected_shape", "the file is not a JSON object; nothing read")

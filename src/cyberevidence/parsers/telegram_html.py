@@ -179,6 +179,9 @@ class _Page:
     thread: str
     rule: str = ""
     offsets: set[timedelta | None] = field(default_factory=set)
+    #: ``None``: the page header names the chat (its identity); ``""``: the thread is the file name,
+    #: a display label only (docs/dedupe.md).
+    conversation: str | None = None
 
 
 class HtmlReader:
@@ -215,7 +218,7 @@ class HtmlReader:
             raise ParseError(f"the HTML page cannot be read: {exc}", file=self.file) from None
         header = soup.select_one("div.page_header div.text")
         thread = _text_of(header) if header is not None else ""
-        page = _Page(thread or self.file)
+        page = _Page(thread or self.file, conversation=None if thread else "")
         blocks = [b for b in soup.find_all("div", class_="message") if isinstance(b, Tag)]
         if not blocks and soup.select_one("div.history") is None:
             raise ParseError(
@@ -361,6 +364,7 @@ class HtmlReader:
             kind="message",
             source=SourceRef(self.source.sha256, locator),
             thread=page.thread,
+            conversation=page.conversation,
             time_ambiguous=ambiguous,
             time_note=note,
         )

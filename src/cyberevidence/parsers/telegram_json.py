@@ -77,6 +77,7 @@ import ijson
 
 from cyberevidence.errors import ParseError
 from cyberevidence.events import Attachment, Event, ParseWarning, SourceRef
+from cyberevidence.parsers._json_safe import Builder, GuardedReader, JsonGuard, duplicate_message
 from cyberevidence.parsers._telegram_common import (
     CALL_ACTIONS,
     PLATFORM,
@@ -255,6 +256,9 @@ class JsonReader:
         self.local_warned = False
         self.clock = LocalClock(ctx.options.timezone)
         self._it: Iterator[tuple[str, Any]] | None = None
+        self.guard = JsonGuard()
+        #: (code, message, JSON path) found while reading the current value, flushed after it.
+        self.notes: list[tuple[str, str, str]] = []
 
     # warnings ---------------------------------------------------------------------------
 
@@ -277,7 +281,10 @@ class JsonReader:
     def _next(self) -> tuple[str, Any]:
         assert self._it is not None
         try:
-            return next(self._it)
+            ev, val = next(self._it)
+            if self.guard.fixes and isinstance(val, str):
+                val = self.guard.resolve_str(val, self.here, self.notes)
+            return ev, val
         except StopIteration:
             raise _Damaged("the file ends before the JSON is complete (truncated?)") from None
         except ijson.JSONError as exc:
@@ -292,7 +299,7 @@ class JsonReader:
     def _build(self, event: str, value: Any) -> Any:
         if event not in _OPENERS:
             return value
-        builder = ijson.ObjectBuilder()
+        builder = Builder(self.here)
         builder.event(event, value)
         depth = 1
         while depth:
@@ -302,7 +309,16 @@ class JsonReader:
                 depth += 1
             elif ev in _CLOSERS:
                 depth -= 1
+        for path, key, values in builder.duplicates:
+            self.notes.append(("duplicate_key", duplicate_message(key, values), f"{path}.{key}"))
         return builder.value
+
+    def _flush(self, locator: str) -> Iterator[ParseWarning]:
+        """The guard's and the builder's notes (huge numbers, lone surrogates, duplicate keys ...) at ``locator``."""
+        notes, self.notes = self.notes, []
+        for code, message, path in notes:
+            where = f" (at {path})" if path and path != locator else ""
+            yield from self.warn(code, message + where, locator)
 
     def _skip(self, event: str) -> None:
         if event not in _OPENERS:
@@ -322,7 +338,7 @@ class JsonReader:
     def _run(self, fh: BinaryIO) -> Iterator[Event | ParseWarning]:
         if fh.read(3) != b"\xef\xbb\xbf":
             fh.seek(0)
-        self._it = iter(ijson.basic_parse(fh, use_float=True))
+        self._it = iter(ijson.basic_parse(GuardedReader(fh, self.guard), use_float=True))
         try:
             ev, _ = self._next()
             if ev != "start_map":
@@ -346,6 +362,8 @@ class JsonReader:
                 f"{exc}; the {self.events} event(s) before this point were read, nothing after it",
                 self.here,
             )
+        if self.notes:
+            yield from self._flush("")
         yield from self._zone_report()
         yield from self._summaries()
 
@@ -427,6 +445,8 @@ class JsonReader:
 
     def _messages(self, chat: _Chat, path: str) -> Iterator[Event | ParseWarning]:
         self.clock.reset()
+        if self.notes:
+            yield from self._flush(chat.path)
         index = 0
         while True:
             ev, val = self._next()
@@ -443,6 +463,8 @@ class JsonReader:
                 yield from self._message(msg, chat, locator)
             except (TypeError, ValueError, AttributeError, OverflowError) as exc:
                 yield from self.warn("unreadable_message", f"this message has an unexpected shape ({exc}); skipped", locator)
+            if self.notes:
+                yield from self._flush(locator)
 
     # one message ------------------------------------------------------------------------
 

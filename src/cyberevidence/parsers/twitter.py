@@ -279,8 +279,12 @@ class _Reader:
                 file=self.file,
             )
             return
+        notes: list[ParseWarning] = []
         with opener() as fh:
-            for item in stream_records(fh):
+            for item in stream_records(fh, notes, self.file, prefix):
+                if notes:
+                    yield from notes
+                    notes.clear()
                 if isinstance(item, Damaged):
                     yield from self._damaged(item, prefix)
                     break
@@ -306,9 +310,12 @@ class _Reader:
         return n
 
     def _owner_file(self, opener: Opener, name: str, label: str, prefix: str) -> Iterator[ParseWarning]:
+        notes: list[ParseWarning] = []
         try:
             with opener() as fh:
-                value = read_small(fh)
+                value = read_small(fh, notes)
+            for note in notes:
+                yield ParseWarning(note.code, note.message, f"{prefix}{note.locator}", self.file)
         except (ValueError, UnicodeDecodeError, UnsafeArchiveError) as exc:
             yield ParseWarning("damaged_json", f"{label} could not be read: {exc}", locator=prefix.rstrip(":"), file=self.file)
             return
@@ -330,8 +337,12 @@ class _Reader:
     def _undated(self, opener: Opener, name: str, label: str, prefix: str) -> Iterator[ParseWarning]:
         wrapper, key, what = _UNDATED[name]
         ids: list[str] = []
+        notes: list[ParseWarning] = []
         with opener() as fh:
-            for item in stream_records(fh):
+            for item in stream_records(fh, notes, self.file, prefix):
+                if notes:
+                    yield from notes
+                    notes.clear()
                 if isinstance(item, Damaged):
                     yield from self._damaged(item, prefix)
                     break

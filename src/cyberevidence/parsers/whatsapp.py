@@ -100,7 +100,9 @@ time is still a message, flagged ``extra["style_change"]`` with a ``style_change
 be text pasted inside the previous message (some tools read it so; we keep it visible instead).
 
 Events: ``platform="whatsapp"``, ``thread`` = the chat name from the file name ("WhatsApp Chat
-with X.txt", "WhatsApp Chat - X.zip", localised forms), else the file name; ``source`` locator
+with X.txt", "WhatsApp Chat - X.zip", localised forms), else the file name: a display label only,
+never part of the event id (the export states no conversation id; overlapping exports of one chat
+are recognised by their content, see docs/dedupe.md); ``source`` locator
 ``line N`` is the 1-based line of the message's header; ``timestamp`` is aware UTC.
 """
 
@@ -144,6 +146,10 @@ from cyberevidence.parsers._whatsapp_text import (
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
 
 PLATFORM: Final = "whatsapp"
+#: ``extra["thread_from"]`` of an event whose ``thread`` is only a file name (docs/dedupe.md).
+THREAD_FROM_FILE_NAME: Final = "file name"
+#: The identity text of a media message, whichever way the export words it (docs/dedupe.md).
+MEDIA_IDENTITY: Final = "\x00media message"
 #: At most this many individual warnings per repetitive kind; then one summary warning.
 MAX_REPEATED_WARNINGS: Final = 1000
 #: A fold window left open this many messages after its last repeated-hour message is closed.
@@ -441,6 +447,8 @@ class ChatReader:
         # The header's clock: hh:mm (Android) or hh:mm:ss (iOS). Declared so that the dedupe
         # step can match this event with its exact twin from a database (store/reconcile.py).
         extra: dict[str, Any] = {"time_precision": "second" if p.line.count(":", 0, p.body_start) >= 2 else "minute"}
+        # The thread is the file's name: shown, never used to identify the event or a person.
+        extra["thread_from"] = THREAD_FROM_FILE_NAME
         if cont:
             blank = 0
             while cont and not cont[-1]:
@@ -469,6 +477,9 @@ class ChatReader:
             text=text,
             thread=self.t.thread,
             extra=extra,
+            # The export names no conversation: the thread is a label from the file name, never
+            # part of the identity; the conversation is recognised from content at ingest.
+            conversation="",
         )
         if notes:
             self._mark_ambiguous(event, p, notes)
@@ -497,6 +508,10 @@ class ChatReader:
                 event.extra["poll"] = True
             if markers.attachments:
                 event.attachments = [self._link(name, line_no) for name in markers.attachments]
+            if markers.media_omitted or markers.attachments:
+                # "<Media omitted>" (export without media) and "IMG-….jpg (file attached)" (with
+                # media) are the same message: identified as "a media message", caption aside.
+                event.identity_text = MEDIA_IDENTITY
         call = read_call(text)
         if call is not None:
             event.kind = "call"

@@ -38,7 +38,11 @@ Schema (decided by table and column names, never by version numbers)
   is read from it like an old-schema row (``legacy_rows_read`` gives the count). If neither is
   complete, :class:`ParseError` says which table or column is missing. The decision is recorded
   as a ``schema`` warning.
-* A ``-wal`` file acquired beside the database is not applied (``wal_not_applied``).
+* A ``msgstore.db-wal`` (and ``wa.db-wal``) acquired beside the database is applied
+  (:mod:`cyberevidence.sqlite_wal`: database and log are copied to a private scratch folder and the
+  copy is read, so rows committed only to the log are read too): ``wal_applied`` names the log and
+  its frame count; a log that cannot be applied is ``wal_not_applied`` and the database is read
+  without it. The ``-shm`` file is kept as evidence but not used.
 * Call logs: table ``call_log`` (``from_me``, ``video_call``, ``duration``, ``call_result``,
   ``timestamp``; the other party from ``jid_row_id`` -> ``jid``) in either schema.
 
@@ -116,7 +120,6 @@ from cyberevidence.parsers._wadb_common import (
     sqlite_schema,
     text_of,
     utc_from_unix_ms,
-    wal_note,
 )
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
 from cyberevidence.sqlite_ro import SQLITE_MAGIC
@@ -234,8 +237,11 @@ def find_contacts_db(source: SourceFile) -> SourceFile | None:
     return None
 
 
-def load_contacts(source: SourceFile) -> tuple[dict[str, Contact], ParseWarning]:
-    """Contacts from the wa.db beside ``source``; never fails (a problem becomes the warning)."""
+def load_contacts(source: SourceFile, wal_notes: list[ParseWarning] | None = None) -> tuple[dict[str, Contact], ParseWarning]:
+    """Contacts from the wa.db beside ``source``; never fails (a problem becomes the warning).
+
+    With ``wal_notes``, a ``wa.db-wal`` beside it is applied and what was done is appended there.
+    """
     wa = find_contacts_db(source)
     if wa is None:
         return {}, ParseWarning(
@@ -245,7 +251,7 @@ def load_contacts(source: SourceFile) -> tuple[dict[str, Contact], ParseWarning]
             file=source.name,
         )
     try:
-        with open_database(wa) as conn:
+        with open_database(wa, wal_notes, siblings=source.siblings) as conn:
             schema = Schema.read(conn, ("wa_contacts", "wa_vnames"))
             if not schema.has("wa_contacts", "jid"):
                 raise ParseError("it has no wa_contacts table with a jid column", file=wa.name)
@@ -760,9 +766,10 @@ def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarnin
     if backup is not None:
         yield encrypted_warning(source, backup)
         return
-    with open_database(source) as conn:
+    wal_notes: list[ParseWarning] = []
+    with open_database(source, wal_notes) as conn:
         schema, which = _schema_or_refuse(conn, source.name)
-        contacts, names_note = load_contacts(source)
+        contacts, names_note = load_contacts(source, wal_notes)
         names = Names(contacts, _own_push_name(conn, schema))
         desc = {"new": "new schema (tables message, chat, jid)", "old": "old schema (table messages with key_remote_jid)"}[which]
         yield ParseWarning(
@@ -771,9 +778,7 @@ def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarnin
             file=source.name,
         )
         yield names_note
-        wal = wal_note(source)
-        if wal is not None:
-            yield wal
+        yield from wal_notes
         reader = Reader(source, conn, schema, names)
         yield from reader.read_new() if which == "new" else reader.read_old()
 
@@ -797,7 +802,8 @@ PARSER = ParserInfo(
     media_types=("application/vnd.sqlite3", "application/x-sqlite3", "text/plain"),
     limits=(
         "Encrypted backups (.crypt12/14/15) are recognised and kept but not decrypted: decrypt them first with the "
-        "phone's key. A -wal file beside the database is not applied. System notices keep WhatsApp's action code, "
+        "phone's key. A msgstore.db-wal beside the database is applied (a private copy is read). "
+        "System notices keep WhatsApp's action code, "
         "not its wording. Media files are linked only when acquired beside the database under the same file name. "
         "A .sql dump is recognised only when its WhatsApp CREATE TABLE statements are in its first 64 KiB "
         "(otherwise pass --format whatsapp_android_db). wa.db on its own yields no events."

@@ -8,7 +8,10 @@ allows, so a later dedupe step can merge the two.
 Inputs
 ------
 * ``ChatStorage.sqlite`` (SQLite, a Core Data store), opened only through
-  ``sqlite_ro.open_readonly`` (read-only, immutable, ``trusted_schema`` off) on the stored copy.
+  ``sqlite_ro.open_readonly`` (read-only, immutable, ``trusted_schema`` off) on the stored copy;
+  a ``ChatStorage.sqlite-wal`` acquired beside it (or beside ``ContactsV2.sqlite``/``LID.sqlite``)
+  is applied by reading a private copy of database and log (:mod:`cyberevidence.sqlite_wal`;
+  ``wal_applied`` / ``wal_not_applied``).
 * A SQL text dump of one (``.sql``), loaded into a private in-memory database.
 
 Recognising the file (sniff): the SQLite header, then the tables ``ZWAMESSAGE`` and
@@ -91,7 +94,6 @@ from cyberevidence.parsers._wadb_common import (
     sqlite_schema,
     text_of,
     utc_from_apple_seconds,
-    wal_note,
 )
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
 from cyberevidence.sqlite_ro import SQLITE_MAGIC
@@ -253,7 +255,10 @@ def _read_lids(conn: sqlite3.Connection, book: Book) -> int:
 
 
 def load_book(source: SourceFile) -> tuple[Book, list[ParseWarning]]:
-    """Names and LID pairs from ContactsV2.sqlite / LID.sqlite beside ``source``; never fails."""
+    """Names and LID pairs from ContactsV2.sqlite / LID.sqlite beside ``source``; never fails.
+
+    A ``-wal`` beside either is applied; what was done is among the notes returned.
+    """
     book = Book()
     notes: list[ParseWarning] = []
     for stem, reader, what in (("ContactsV2", _read_contacts, "contact(s)"), ("LID", _read_lids, "LID pair(s)")):
@@ -261,7 +266,7 @@ def load_book(source: SourceFile) -> tuple[Book, list[ParseWarning]]:
         if sib is None:
             continue
         try:
-            with open_database(sib) as conn:
+            with open_database(sib, notes, siblings=source.siblings) as conn:
                 n = reader(conn, book)
         except (ParseError, sqlite3.Error) as exc:
             notes.append(
@@ -289,7 +294,8 @@ def _member_name(jid: str, contact_name: str, push: dict[str, str], book: Book) 
 
 def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarning]:
     """Parse a WhatsApp iOS ``ChatStorage.sqlite`` (or its ``.sql`` dump)."""
-    with open_database(source) as conn:
+    wal_notes: list[ParseWarning] = []
+    with open_database(source, wal_notes) as conn:
         schema = _schema_or_refuse(conn, source.name)
         push = _push_names(conn, schema)
         warn = Warner(source.name)
@@ -301,9 +307,7 @@ def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarnin
         )
         book, notes = load_book(source)
         yield from notes
-        wal = wal_note(source)
-        if wal is not None:
-            yield wal
+        yield from wal_notes
         for row in conn.execute(_sql(schema)):
             yield from _row(row, source, push, warn, book)
         yield from warn.summaries()

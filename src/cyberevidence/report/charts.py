@@ -3,14 +3,16 @@
 Every chart is readable without colour: each platform has a colour *and* a fill pattern, with a
 labelled legend; the heat map writes its count in each cell. Every SVG has ``role="img"`` with
 a ``<title>`` and ``<desc>``, and the caller puts the same numbers in a data table beside it.
-All text is escaped here; callers pass plain strings.
+All text is escaped here (hidden characters shown as ``⟨U+XXXX⟩``, see
+:mod:`cyberevidence.display`); callers pass plain strings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
-from html import escape
+
+from cyberevidence.display import html_text
 
 #: Okabe-Ito colours (distinguishable with the common colour-vision deficiencies).
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -20,7 +22,7 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def _e(value: object) -> str:
-    return escape(str(value), quote=True)
+    return html_text(value)
 
 
 def style_name(i: int) -> str:

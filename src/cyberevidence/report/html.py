@@ -2,7 +2,12 @@
 
 Safety rules (the messages were written by the stalker and may contain HTML or script):
 
-* every string from the case goes through :func:`e` (``html.escape`` with quotes);
+* every string from the case goes through :func:`e` (``html.escape`` with quotes), which first
+  shows every invisible or control character as ``⟨U+202E⟩`` (:mod:`cyberevidence.display`): a
+  right-to-left override cannot make ``Mark⟨U+202E⟩exe.gnp`` read "Markpng.exe"; message texts
+  keep their line breaks;
+* a name or file name holding a direction override is listed for the reader to confirm
+  (:func:`cyberevidence.limitations.name_findings`);
 * the only ``<style>`` and ``<script>`` blocks are the bundled assets, and the page's
   Content-Security-Policy allows exactly those (by SHA-256) and nothing else: no external
   fetch of any kind (``default-src 'none'``), no other inline script, no inline ``style``
@@ -22,7 +27,6 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from html import escape
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -32,7 +36,9 @@ from cyberevidence.analysis.conduct import ConductSummary, DatedFigure, Figure
 from cyberevidence.analysis.contacts import CONTACT_KINDS, ContactRow
 from cyberevidence.analysis.links import LinkSeen
 from cyberevidence.analysis.places import Place
+from cyberevidence.display import html_text
 from cyberevidence.events import Event
+from cyberevidence.limitations import NameFinding, name_findings
 from cyberevidence.report import charts
 from cyberevidence.store.custody import CustodyEntry
 from cyberevidence.store.verify import VerifyReport
@@ -46,14 +52,17 @@ DEFAULT_MAX_ROWS = 20_000
 MAX_FIGURE_LINKS = 300
 
 
-def e(value: object) -> str:
-    """Escape any value for HTML text or a quoted attribute."""
-    return escape("" if value is None else str(value), quote=True)
+def e(value: object, *, multiline: bool = False) -> str:
+    """Escape any value for HTML text or a quoted attribute, hidden characters shown as ``⟨U+XXXX⟩``.
+
+    ``multiline=True`` keeps LF and TAB (message texts, shown with their line breaks).
+    """
+    return html_text(value, multiline=multiline)
 
 
 def json_for_html(data: Any) -> str:
     """JSON safe inside ``<script type="application/json">``: no ``<``, ``>`` or ``&`` can end it."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(data, ensure_ascii=True, separators=(",", ":"))  # no raw control or bidi character either
     return (
         text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
         .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
@@ -236,7 +245,9 @@ TOC = (
 )
 
 
-def banner_html(info: Mapping[str, Any], generated: str, places: Sequence[Place]) -> str:
+def banner_html(
+    info: Mapping[str, Any], generated: str, places: Sequence[Place], names: Sequence[NameFinding] = ()
+) -> str:
     title = info.get("title") or "Evidence report"
     out = [
         '<a class="skip" href="#main">Skip to the report</a>\n<header class="report-head">',
@@ -254,7 +265,34 @@ def banner_html(info: Mapping[str, Any], generated: str, places: Sequence[Place]
             f"{n(count, 'photo')} sent by the victim {'carries' if count == 1 else 'carry'} a GPS position that "
             'may reveal where she lives or goes. See <a href="#places">Places in photos</a>.</div>\n'
         )
+    if names:
+        out.append(
+            '<div class="banner" role="alert"><strong>For you to confirm:</strong> '
+            f"{n(len(names), 'name or file name', 'names or file names')} in the evidence "
+            f"{'contains' if len(names) == 1 else 'contain'} a direction override, a known trick to make a name look "
+            'like something else. See <a href="#names">Names to confirm</a>.</div>\n'
+        )
     return "".join(out)
+
+
+def names_html(findings: Sequence[NameFinding], scan: Scan, numbers: Mapping[str, str]) -> str:
+    """The names and file names holding a direction override (empty when there are none)."""
+    if not findings:
+        return ""
+    items = []
+    for f in findings:
+        where = (ev_link(f.event_id, "first event", scan) if f.event_id
+                 else f'<a href="#ex-{e(f.sha256)}">{e(numbers.get(f.sha256, "stored file"))}</a>'
+                 if f.sha256 in numbers else f"<code>{e(f.sha256[:12])}</code>")
+        items.append(f'<li data-finding="{e(f.code)}">{e(f.text)} <span class="note">({where}; finding '
+                     f"<code>{e(f.code)}</code>)</span></li>")
+    return (
+        '<section id="names" aria-labelledby="names-h"><h2 id="names-h">Names to confirm</h2>'
+        '<div class="confirm"><p><strong>For you to confirm:</strong> these names and file names contain a direction '
+        "override (U+202E right-to-left, U+202D left-to-right). Everywhere in this report, invisible and control "
+        "characters are shown as <code>⟨U+XXXX⟩</code> instead of being applied; the evidence keeps them as they "
+        f'were.</p><ul>{"".join(items)}</ul></div></section>\n'
+    )
 
 
 def summary_html(info: Mapping[str, Any], manifest: Mapping[str, Any], report: VerifyReport, scan: Scan) -> str:
@@ -367,7 +405,7 @@ def conduct_html(summaries: Sequence[ConductSummary], tz: ZoneInfo, scan: Scan) 
         out.append('<ul class="figures">' + "".join(f"<li>{x}</li>" for x in items) + "</ul>")
         if s.stop_suggestions:
             sugg = "".join(
-                f"<li>{ev_link(x.event_id, when(x.timestamp, tz), scan)} [{e(x.platform)}] “{e(x.text)}”</li>"
+                f"<li>{ev_link(x.event_id, when(x.timestamp, tz), scan)} [{e(x.platform)}] “{e(x.text, multiline=True)}”</li>"
                 for x in s.stop_suggestions
             )
             out.append(
@@ -567,7 +605,7 @@ def timeline_html(
             f'<tr id="ev-{e(ev.event_id)}"><td class="num">{count}</td>'
             f'<td><time datetime="{e(ev.timestamp_utc)}" title="{e(ev.timestamp_utc)}">{e(local.strftime("%Y-%m-%d %H:%M:%S"))}'
             f"</time>{tags}</td><td>{e(ev.platform)}</td><td>{kind}</td><td>{e(ev.direction)}</td><td>{e(ev.person)}</td>"
-            f'<td>{e(ev.sender)}</td><td class="text">{e(ev.text)}</td><td>{atts}</td>'
+            f'<td>{e(ev.sender)}</td><td class="text">{e(ev.text, multiline=True)}</td><td>{atts}</td>'
             f"<td>{source} {e(ev.source.locator)}</td></tr>\n"
         )
         meta.append([pi.get(ev.person, -1), pl.get(ev.platform, -1), ki.get(ev.kind, -1), local.date().isoformat()])
@@ -699,6 +737,7 @@ def render(case: Case, *, max_rows: int = DEFAULT_MAX_ROWS, generated_at: str | 
     scan = scan_timeline(case.timeline(), tz, subjects, max_rows)
     summaries = case.conduct()
     places = case.places()
+    names = name_findings(case)
     flagged: list[LinkSeen] = []
     link_total = 0
     for link in case.links():
@@ -710,8 +749,9 @@ def render(case: Case, *, max_rows: int = DEFAULT_MAX_ROWS, generated_at: str | 
     title = f"Evidence report – {info.get('title') or info.get('case_id', '')}"
     yield head_html(title, css, js)
     yield "<body>\n"
-    yield banner_html(info, generated, places)
+    yield banner_html(info, generated, places, names)
     yield summary_html(info, manifest, verify, scan)
+    yield names_html(names, scan, numbers)
     yield conduct_html(summaries, tz, scan)
     yield charts_html(case.contacts("day"), scan, subjects)
     yield places_html(places, tz, scan)

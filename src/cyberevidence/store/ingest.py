@@ -12,9 +12,11 @@ verifies and a re-run that finishes the job without duplicates:
 
 from __future__ import annotations
 
+import enum
 import os
 import platform
 import posixpath
+import stat
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -23,14 +25,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from cyberevidence._version import __version__
-from cyberevidence.archive import ArchiveLimits
-from cyberevidence.detect import detect, media_type_of
-from cyberevidence.errors import InputNotFoundError, ParseError
+from cyberevidence.archive import ArchiveLimits, archive_scope
+from cyberevidence.detect import Diagnosis, Problem, detect, diagnose, media_type_of
+from cyberevidence.errors import (
+    CyberEvidenceError,
+    DamagedArchiveError,
+    InputNotFoundError,
+    ParseError,
+    SpecialFileError,
+    UnsafeArchiveError,
+)
 from cyberevidence.events import Event, ParseWarning, make_event_id
 from cyberevidence.hashing.digests import open_readonly
 from cyberevidence.intel.photos import read_photo_file
 from cyberevidence.parsers import ParserRegistry
 from cyberevidence.parsers.base import DerivedRef, ParseOptions, SourceFile
+from cyberevidence.store.conversations import ConversationMatcher
 from cyberevidence.store.index_digest import digests_of
 from cyberevidence.store.state import options_key
 
@@ -38,6 +48,9 @@ if TYPE_CHECKING:
     from cyberevidence.case import Case
     from cyberevidence.store.index import Index
 
+
+#: What was done with a database's write-ahead log is stated in the parse entry itself (docs/formats).
+WAL_CODES = ("wal_applied", "wal_frames_not_applied", "wal_not_applied")
 
 
 class FolderSiblings(Mapping[str, SourceFile]):
@@ -98,7 +111,11 @@ ProgressFn = Callable[[Progress], None]
 
 @dataclass
 class FileOutcome:
-    """What happened to one input file, for the summary an advocate reads."""
+    """What happened to one input file, for the summary an advocate reads.
+
+    ``problem`` says why a preserved file was not read (encrypted, damaged, refused as unsafe); then
+    ``error`` says what is wrong and what to do, and ``readable`` what could still be read from it.
+    """
 
     original_path: str
     sha256: str
@@ -107,11 +124,51 @@ class FileOutcome:
     warnings: int = 0
     skipped: str = ""
     error: str = ""
+    problem: Problem | None = None
+    readable: str = ""
+
+
+class SkipReason(enum.Enum):
+    """Why an entry inside an added folder was not acquired (``kind`` in the ``not_acquired`` custody entry)."""
+
+    SYMLINK = "symbolic link"
+    FIFO = "FIFO (named pipe)"
+    SOCKET = "socket"
+    CHAR_DEVICE = "character device"
+    BLOCK_DEVICE = "block device"
+    UNREADABLE = "cannot be read"
+    OTHER = "not a regular file"
+
+
+_SKIP_WHY = {
+    SkipReason.SYMLINK: "a link to another place; the link is not followed, so what it points to is not kept",
+    SkipReason.FIFO: "not opened: reading a pipe could wait for ever; it holds no stored data",
+    SkipReason.SOCKET: "not opened: a socket holds no stored data",
+    SkipReason.CHAR_DEVICE: "not opened: a device is not an exported file",
+    SkipReason.BLOCK_DEVICE: "not opened: a device is not an exported file (image it with a forensic tool instead)",
+    SkipReason.OTHER: "not opened: only regular files are kept",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedInput:
+    """An entry in an added folder that was not acquired, and why (listed by ``add`` and kept in custody)."""
+
+    path: str
+    kind: SkipReason
+    reason: str
+    link_target: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        d = {"path": self.path, "kind": self.kind.value, "reason": self.reason}
+        return {**d, "link_target": self.link_target} if self.link_target else d
 
 
 @dataclass
 class AddReport:
     files: list[FileOutcome] = field(default_factory=list)
+    #: Entries in added folders that were not acquired: links, FIFOs, sockets, devices, unreadable folders.
+    skipped: list[SkippedInput] = field(default_factory=list)
 
     @property
     def events(self) -> int:
@@ -139,23 +196,92 @@ def iso_mtime(st: os.stat_result) -> str:
     return datetime.fromtimestamp(st.st_mtime, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def expand_inputs(paths: list[Path]) -> Iterator[tuple[Path, Path]]:
+def _kind(mode: int) -> SkipReason | None:
+    """``None`` for a regular file or folder; else what the entry is."""
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    if stat.S_ISLNK(mode):
+        return SkipReason.SYMLINK
+    if stat.S_ISFIFO(mode):
+        return SkipReason.FIFO
+    if stat.S_ISSOCK(mode):
+        return SkipReason.SOCKET
+    if stat.S_ISCHR(mode):
+        return SkipReason.CHAR_DEVICE
+    if stat.S_ISBLK(mode):
+        return SkipReason.BLOCK_DEVICE
+    return SkipReason.OTHER
+
+
+def _skipped(path: Path, kind: SkipReason, why: str = "") -> SkippedInput:
+    target = ""
+    if kind is SkipReason.SYMLINK:
+        try:
+            target = os.readlink(path)[:4096]
+        except OSError:
+            target = ""
+    return SkippedInput(str(path), kind, why or _SKIP_WHY[kind], target)
+
+
+def expand_inputs(paths: list[Path], skipped: list[SkippedInput] | None = None) -> Iterator[tuple[Path, Path]]:
     """Each file to acquire with the root of its batch: the folder that was given, or a file's own
-    folder. Files of one batch are offered to each other's parsers. Symlinks are not followed."""
+    folder. Files of one batch are offered to each other's parsers.
+
+    Nothing is followed or opened here: every entry is looked at with ``lstat``. A link, FIFO, socket
+    or device given directly is refused with :class:`~cyberevidence.errors.SpecialFileError`; one
+    inside a given folder, or a sub-folder that cannot be read, is appended to ``skipped``.
+    """
     for p in paths:
-        if p.is_symlink():
-            raise InputNotFoundError(f"{p}: is a symbolic link; give the real file instead")
-        if p.is_file():
+        try:
+            mode = os.lstat(p).st_mode
+        except FileNotFoundError:
+            raise InputNotFoundError(f"{p}: no such file or folder") from None
+        except OSError as exc:
+            raise InputNotFoundError(f"{p}: cannot be read ({exc.strerror})") from None
+        kind = _kind(mode)
+        if kind is SkipReason.SYMLINK:
+            raise SpecialFileError(f"{p}: is a symbolic link; give the real file instead")
+        if kind is not None:
+            raise SpecialFileError(f"{p}: is a {kind.value}, not a regular file or folder; it was not opened")
+        if stat.S_ISREG(mode):
             yield p, p.parent
-        elif p.is_dir():
-            for dirpath, dirs, files in os.walk(p, followlinks=False):
-                dirs.sort()
-                for name in sorted(files):
-                    f = Path(dirpath) / name
-                    if not f.is_symlink() and f.is_file():
-                        yield f, p
-        else:
-            raise InputNotFoundError(f"{p}: no such file or folder")
+            continue
+        yield from ((f, p) for f in _walk(p, skipped))
+
+
+def _walk(top: Path, skipped: list[SkippedInput] | None) -> Iterator[Path]:
+    """Regular files under ``top``, a folder's own files (sorted) before its sub-folders (sorted), never
+    following links; the rest go to ``skipped``. Iterative, so a folder nested very deep cannot overflow."""
+
+    def skip(item: SkippedInput) -> None:
+        if skipped is not None:
+            skipped.append(item)
+
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            skip(_skipped(folder, SkipReason.UNREADABLE, f"folder not read: {exc.strerror}"))
+            continue
+        folders: list[Path] = []
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                mode = entry.stat(follow_symlinks=False).st_mode
+            except OSError as exc:
+                skip(_skipped(path, SkipReason.UNREADABLE, f"not read: {exc.strerror}"))
+                continue
+            kind = _kind(mode)
+            if kind is not None:
+                skip(_skipped(path, kind))
+            elif stat.S_ISDIR(mode):
+                folders.append(path)
+            else:
+                yield path
+        stack.extend(reversed(folders))
 
 
 class _ProgressReader:
@@ -233,13 +359,19 @@ class IndexedIdAssigner:
         self._index = index
         self._sha = sha256
         self._pending: set[str] = set()
+        #: Ids held back by the conversation matcher: used by this source, not yet in the index.
+        self.held: set[str] = set()
 
     def assign(self, event: Event) -> Event:
         digest = event.fingerprint_digest()
         n = 0
         while True:
             event_id = make_event_id(digest, n)
-            if event_id not in self._pending and not self._index.has_event_source(event_id, self._sha):
+            if (
+                event_id not in self._pending
+                and event_id not in self.held
+                and not self._index.has_event_source(event_id, self._sha)
+            ):
                 break
             n += 1
         self._pending.add(event_id)
@@ -262,6 +394,81 @@ class Ingest:
         self.actor = actor
         self.progress = progress
         self.state = CustodyState.load(case.custody)
+        self._failed: dict[str, str] | None = None  # sha256 -> error of its latest parse_failed (read when needed)
+        self._not_acquired: set[tuple[str, str]] | None = None  # (path, kind) already logged as not acquired
+
+    def _logged_failures(self) -> dict[str, str]:
+        if self._failed is None:
+            self._failed = {}
+            for e in self.case.custody.entries():
+                if e.action == "parse_failed" and e.subject:
+                    self._failed[e.subject] = str(e.details.get("error", ""))
+                elif e.action == "parse":
+                    self._failed.pop(e.subject, None)
+        return self._failed
+
+    def _log_failure(self, sha256: str, details: dict[str, object]) -> None:
+        """A ``parse_failed`` entry, unless the latest one for this artefact already says the same (a re-run)."""
+        logged = self._logged_failures()
+        if logged.get(sha256) == details["error"]:
+            return
+        self.case.custody.append(self.actor, "parse_failed", sha256, {**details, **host_details()})
+        logged[sha256] = str(details["error"])
+
+    def failed(self, source: SourceFile, exc: CyberEvidenceError, limits: ArchiveLimits | None = None) -> FileOutcome:
+        """Log and report a file whose parser stopped with ``exc``: damaged, encrypted or refused when the file
+        says so (then with what could still be read from it), else a parse failure."""
+        if isinstance(exc, DamagedArchiveError):
+            problem = Problem.DAMAGED
+        elif isinstance(exc, UnsafeArchiveError):
+            problem = Problem.UNSAFE
+        else:
+            problem = Problem.PARSE_FAILED
+        found = diagnose(source, limits)
+        readable = ""
+        if found is not None and found.problem in (Problem.DAMAGED, Problem.ENCRYPTED):
+            problem, readable = found.problem, found.readable
+        message = str(exc).replace(str(source.path), source.name)  # the original's name, not the store path
+        details: dict[str, object] = {"error": message, "problem": problem.value}
+        if readable:
+            details["readable"] = readable
+        self._log_failure(source.sha256, details)
+        return FileOutcome(source.name, source.sha256, error=f"{message} {exc.hint}".strip(), problem=problem, readable=readable)
+
+    def _diagnosed(self, source: SourceFile, outcome: FileOutcome, found_reason: str, diagnosis: Diagnosis) -> FileOutcome:
+        """A file no parser read because of what is wrong with it: said in the outcome and in custody."""
+        self._log_failure(
+            source.sha256,
+            {
+                "error": diagnosis.message,
+                "problem": diagnosis.problem.value,
+                "readable": diagnosis.readable,
+                "what_to_do": diagnosis.hint,
+                "detection": found_reason,
+            },
+        )
+        outcome.problem = diagnosis.problem
+        outcome.error = f"{diagnosis.message} {diagnosis.hint}"
+        outcome.readable = diagnosis.readable
+        return outcome
+
+    def log_skipped(self, skipped: list[SkippedInput]) -> None:
+        """One ``not_acquired`` custody entry listing folder entries not acquired (those not logged before)."""
+        if not skipped:
+            return
+        if self._not_acquired is None:
+            self._not_acquired = {
+                (str(item.get("path", "")), str(item.get("kind", "")))
+                for e in self.case.custody.entries()
+                if e.action == "not_acquired"
+                for item in e.details.get("skipped", [])
+                if isinstance(item, dict)
+            }
+        new = [s for s in skipped if (s.path, s.kind.value) not in self._not_acquired]
+        if not new:
+            return
+        self.case.custody.append(self.actor, "not_acquired", "", {"skipped": [s.to_json() for s in new], **host_details()})
+        self._not_acquired.update((s.path, s.kind.value) for s in new)
 
     def acquire(self, original: Path, note: str) -> SourceFile:
         """Copy and hash one original into the store; log it once."""
@@ -317,6 +524,9 @@ class Ingest:
         found = detect(source, self.registry, forced)
         outcome = FileOutcome(original_path=source.name, sha256=source.sha256)
         if found.parser is None:
+            diagnosis = diagnose(source, options.archive_limits) if log else None
+            if diagnosis is not None:
+                return self._diagnosed(source, outcome, found.reason, diagnosis)
             outcome.skipped = "stored as evidence; no parser reads this kind of file"
             return outcome
         info = found.parser
@@ -336,23 +546,26 @@ class Ingest:
                 return outcome
         ctx = CaseParseContext(self, options, info.name)
         ids = IndexedIdAssigner(case.index, source.sha256)
+        conversations = ConversationMatcher(case.index, source.sha256)
+        ids.held = conversations.held
         warnings: list[ParseWarning] = []
         events = 0
-        with case.index.transaction():
+        with case.index.transaction(), archive_scope(source.path, source.name):
             touched = case.index.clear_parse(source.sha256)
-            batch = []
+            batch: list[Event] = []
             for item in info.parse(source, ctx):
                 if isinstance(item, ParseWarning):
                     warnings.append(item)
                     case.index.add_warning(source.sha256, info.name, item)
                     continue
-                batch.append(ids.assign(item))
+                batch.extend(conversations.offer(ids.assign(item)))
                 if len(batch) >= 2000:
                     events += case.index.add_events(batch)
                     batch.clear()
                     ids.flushed()
                     if self.progress:
                         self.progress(Progress("parse", source.name, events, 0))
+            batch.extend(conversations.finish())
             events += case.index.add_events(batch)
             merged, merge_owners = case.index.reconcile(source.sha256)
             # A replayed parse (rebuild) has no custody entry of its own: its seq is -1.
@@ -365,9 +578,11 @@ class Ingest:
                 "events": events,
                 "warnings": len(warnings),
                 "merged_across_precision": merged,
+                **({"conversation_match": matched} if (matched := conversations.report()) else {}),
                 "siblings_used": dict(sorted(getattr(source.siblings, "used", {}).items())),
                 "warning_codes": sorted({w.code for w in warnings}),
                 "assumptions": [w.message for w in warnings if w.code in ("assumed_timezone", "date_order")],
+                **({"write_ahead_logs": wal} if (wal := [w.message for w in warnings if w.code in WAL_CODES]) else {}),
                 **host_details(),
             }
             if log:
