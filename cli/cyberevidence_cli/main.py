@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TextIO
@@ -19,19 +19,52 @@ import typer
 
 import cyberevidence as ce
 from cyberevidence.analysis.contacts import PERIODS, Period
+from cyberevidence.dateargs import DateArgumentError, parse_instant
 from cyberevidence.exporters import write_contacts_csv, write_contacts_json, write_timeline_csv, write_timeline_jsonl
+from cyberevidence.exporters.case_exports import (
+    REPORT_FILE,
+    ExportedFile,
+    case_state,
+    exports_dir,
+    mark_written,
+    write_notice,
+)
 from cyberevidence.parsers.base import DateOrder
+from cyberevidence.people import load_people
 from cyberevidence.store.seal import PUBLIC_KEY, archive_dir, key_fingerprint
+from cyberevidence.timeutil import zone
+from cyberevidence_cli import helpfmt
 from cyberevidence_cli.conduct_text import write_conduct_text
 from cyberevidence_cli.console import err_console, shown
+from cyberevidence_cli.exports_cmd import exports, note_stale, refresh
 from cyberevidence_cli.pack_cmd import pack
 from cyberevidence_cli.progress import RichProgress
 from cyberevidence_cli.records_cmds import diary_app, marker_app, raw_stdout
 from cyberevidence_cli.texts import describe_add, describe_verify
+from cyberevidence_cli.warnings_text import write_warnings_jsonl, write_warnings_table
 
+START_HERE = (
+    "Start here: collect. One command reads every export, merges them per person and writes the timeline, "
+    "contact tables, course of conduct and HTML report into CASE/exports/:\n\n"
+    "  cyberevidence collect EXPORTS... --case CASE --examiner NAME --people people.toml\n\n"
+    "Preserve, hash and merge a stalking victim's phone and account exports into court-ready evidence. "
+    "The other commands do one step each."
+)
+
+
+class _StartHereFirst(typer.core.TyperGroup):
+    """``collect`` heads the list of commands: it is the one an advocate needs."""
+
+    def list_commands(self, ctx: Any) -> list[str]:  # a click Context (vendored inside typer)
+        names = super().list_commands(ctx)
+        return sorted(names, key=lambda n: n != "collect")
+
+
+helpfmt.install()
 app = typer.Typer(
     name="cyberevidence",
-    help="Preserve, hash and merge a stalking victim's phone and account exports into court-ready evidence.",
+    help=START_HERE,
+    cls=_StartHereFirst,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -44,11 +77,12 @@ OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write to th
 app.add_typer(diary_app, name="diary")
 app.add_typer(marker_app, name="marker")
 app.command("pack")(pack)
+app.command("exports")(exports)
 
 
 @app.callback()
 def _main(debug: Annotated[bool, typer.Option("--debug", help="Show full error tracebacks.")] = False) -> None:
-    """Preserve, hash and merge a stalking victim's phone and account exports into court-ready evidence."""
+    pass
 
 
 def _date_order(value: str | None) -> DateOrder | None:
@@ -70,8 +104,10 @@ def _output(path: Path | None) -> Iterator[TextIO]:
         yield fh
 
 
-def _log_export(case: ce.Case, what: str, target: Path | None, count: int) -> None:
+def _log_export(case: ce.Case, what: str, target: Path | None, count: int, *, undated_left_out: int = 0) -> None:
     details: dict[str, Any] = {"items": count}
+    if undated_left_out:
+        details["undated_left_out"] = undated_left_out
     if target is not None:
         details["output_sha256"] = ce.hash_file(target)["sha256"]
     try:
@@ -119,7 +155,8 @@ def add(
     c = ce.Case.open(case)
     with RichProgress(err) as progress:
         report = c.add(*paths, timezone=timezone, format=format, note=note, date_order=_date_order(date_order), progress=progress)
-    describe_add(err, report)
+    describe_add(err, report, case)
+    note_stale(c)
     if report.errors:
         raise typer.Exit(1)
 
@@ -133,6 +170,9 @@ def people(
     suggestions: Annotated[bool, typer.Option("--suggestions", help="List probable links for you to check.")] = False,
     accept: Annotated[str | None, typer.Option("--accept", help="Accept the suggestion with this id.")] = None,
     identities: Annotated[bool, typer.Option("--identities", help="List every account linked to a person, and why.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Load a people file that lists no one over one that lists people.")
+    ] = False,
 ) -> None:
     """Tell the case who is who (victim, subjects, witnesses); review and accept suggested links.
 
@@ -141,7 +181,13 @@ def people(
     """
     c = ce.Case.open(case)
     if file is not None:
-        loaded = c.load_people(file)
+        try:
+            loaded = c.load_people(file, force=force)
+        except ce.PeopleFileError as exc:
+            if "lists no one" not in str(exc):
+                raise
+            raise ce.PeopleFileError(str(exc), hint="Check that each person is a [[person]] table (two brackets). "
+                                     "To clear the people file on purpose, add --force.") from None
         for p in loaded.persons:
             err.print(f"  {p.role:8} {shown(p.name)}  ({len(p.phones)} phone(s), {len(p.emails)} e-mail(s), "
                       f"{len(p.handles)} handle(s))")
@@ -150,6 +196,8 @@ def people(
     if accept:
         c.accept_suggestion(accept)
         err.print(f"Suggestion {accept} accepted: a new people file is stored and logged in the custody log.")
+    if file is not None or accept:
+        note_stale(c)
     if identities:
         for link in c.identities():
             print(f"{link.platform}:{shown(link.handle)}\t{shown(link.person)}\t{link.rule}")
@@ -161,9 +209,20 @@ def people(
             print(f"[{sug.id}] {sug.platform}:{shown(sug.handle)} -> {shown(sug.person)} ({sug.confidence}: {shown(sug.reason)})"
                   f"\n    {shown(sug.evidence)}")
         if found:
-            err.print("Accept one only if you are sure: cyberevidence people CASE --accept ID")
+            err.print(f"Accept one only if you are sure: cyberevidence people {shown(case)} --accept ID")
     if file is None and not (accept or identities or suggestions):
         raise typer.BadParameter("give a people file, or --suggestions, --identities or --accept ID")
+
+
+def _check_dates(c: ce.Case, **given: str | None) -> None:
+    """Each date option read as the library reads it; an error names the option (--since, --until)."""
+    for name, value in given.items():
+        if value is None:
+            continue
+        try:
+            parse_instant(value, zone(c.info["timezone"]))
+        except DateArgumentError as exc:
+            raise DateArgumentError(f"--{name}: {exc}", hint=exc.hint) from None
 
 
 @app.command()
@@ -172,8 +231,13 @@ def timeline(
     format: Annotated[str, typer.Option("--format", help="jsonl, csv or timesketch (Timesketch JSONL).")] = "jsonl",
     output: OutOpt = None,
     person: Annotated[str | None, typer.Option("--person", help="Only events with this person.")] = None,
-    since: Annotated[str | None, typer.Option("--since", help="From this date (YYYY-MM-DD, UTC).")] = None,
-    until: Annotated[str | None, typer.Option("--until", help="Before this date (YYYY-MM-DD, UTC).")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="From this date or time: 2025-03-14, '2025-03-14 19:05' (case timezone) "
+                                 "or 2025-03-14T19:05+00:00.")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Up to (not including) this date or time, written as for --since.")
+    ] = None,
     platform: Annotated[list[str], typer.Option("--platform", help="Only these platforms (repeatable).")] = [],  # noqa: B006
     kind: Annotated[list[str], typer.Option("--kind", help="Only these kinds, e.g. message, call (repeatable).")] = [],  # noqa: B006
 ) -> None:
@@ -185,11 +249,15 @@ def timeline(
     if format not in writers:
         raise typer.BadParameter("use jsonl, csv or timesketch", param_hint="--format")
     c = ce.Case.open(case)
+    _check_dates(c, since=since, until=until)
     events = c.timeline(person=person, since=since, until=until, platforms=platform, kinds=kind)
+    undated = ce.UndatedTally(keep=0)
     with _output(output) as out:
-        n = writers[format](events, out)
+        n = ce.write_timeline_timesketch(events, out, undated=undated) if format == "timesketch" else writers[format](events, out)
     err.print(f"{n} event(s) written{f' to {shown(output)}' if output else ''}.")
-    _log_export(c, f"timeline-{format}", output, n)
+    if undated.total:
+        err.print(f"{undated.total} undated event(s) left out: Timesketch needs a time (they are in the jsonl and csv formats).")
+    _log_export(c, f"timeline-{format}", output, n, undated_left_out=undated.total)
 
 
 @app.command()
@@ -248,6 +316,8 @@ def conduct(
     stops: dict[str, tuple[str, ...]] = {}
     for item in stop_date or []:
         who, sep, when = item.rpartition("=")
+        if sep:
+            c.people().named(who.strip())
         for name in [who.strip()] if sep else subjects:
             stops[name] = (*stops.get(name, ()), when.strip())
     options = ce.ConductOptions(
@@ -259,7 +329,7 @@ def conduct(
         if format == "json":
             out.write(json.dumps([s.to_dict() for s in summaries], indent=2, ensure_ascii=False) + "\n")
         else:
-            write_conduct_text(summaries, out)
+            write_conduct_text(summaries, out, zone(c.info["timezone"]))
     _log_export(c, f"conduct-{format}", output, len(summaries))
 
 
@@ -294,6 +364,7 @@ def indicators(
         found = ce.review_candidate(c, str(confirm or dismiss), decision, actor, note, language=language, patterns=extra)
         err.print(f"Candidate {found.id} {decision} ({found.category}, {found.timestamp}, {shown(found.person)}); "
                   "the decision is in the custody log.")
+        note_stale(c)
         return
     report = ce.indicator_report(c, language=language, patterns=extra)
     with _output(output) as out:
@@ -315,21 +386,24 @@ def report(
 ) -> None:
     """Write the evidence report: one self-contained HTML file that loads nothing and prints cleanly.
 
+    Without -o it is written to CASE/exports/report.html (and recorded there as current).
+
+    Example: cyberevidence report case-001
     Example: cyberevidence report case-001 -o case-001-report.html
     """
     c = ce.Case.open(case)
-    if output is None:
-        html = ce.build_report(c, max_rows=max_rows)
-        sys.stdout.write(html)
-        sys.stdout.flush()
-        _log_export(c, "report", None, max_rows)
-        return
+    state = case_state(c)
+    target = output if output is not None else exports_dir(c) / REPORT_FILE
+    target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        result = ce.write_report(c, output, max_rows=max_rows)
+        result = ce.write_report(c, target, max_rows=max_rows)
     except PermissionError:
-        result = ce.write_report(c, output, max_rows=max_rows, record=False)
+        result = ce.write_report(c, target, max_rows=max_rows, record=False)
         err.print("Note: the case is read-only, so this report export was not written to the custody log.")
-    err.print(f"Report written to {shown(output)} ({result.size:,} bytes, sha256 {result.sha256}).")
+    if target.resolve() == (exports_dir(c) / REPORT_FILE).resolve():
+        mark_written(c, [ExportedFile(REPORT_FILE, target, 0, result.sha256)], state)
+        write_notice(c)
+    err.print(f"Report written to {shown(target)} ({result.size:,} bytes, sha256 {result.sha256}).")
 
 
 def _password(password_file: Path | None, confirm: bool) -> str:
@@ -492,6 +566,8 @@ def disclose(
     """
     roles = [r.strip() for r in redact_role.split(",") if r.strip()]
     c = ce.Case.open(case)
+    for name in redact_person or []:
+        c.people().named(name)
     result = ce.disclose(c, output, redact_roles=roles, redact_persons=redact_person or [], mask_text=mask_text or [],
                          actor=actor)
     err.print(f"Disclosure written to {shown(output)}: {result.events} event(s), {result.pseudonyms} person(s) pseudonymised. "
@@ -511,7 +587,8 @@ def receive(
     """
     report = ce.Case.open(case).receive(by, from_, purpose)
     describe_verify(err, report)
-    err.print("Handover recorded in the custody log. Seal it with your own key: cyberevidence manifest CASE --sign-key KEY.pem")
+    err.print(f"Handover recorded in the custody log. Seal it with your own key: cyberevidence manifest {shown(case)} "
+              "--sign-key KEY.pem")
     raise typer.Exit(report.exit_code)
 
 
@@ -542,18 +619,28 @@ def rebuild(case: CaseArg) -> None:
     with RichProgress(err) as progress:
         c.rebuild(progress=progress)
     err.print(f"Index rebuilt: {c.index.event_count()} event(s).")
+    note_stale(c)
 
 
 @app.command()
-def warnings(case: CaseArg, output: OutOpt = None) -> None:
-    """List every problem found while reading the exports (JSONL), with where it was found.
+def warnings(
+    case: CaseArg,
+    output: OutOpt = None,
+    format: Annotated[str, typer.Option("--format", help="text (a table by file and code) or jsonl (one per line).")] = "text",
+) -> None:
+    """List every problem found while reading the exports, grouped by file and kind, with where each was found.
 
     Example: cyberevidence warnings case-001
+    Example: cyberevidence warnings case-001 --format jsonl -o warnings.jsonl
     """
+    if format not in ("text", "jsonl"):
+        raise typer.BadParameter("use text or jsonl", param_hint="--format")
     c = ce.Case.open(case)
     with _output(output) as out:
-        for w in c.warnings():
-            out.write(json.dumps(w, ensure_ascii=False) + "\n")
+        if format == "jsonl":
+            write_warnings_jsonl(c.warnings(), out)
+        else:
+            write_warnings_table(c.warnings(), out, shown(case))
 
 
 @app.command()
@@ -569,15 +656,6 @@ def formats() -> None:
             print(f"    - {f}")
         if info.limits:
             print(f"    limits: {info.limits}")
-
-
-def _write_conduct(c: ce.Case) -> Callable[[TextIO], int]:
-    def write(fh: TextIO) -> int:
-        summaries = c.conduct()
-        write_conduct_text(summaries, fh)
-        return len(summaries)
-
-    return write
 
 
 @app.command()
@@ -598,7 +676,17 @@ def collect(
 
     Example: cyberevidence collect exports/ --case case-001 --examiner "J. Smith" --people people.toml
     """
-    if (case / "case.json").exists():
+    existing = (case / "case.json").exists()
+    order = _date_order(date_order)  # every input is checked before anything is created
+    if timezone is not None:
+        zone(timezone)
+    for path in paths:
+        if not path.exists() and not path.is_symlink():
+            raise ce.InputNotFoundError(f"{path}: no such file or folder", hint="Check the name; nothing was created or changed.")
+    if people_file:
+        region = ce.Case.open(case).info.get("region", "GB") if existing else "GB"
+        load_people(people_file, region)
+    if existing:
         c = ce.Case.open(case)
         err.print(f"Using existing case {shown(case)}.")
     else:
@@ -607,24 +695,9 @@ def collect(
     if people_file:
         c.load_people(people_file)
     with RichProgress(err) as progress:
-        report = c.add(*paths, note=note, timezone=timezone, date_order=_date_order(date_order), progress=progress)
-    describe_add(err, report)
-    exports = case / "exports"
-    exports.mkdir(exist_ok=True)
-    outputs: dict[str, Callable[[TextIO], int]] = {
-        "timeline.jsonl": lambda fh: write_timeline_jsonl(c.timeline(), fh),
-        "timeline.csv": lambda fh: write_timeline_csv(c.timeline(), fh),
-        "contacts-by-day.csv": lambda fh: write_contacts_csv(c.contacts("day"), fh),
-        "contacts-by-week.csv": lambda fh: write_contacts_csv(c.contacts("week"), fh),
-        "conduct.txt": _write_conduct(c),
-    }
-    for name, writer in outputs.items():
-        target = exports / name
-        with open(target, "w", encoding="utf-8", newline="") as fh:
-            n = writer(fh)
-        _log_export(c, name, target, n)
-    ce.write_report(c, exports / "report.html")
-    err.print(f"Exports written to {shown(exports)}/: {', '.join(outputs)}, report.html.")
+        report = c.add(*paths, note=note, timezone=timezone, date_order=order, progress=progress)
+    describe_add(err, report, case)
+    refresh(c)
     result = c.verify()
     describe_verify(err, result)
     raise typer.Exit(1 if report.errors or not result.ok else 0)

@@ -12,7 +12,9 @@ from typing import Annotated, TextIO
 import typer
 
 import cyberevidence as ce
+from cyberevidence.people import did_you_mean
 from cyberevidence_cli.console import err_console, shown
+from cyberevidence_cli.exports_cmd import note_stale
 
 err = err_console()
 CaseArg = Annotated[Path, typer.Argument(help="The case folder.", show_default=False)]
@@ -27,10 +29,18 @@ def raw_stdout() -> TextIO:
     return sys.stdout
 
 
-diary_app = typer.Typer(help="The victim's diary of incidents: add, list, edit, history, import, export.", no_args_is_help=True)
+diary_app = typer.Typer(help="The victim's diary of incidents: add, edit, list, history, import.", no_args_is_help=True)
 marker_app = typer.Typer(
     help="Dated boundaries (asked to stop, blocked, order served ...) and what came after.", no_args_is_help=True
 )
+
+
+def _check_marker_type(value: str, param: str) -> None:
+    if value not in ce.MARKER_TYPES:
+        raise typer.BadParameter(
+            f"{value!r} is not a marker type{did_you_mean(value, ce.MARKER_TYPES)}; use one of {', '.join(ce.MARKER_TYPES)}",
+            param_hint=param,
+        )
 
 
 @diary_app.command("add")
@@ -52,6 +62,8 @@ def diary_add(
 
     Example: cyberevidence diary add case-001 --when "2025-03-14 19:05" --what "He was outside my work"
     """
+    if marker:
+        _check_marker_type(marker, "--marker")
     c = ce.Case.open(case)
     details = {
         k: v
@@ -67,6 +79,7 @@ def diary_add(
     }
     entry = c.diary_add(when, what, actor=actor, marker_type=marker, marker_platform=platform, **details)
     err.print(f"Diary entry {entry.entry_id} saved (version 1, written {entry.written_at}).")
+    note_stale(c)
 
 
 @diary_app.command("edit")
@@ -88,8 +101,10 @@ def diary_edit(
     }
     if not changes:
         raise typer.BadParameter("give at least one of --what, --when, --place, --impact")
-    entry = ce.Case.open(case).diary_edit(entry_id, actor=actor, **changes)
+    c = ce.Case.open(case)
+    entry = c.diary_edit(entry_id, actor=actor, **changes)
     err.print(f"Diary entry {entry.entry_id} is now version {entry.version}; earlier versions are kept.")
+    note_stale(c)
 
 
 @diary_app.command("list")
@@ -126,8 +141,10 @@ def diary_import(case: CaseArg, file: Annotated[Path, typer.Argument(help="A dia
 
     Example: cyberevidence diary import case-001 my-diary.csv
     """
-    added, edited = ce.Case.open(case).diary_import_csv(file, actor=actor)
+    c = ce.Case.open(case)
+    added, edited = c.diary_import_csv(file, actor=actor)
     err.print(f"{added} entr(ies) added, {edited} edited.")
+    note_stale(c)
 
 
 @marker_app.command("add")
@@ -145,10 +162,11 @@ def marker_add(
 
     Example: cyberevidence marker add case-001 blocked --when "2025-03-10 21:00" --person "Mark Kell" --platform whatsapp
     """
-    m = ce.Case.open(case).add_marker(
-        marker_type, when, person=person, platform=platform, account=account, note=note, source="cli", actor=actor
-    )
+    _check_marker_type(marker_type, "MARKER_TYPE")
+    c = ce.Case.open(case)
+    m = c.add_marker(marker_type, when, person=person, platform=platform, account=account, note=note, source="cli", actor=actor)
     err.print(f"Marker {m.marker_id} ({m.marker_type}) saved at {m.at_utc}.")
+    note_stale(c)
 
 
 @marker_app.command("list")

@@ -5,6 +5,8 @@ characters are printed as ``⟨U+001B⟩``, never sent to the terminal."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.console import Console
 
 import cyberevidence as ce
@@ -19,7 +21,8 @@ _PROBLEM_LABEL = {
 }
 
 
-def describe_add(console: Console, report: ce.AddReport) -> None:
+def describe_add(console: Console, report: ce.AddReport, case: object) -> None:
+    """What ``add`` did; ``case`` is the case folder as the user named it (messages name it, never 'CASE')."""
     for s in report.skipped:
         target = f" -> {shown(s.link_target)}" if s.link_target else ""
         console.print(f"  skipped   {shown(s.path)}{target}: {s.kind.value}; {shown(s.reason)} (listed in custody)",
@@ -38,7 +41,7 @@ def describe_add(console: Console, report: ce.AddReport) -> None:
             console.print(f"  read      {shown(f.original_path)}: {f.events} event(s), {f.warnings} warning(s){extra}")
     console.print(
         f"{len(report.files)} file(s) preserved, {report.events} event(s) read, {report.warnings} warning(s)."
-        + (" Run 'cyberevidence warnings CASE' to see them." if report.warnings else "")
+        + (f" Run 'cyberevidence warnings {shown(case)}' to see them." if report.warnings else "")
     )
     if report.errors:
         console.print(
@@ -54,7 +57,8 @@ def describe_add(console: Console, report: ce.AddReport) -> None:
 
 def describe_verify(console: Console, report: ce.VerifyReport) -> None:
     if not report.is_case:
-        console.print(f"{shown(report.case_dir)} is not a cyberevidence case.", style="red")
+        if not Path(report.case_dir).is_file():  # a bundle's own errors (a wrong password ...) were printed: one message
+            console.print(f"{shown(report.case_dir)} is not a cyberevidence case.", style="red")
         return
     for f in report.problems:
         console.print(f"  PROBLEM  {shown(f)}", style="red")
@@ -99,6 +103,6 @@ def describe_seals(console: Console, report: ce.VerifyReport) -> None:
     elif last.trusted is None:
         console.print(
             f"Last sealed by key {last.fingerprint} (read this fingerprint to the person who sealed it: anyone can make "
-            f"a key in {shown(last.actor)}'s name). Once they confirm it, check with: cyberevidence verify CASE --trusted-key "
-            "FINGERPRINT"
+            f"a key in {shown(last.actor)}'s name). Once they confirm it, check with: cyberevidence verify "
+            f"{shown(report.case_dir)} --trusted-key FINGERPRINT"
         )

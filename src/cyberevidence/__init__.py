@@ -18,6 +18,7 @@ from cyberevidence.analysis.identities import IdentityLink, IdentitySuggestion
 from cyberevidence.analysis.links import LinkSeen
 from cyberevidence.analysis.markers import Breach, MarkerEffect
 from cyberevidence.analysis.places import Place
+from cyberevidence.analysis.undated import UndatedTally
 from cyberevidence.bundle import BundlePasswordError, BundleResult, make_bundle, read_password_file, verify_bundle
 from cyberevidence.case import Case
 from cyberevidence.errors import (
@@ -102,6 +103,7 @@ __all__ = [
     "SourceFile",
     "SourceRef",
     "StoredRecord",
+    "UndatedTally",
     "UnknownFormatError",
     "UnsafeArchiveError",
     "VerifyReport",

@@ -51,6 +51,7 @@ from pyzipper.zipfile_aes import WZ_AES_V2
 
 from cyberevidence.archive import CHUNK, ArchiveLimits, normalise_member_path
 from cyberevidence.errors import CyberEvidenceError, UnsafeArchiveError
+from cyberevidence.exporters.case_exports import REPORT_FILE, require_current_export
 from cyberevidence.hashing import hash_file
 from cyberevidence.store.custody import CustodyLog
 from cyberevidence.store.manifest import MANIFEST, PUBLIC_KEY, SIGNATURE, SUMS
@@ -273,6 +274,9 @@ def make_bundle(
 ) -> BundleResult:
     """Write the case (and ``exports/report.html`` if present) as an AES-256 zip at ``out``.
 
+    A report that is not current (made before the case last changed, or altered) is refused with
+    :class:`~cyberevidence.exporters.case_exports.StaleExportsError` before anything is logged.
+
     The password must pass :func:`check_bundle_password` (else :class:`WeakPasswordError`, and
     nothing is logged or written). The bundle is logged in custody before it is written, so it
     contains its own entry (with the number of members, the SHA-256 of their sorted case paths
@@ -281,6 +285,7 @@ def make_bundle(
     ``sign_key`` to seal again before zipping, so the bundle carries a valid seal.
     """
     check_bundle_password(password, context=_case_words(case))
+    require_current_export(case, REPORT_FILE)  # a bundle never carries a stale report (docs/case-folder.md)
     pw = _password_bytes(password)
     target = Path(out)
     if target.resolve().is_relative_to(case.root.resolve()) and not target.resolve().is_relative_to(

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import json
 import os
@@ -21,24 +22,35 @@ import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from cyberevidence._version import __version__
 from cyberevidence.analysis.conduct import ConductOptions, ConductSummary, course_of_conduct
-from cyberevidence.analysis.contacts import ContactRow, HourWeekdayMatrix, Period, contact_frequency, hour_weekday_matrix
+from cyberevidence.analysis.contacts import (
+    ContactRow,
+    HourWeekdayMatrix,
+    Period,
+    contact_frequency,
+    contact_frequency_indexed,
+    hour_weekday_matrix,
+)
 from cyberevidence.analysis.identities import IdentityLink, IdentitySuggestion, link_handles, suggest
 from cyberevidence.analysis.links import LinkSeen, find_links
 from cyberevidence.analysis.markers import MarkerEffect, marker_effects
 from cyberevidence.analysis.places import Place, find_places
 from cyberevidence.analysis.resolve import Resolver
 from cyberevidence.archive import ArchiveLimits
+from cyberevidence.dateargs import DateArgumentError, index_bound, parse_instant
 from cyberevidence.errors import (
     CaseExistsError,
     CustodyDamagedError,
     CyberEvidenceError,
     IndexMismatchError,
     NotACaseError,
+    PeopleFileError,
     StorageFullError,
     as_storage_full,
 )
@@ -67,6 +79,7 @@ from cyberevidence.store.atomic import atomic_write_bytes
 from cyberevidence.store.custody import (
     ARTEFACT_ACTIONS,
     GENESIS,
+    CustodyEntry,
     CustodyLog,
     MalformedEntryError,
     complete_pending,
@@ -413,13 +426,21 @@ class Case:
             if previous is not None:
                 signal.signal(signal.SIGINT, previous)
 
-    def load_people(self, path: str | Path, actor: str | None = None) -> People:
+    def load_people(self, path: str | Path, actor: str | None = None, *, force: bool = False) -> People:
         """Store a people file as case material, log it, and use it from now on.
 
-        Loading the same file again when it is already the one in force logs nothing new.
+        Loading the same file again when it is already the one in force logs nothing new. A file
+        that lists no one never replaces one that lists people, unless ``force``.
         """
         p = Path(path)
         people = load_people(p, self.info.get("region", "GB"))
+        if not people.persons and not force:
+            in_force = len(self.people().persons)
+            if in_force:
+                raise PeopleFileError(
+                    f"{p}: lists no one, and would replace the people file in force, which lists {in_force} person(s)",
+                    hint="Check that each person is a [[person]] table. To clear the people file on purpose, load it with force.",
+                )
         who = actor or self.info["examiner"]
         with self.writing(who):
             with open_readonly(p) as fh:
@@ -459,7 +480,7 @@ class Case:
         if not sha:
             return People([], region)
         data = tomllib.loads(self.store.path_for(sha).read_text(encoding="utf-8"))
-        return people_from_data(data, region, "stored people file")
+        return people_from_data(data, region, "stored people file", strict=False)  # stored before the strict rules too
 
     def refresh_manifest(self) -> dict[str, Any]:
         """Regenerate manifest.json and SHA256SUMS now (under the lock) and return the manifest."""
@@ -487,7 +508,7 @@ class Case:
             with contextlib.suppress(OSError):
                 previous = sums.read_bytes()
         try:
-            write_manifest(self.root, manifest, self.store)
+            data = write_manifest(self.root, manifest, self.store)
         except BaseException:
             with contextlib.suppress(Exception):
                 if (self.root / MANIFEST).read_bytes() != manifest_bytes(manifest):
@@ -500,6 +521,7 @@ class Case:
             if kept:
                 with contextlib.suppress(OSError):
                     keep.unlink(missing_ok=True)
+        self.index.set_manifest_written(hashlib.sha256(data).hexdigest())
         return manifest
 
     def seal(self, sign_key: Path, actor: str | None = None) -> dict[str, Any]:
@@ -564,8 +586,38 @@ class Case:
         """Log that something was exported from the case (a timeline, a report ...)."""
         who = actor or self.info["examiner"]
         with self.writing(who):
-            self.custody.append(who, "export", "", {"what": what, "target": target, **details, **host_details()})
-            self._refresh_manifest()
+            before = self.custody.head()
+            entry = self.custody.append(who, "export", "", {"what": what, "target": target, **details, **host_details()})
+            if not self._advance_manifest_head(before, entry):
+                self._refresh_manifest()
+
+    def _advance_manifest_head(self, before: CustodyEntry | None, entry: CustodyEntry) -> bool:
+        """After an export entry, move only the manifest's custody head (and generated_at) on.
+
+        An export changes no artefact, parse, warning or event, so the manifest rebuilt in full
+        would differ from the one on disk only in those two fields. That shortcut is taken only
+        when the manifest on disk is byte for byte the one this tool last wrote (its SHA-256 kept
+        in the index), was written at the custody entry just before ``entry`` and by this
+        version; otherwise (returns False) the caller rebuilds it (docs/verification.md §3).
+        """
+        known = self.index.manifest_written()
+        try:
+            raw = (self.root / MANIFEST).read_bytes()
+        except OSError:
+            return False
+        if not known or before is None or hashlib.sha256(raw).hexdigest() != known:
+            return False
+        manifest = json.loads(raw)
+        if manifest.get("custody_head") != {"seq": before.seq, "hash": before.hash} or manifest.get("tool") != {
+            "name": "cyberevidence",
+            "version": __version__,
+        }:
+            return False
+        manifest["custody_head"] = {"seq": entry.seq, "hash": entry.hash}
+        manifest["generated_at"] = utc_now()
+        data = write_manifest(self.root, manifest, self.store)
+        self.index.set_manifest_written(hashlib.sha256(data).hexdigest())
+        return True
 
     # ------------------------------------------------------------------ the victim's record
     def _write_record(self, record: DiaryEntry | Marker, actor: str) -> StoredRecord:
@@ -649,6 +701,8 @@ class Case:
         With ``marker_type`` (e.g. ``blocked``) the entry also sets a dated marker at the same time.
         """
         who = actor or self.info["examiner"]
+        if details.get("person"):
+            self.people().named(details["person"])  # before anything is written
         entry = make_diary_entry(happened_at, what_happened, zone(self.info["timezone"]), written_by=who, **details)
         self._write_record(entry, who)
         if marker_type:
@@ -661,7 +715,8 @@ class Case:
         who = actor or self.info["examiner"]
         current = self._latest("diary").get(entry_id)
         if current is None or not isinstance(current.record, DiaryEntry):
-            raise RecordError(f"there is no diary entry {entry_id!r}", hint="List entries with 'cyberevidence diary CASE list'.")
+            raise RecordError(f"there is no diary entry {entry_id!r}",
+                              hint=f"List entries with 'cyberevidence diary list {self.root}'.")
         entry = edit_diary_entry(current.record, current.sha256, zone(self.info["timezone"]), who, **changes)
         self._write_record(entry, who)
         return entry
@@ -702,6 +757,8 @@ class Case:
     ) -> Marker:
         """A dated boundary: stop_request, blocked, police_warning, report_made, order_served, court_date, other."""
         who = actor or self.info["examiner"]
+        if person:
+            self.people().named(person)  # UnknownPersonError, with a did-you-mean
         marker = make_marker(marker_type, at, zone(self.info["timezone"]), recorded_by=who, source=source, person=person,
                              platform=platform, account=account, note=note)
         self._write_record(marker, who)
@@ -729,12 +786,25 @@ class Case:
     ) -> Iterator[Event]:
         """Events across all sources in time order, with ``person`` and ``direction`` resolved.
 
-        ``since``/``until`` are ISO dates or times (UTC; ``until`` is exclusive).
+        ``since``/``until`` are dates or times read by :func:`cyberevidence.dateargs.parse_instant`
+        (a bare date or a time without offset is in the case's timezone; ``until`` is exclusive);
+        events are compared with them as instants. A bad date raises
+        :class:`~cyberevidence.dateargs.DateArgumentError`, a ``person`` the people file does not
+        list :class:`~cyberevidence.people.UnknownPersonError`, both before anything is read.
         """
         self._require_index()
-        resolver = Resolver(self.people(), self.index.threads())
+        people = self.people()
+        if person:
+            people.named(person)
+        tz = zone(self.info["timezone"])
+        lo, hi = _bound("since", since, tz), _bound("until", until, tz)
+        exact = bool(lo and lo.microsecond) or bool(hi and hi.microsecond)
+        sql_until = index_bound(hi + timedelta(seconds=1) if hi.microsecond else hi) if hi else ""
+        resolver = Resolver(people, self.index.threads())
         superseded = self._superseded_records()
-        for ev in self.index.iter_events(since=_iso_bound(since), until=_iso_bound(until), platforms=platforms):
+        for ev in self.index.iter_events(since=index_bound(lo) if lo else "", until=sql_until, platforms=platforms):
+            if exact and (ev.timestamp is None or (lo and ev.timestamp < lo) or (hi and ev.timestamp >= hi)):
+                continue
             if kinds and ev.kind not in kinds:
                 continue
             if superseded and ev.source.sha256 in superseded:
@@ -745,8 +815,21 @@ class Case:
             yield ev
 
     def contacts(self, by: Period = "day", *, person: str | None = None) -> list[ContactRow]:
-        """Contact counts per person, period (in the case's timezone) and platform."""
-        return contact_frequency(self.timeline(person=person), by, zone(self.info["timezone"]))
+        """Contact counts per person, period (in the case's timezone) and platform.
+
+        Counted by SQLite over the index (:func:`contact_frequency_indexed`): the same rows as
+        ``contact_frequency(self.timeline(person=person), ...)``, which counts instead where the
+        index holds a timestamp the SQL count does not take.
+        """
+        tz = zone(self.info["timezone"])
+        self._require_index()
+        people = self.people()
+        if person:
+            people.named(person)
+        resolver = Resolver(people, self.index.threads())
+        superseded = self._superseded_records()
+        rows = contact_frequency_indexed(self.index, resolver, by, tz, person=person, superseded=superseded)
+        return contact_frequency(self.timeline(person=person), by, tz) if rows is None else rows
 
     def _marker_stops(self) -> dict[str, tuple[str, ...]]:
         """Boundary markers (stop request, block, warning, order) as stop dates per person."""
@@ -779,7 +862,9 @@ class Case:
     def suggestions(self) -> list[IdentitySuggestion]:
         """Probable links (same display name, same last digits, new account after a stop), never applied."""
         self._require_index()
-        return suggest(self.people(), self.index.first_seen(), self.info["timezone"], self._marker_stops())
+        return suggest(
+            self.people(), self.index.first_seen(), self.info["timezone"], self._marker_stops(), self.index.contact_names()
+        )
 
     def accept_suggestion(self, suggestion_id: str, actor: str | None = None) -> People:
         """Add a suggested handle to its person: a new people file, stored and logged with the evidence."""
@@ -862,11 +947,13 @@ def _stat_key(path: Path) -> tuple[int, int]:
     return (st.st_size, st.st_mtime_ns)
 
 
-def _iso_bound(value: str | None) -> str:
-    if not value:
-        return ""
-    v = value.strip()
-    return v if "T" in v else f"{v}T00:00:00Z"
+def _bound(name: str, value: str | None, tz: ZoneInfo) -> datetime | None:
+    if value is None or value == "":
+        return None
+    try:
+        return parse_instant(value, tz)
+    except DateArgumentError as exc:
+        raise DateArgumentError(f"{name}: {exc}", hint=exc.hint) from None
 
 
 def _plain(exc: CyberEvidenceError) -> str:

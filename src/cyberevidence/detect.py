@@ -45,12 +45,45 @@ def media_type_of_bytes(data: bytes) -> str:
         return "application/octet-stream"
 
 
+#: The rule that chooses among the parsers whose sniffers accept a file (docs/detection.md).
+CHOICE_RULE = (
+    "every parser's sniffer is asked; among those that accept the content, the one with the lowest priority "
+    "number (the more specific format) is chosen, equal priorities in name order; the others are runners-up"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A parser whose sniffer accepted the content, and why."""
+
+    parser: str
+    priority: int
+    reason: str
+
+    def to_json(self) -> dict[str, object]:
+        return {"parser": self.parser, "priority": self.priority, "reason": self.reason}
+
+
 @dataclass(frozen=True, slots=True)
 class Detection:
-    """Which parser was chosen and why; recorded in the custody log."""
+    """Which parser was chosen and why; recorded in the custody log.
+
+    ``candidates`` are every parser that accepted the content, the chosen one first, in the order
+    of :data:`CHOICE_RULE`; empty when ``--format`` decided.
+    """
 
     parser: ParserInfo | None
     reason: str
+    candidates: tuple[Candidate, ...] = ()
+
+    @property
+    def runners_up(self) -> tuple[Candidate, ...]:
+        """The accepting parsers that were not chosen."""
+        return self.candidates[1:] if self.parser is not None else self.candidates
+
+    def candidates_json(self) -> list[dict[str, object]]:
+        """``detection_candidates`` of a parse entry in custody."""
+        return [c.to_json() for c in self.candidates]
 
 
 def read_head(path: Path, n: int = SNIFF_BYTES) -> bytes:
@@ -58,19 +91,35 @@ def read_head(path: Path, n: int = SNIFF_BYTES) -> bytes:
         return fh.read(n)
 
 
+def _candidate(info: ParserInfo) -> Candidate:
+    formats = "; ".join(info.formats[:3]) or info.platform
+    return Candidate(info.name, info.priority, f"its sniffer recognised the content as {formats}")
+
+
 def detect(source: SourceFile, registry: ParserRegistry, forced: str | None = None) -> Detection:
-    """Pick the parser for ``source``; ``forced`` (``--format``) overrides sniffing."""
+    """Pick the parser for ``source`` by :data:`CHOICE_RULE`; ``forced`` (``--format``) overrides sniffing."""
     if forced:
         info = registry.get(forced)
         return Detection(info, f"format {forced!r} given by the user")
     head = read_head(source.path)
-    for info in registry.all():
+    accepted: list[ParserInfo] = []
+    for info in registry.all():  # already in the rule's order
         try:
             if info.sniff(source, head):
-                return Detection(info, f"content recognised by {info.name} (media type {source.media_type or 'unknown'})")
+                accepted.append(info)
         except Exception:  # a sniffer must never break detection; treat as "not mine"
             continue
-    return Detection(None, f"no parser recognised this content (media type {source.media_type or 'unknown'})")
+    media = source.media_type or "unknown"
+    if not accepted:
+        return Detection(None, f"no parser recognised this content (media type {media})")
+    chosen = accepted[0]
+    candidates = tuple(_candidate(i) for i in accepted)
+    reason = f"content recognised by {chosen.name} (media type {media})"
+    if len(accepted) > 1:
+        others = ", ".join(f"{i.name} (priority {i.priority})" for i in accepted[1:])
+        tie = " at the same priority, first by name" if accepted[1].priority == chosen.priority else ""
+        reason += f"; also accepted by {others}; {chosen.name} chosen as the lowest priority number ({chosen.priority}){tie}"
+    return Detection(chosen, reason, candidates)
 
 
 def require_parser(source: SourceFile, registry: ParserRegistry, forced: str | None = None) -> ParserInfo:

@@ -44,6 +44,8 @@ KINDS = frozenset(
 MAX_FIELD_CHARS: Final = 1 << 20
 #: The stable warning code for a field cut at :data:`MAX_FIELD_CHARS`.
 FIELD_TRUNCATED: Final = "field_truncated"
+#: What stands for the missing instant of an undated event in its fingerprint (never in a record).
+UNDATED: Final = "undated"
 
 
 def format_utc(moment: datetime) -> str:
@@ -84,12 +86,14 @@ class Attachment:
 class Event:
     """One thing that happened: a message, call, e-mail, post, ...
 
-    ``timestamp`` is always timezone-aware UTC. ``time_ambiguous`` is true where a
-    local time fell in a DST fold or gap, or the date order was inferred rather than
+    ``timestamp`` is timezone-aware UTC, or ``None`` when the source gives no time for the event:
+    the event is then *undated* (:attr:`undated`, docs/events.md "Undated events"), no instant is
+    invented for it, and it is left out of every time-based figure. ``time_ambiguous`` is true
+    where a local time fell in a DST fold or gap, or the date order was inferred rather than
     stated by the file; ``time_note`` then says which rule decided it.
     """
 
-    timestamp: datetime
+    timestamp: datetime | None
     platform: str
     kind: str
     source: SourceRef
@@ -123,12 +127,18 @@ class Event:
     identity_text: str | None = None
 
     def __post_init__(self) -> None:
-        if self.timestamp.tzinfo is None:
+        if self.timestamp is not None and self.timestamp.tzinfo is None:
             raise ValueError("Event.timestamp must be timezone-aware (UTC)")
 
     @property
+    def undated(self) -> bool:
+        """The source gives no time for this event (``timestamp`` is ``None``)."""
+        return self.timestamp is None
+
+    @property
     def timestamp_utc(self) -> str:
-        return format_utc(self.timestamp)
+        """The instant as ISO 8601 UTC, or ``""`` for an undated event (never a made-up instant)."""
+        return "" if self.timestamp is None else format_utc(self.timestamp)
 
     def fingerprint(self) -> str:
         """The dedupe key without the occurrence counter: what the source says about the event.
@@ -145,7 +155,8 @@ class Event:
         if not text.isascii():
             text = unicodedata.normalize("NFC", text)
         conversation = self.thread if self.conversation is None else self.conversation
-        parts = [self.platform, self.kind, conversation, self.sender, format_utc(self.timestamp), text.strip()]
+        stamp = UNDATED if self.timestamp is None else format_utc(self.timestamp)
+        parts = [self.platform, self.kind, conversation, self.sender, stamp, text.strip()]
         precision = self.extra.get("time_precision")
         if precision:
             # A clock coarser than the instant's rendering says (hh:mm): part of what was stated.
@@ -179,7 +190,7 @@ class Event:
         """The JSONL record of DESIGN.md §4 (stable field names; optional fields only when set)."""
         record: dict[str, Any] = {
             "event_id": self.event_id,
-            "timestamp": self.timestamp_utc,
+            "timestamp": None if self.timestamp is None else format_utc(self.timestamp),
             "time_ambiguous": self.time_ambiguous,
             "platform": self.platform,
             "kind": self.kind,
@@ -192,6 +203,8 @@ class Event:
             "source": self.source.to_dict(),
             "seen_in": [s.to_dict() for s in (self.seen_in or [self.source])],
         }
+        if self.timestamp is None:
+            record["undated"] = True
         if self.thread:
             record["thread"] = self.thread
         if self.time_note:
@@ -210,7 +223,8 @@ class Event:
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Event:
         """Rebuild an event from its JSONL record (inverse of :meth:`to_record`)."""
-        moment = datetime.fromisoformat(record["timestamp"].replace("Z", "+00:00"))
+        stamp = record.get("timestamp")
+        moment = None if stamp is None else datetime.fromisoformat(stamp.replace("Z", "+00:00"))
         return cls(
             timestamp=moment,
             platform=record["platform"],

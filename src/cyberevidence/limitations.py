@@ -16,7 +16,9 @@
     notice or "created group" **and** whose message count is within 10% of the export cap;
   - ``starts_with_outgoing`` – the export's earliest message was sent by the victim (known from
     the people file), so what she was answering may be missing;
-  - ``damaged`` – a ``count_mismatch``, ``xml_damaged`` or ``damaged_json`` warning.
+  - ``damaged`` – a warning of the ``damage`` category (:class:`~cyberevidence.warning_codes.WarningCategory`),
+    whichever parser wrote it: ``count_mismatch``, ``xml_damaged``, ``damaged_json``, Meta's
+    ``malformed_json``, the social downloads' ``unreadable_json`` ... (``docs/warnings.md``).
 
 Each is plain language for an advocate or a court, with the artefact's SHA-256, the name it was
 acquired under, the parser and a stable ``code``. :func:`limitations_for_manifest` groups them
@@ -42,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 from cyberevidence.analysis.resolve import Resolver
 from cyberevidence.display import BIDI_OVERRIDES, bidi_overrides, escaped, mark, visible
 from cyberevidence.events import Event
+from cyberevidence.warning_codes import WarningCategory, WarningCode
 
 if TYPE_CHECKING:
     from cyberevidence.case import Case
@@ -51,11 +54,11 @@ WHATSAPP_CAP_WITHOUT_MEDIA = 40_000
 WHATSAPP_CAP_WITH_MEDIA = 10_000
 #: "Close to the cap": at least this share of it.
 NEAR_CAP = 0.9
-#: Warning codes that say the file itself is damaged or incomplete.
-DAMAGE_CODES = ("count_mismatch", "xml_damaged", "damaged_json")
+#: Warning codes that say the file itself is damaged or incomplete: the ``damage`` category, in declaration order.
+DAMAGE_CODES = tuple(str(c) for c in WarningCode if c.category is WarningCategory.DAMAGE)
 #: Warning codes passed through as limitations of their own (code -> plain-language lead).
 PASSED_WARNINGS = {
-    "ocr_unavailable": "The screenshot's words were not read by OCR",
+    WarningCode.OCR_UNAVAILABLE: "The screenshot's words were not read by OCR",
 }
 #: Parsers whose source is one account's own download (only what that account holds).
 ONE_SIDED = {
@@ -114,7 +117,10 @@ def _event_stats(case: Case) -> dict[str, tuple[int, int, int]]:
 
 
 def _first_event(case: Case, sha: str, *, messages_only: bool) -> Event | None:
-    sql = "SELECT e.record FROM event_sources es JOIN events e ON e.event_id = es.event_id WHERE es.sha256 = ?"
+    sql = (
+        "SELECT e.record FROM event_sources es JOIN events e ON e.event_id = es.event_id"
+        " WHERE es.sha256 = ? AND e.timestamp != ''"
+    )
     if messages_only:
         sql += " AND e.kind = 'message'"
     sql += " ORDER BY e.timestamp, es.locator LIMIT 1"
@@ -195,7 +201,7 @@ def source_limitations(case: Case) -> list[Limitation]:
                 f"{omitted:,} message(s) refer to a picture, video, voice note or file that the export left out "
                 "(e.g. '<Media omitted>'): what they showed is not in the case from this source.",
             )
-        if "assumed_timezone" in codes:
+        if WarningCode.ASSUMED_TIMEZONE in codes:
             zone = str(details.get(sha, {}).get("options", {}).get("timezone", case.info.get("timezone", "")))
             add(
                 "assumed_timezone",
@@ -217,7 +223,7 @@ def source_limitations(case: Case) -> list[Limitation]:
         for code, lead in PASSED_WARNINGS.items():
             found = [m for c, m in warnings.get(sha, []) if c == code]
             if found:
-                add(code, f"{lead}: {found[0]}")
+                add(str(code), f"{lead}: {found[0]}")
     return out
 
 

@@ -8,8 +8,10 @@ its justification. Nothing is merged on a guess.
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 import unicodedata
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -17,10 +19,31 @@ from typing import Literal
 
 import phonenumbers
 
-from cyberevidence.errors import PeopleFileError
+from cyberevidence.errors import CyberEvidenceError, PeopleFileError
 
 Role = Literal["victim", "subject", "witness", "other"]
 ROLES: frozenset[str] = frozenset({"victim", "subject", "witness", "other"})
+#: The schema of a people file (docs/people.md): its one table, and the keys a person may have.
+TABLES: tuple[str, ...] = ("person",)
+PERSON_KEYS: tuple[str, ...] = ("name", "role", "phones", "emails", "handles", "stop_dates", "evidence")
+
+
+class UnknownPersonError(CyberEvidenceError):
+    """A name was given that the people file in force does not list."""
+
+
+def did_you_mean(word: str, choices: Iterable[str], show: Callable[[str], str] = repr) -> str:
+    """`` (did you mean 'X'?)`` for the closest of ``choices``, or ``""`` when none is close."""
+    folded = {c.casefold(): c for c in choices}
+    close = difflib.get_close_matches(word.casefold(), list(folded), n=1, cutoff=0.6)
+    return f" (did you mean {show(folded[close[0]])}?)" if close else ""
+
+
+def known_platforms() -> frozenset[str]:
+    """The platforms a handle may name: those of the parsers in the registry."""
+    from cyberevidence.parsers import default_registry
+
+    return frozenset(info.platform for info in default_registry().all())
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +80,12 @@ class Match:
 
 
 def normalise_phone(raw: str, region: str) -> str | None:
-    """E.164 form of a phone number in any spelling, or None if it is not a valid number."""
+    """E.164 form of a phone number in any spelling, or None if it is not a valid number.
+
+    A number written without ``+`` is read in ``region`` only when it is valid there or is written
+    with the region's national (trunk) prefix (``07700 900123`` in GB); otherwise (``4115555555``
+    in GB) it is not that region's number and is kept as written, never forced into ``+44…``
+    (docs/people.md "Phone numbers")."""
     text = raw.strip().replace("\u202a", "").replace("\u202c", "").replace("\u200e", "")
     if not any(c.isdigit() for c in text):
         return None
@@ -67,7 +95,19 @@ def normalise_phone(raw: str, region: str) -> str | None:
         return None
     if not phonenumbers.is_possible_number(num):
         return None
+    if not text.startswith("+") and not phonenumbers.is_valid_number(num) and not _has_trunk_prefix(text, region):
+        return None
     return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _has_trunk_prefix(text: str, region: str) -> bool:
+    """``text`` begins with ``region``'s national prefix (GB ``0``) or its international one (GB ``00``)."""
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region.upper())
+    if meta is None:
+        return True  # no metadata to judge by: the old reading stands
+    digits = "".join(c for c in text if c.isdigit())
+    prefixes = [p for p in (meta.national_prefix, meta.preferred_international_prefix, meta.international_prefix) if p]
+    return any(digits.startswith(p) for p in prefixes if p.isdigit())
 
 
 def _norm_text(value: str) -> str:
@@ -114,6 +154,23 @@ class People:
     def victims(self) -> list[Person]:
         return [p for p in self.persons if p.role == "victim"]
 
+    def named(self, name: str) -> Person:
+        """The person listed under exactly ``name``; :class:`UnknownPersonError` (with a did-you-mean) if none is."""
+        wanted = name.strip()
+        for p in self.persons:
+            if p.name == wanted:
+                return p
+        if not self.persons:
+            raise UnknownPersonError(
+                f"{wanted!r} is not in the people file: no people file has been loaded yet",
+                hint="Load a people file first (see docs/people.md), then use the names it lists.",
+            )
+        listed = ", ".join(repr(p.name) for p in self.persons[:10]) + (" ..." if len(self.persons) > 10 else "")
+        raise UnknownPersonError(
+            f"{wanted!r} is not in the people file{did_you_mean(wanted, (p.name for p in self.persons))}",
+            hint=f"Use a name exactly as the people file lists it: {listed}.",
+        )
+
     def match(self, platform: str, handle: str) -> Match | None:
         """The person behind a raw handle on a platform, with the rule that links them."""
         if not handle:
@@ -133,7 +190,7 @@ class People:
 
 
 def load_people(path: Path, region: str = "GB") -> People:
-    """Read and validate a people TOML file."""
+    """Read and validate a people TOML file (strictly: see :func:`people_from_data`)."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
@@ -143,7 +200,55 @@ def load_people(path: Path, region: str = "GB") -> People:
     return people_from_data(data, region, str(path))
 
 
-def people_from_data(data: dict, region: str, where: str = "people file") -> People:  # type: ignore[type-arg]
+def _check_schema(data: dict, where: str, platforms: Collection[str]) -> None:  # type: ignore[type-arg]
+    """Unknown tables and keys, and handles on platforms no parser reads, are errors naming them."""
+    for key, value in data.items():
+        if key not in TABLES:
+            kind = f"table [[{key}]]" if isinstance(value, list) else f"table [{key}]"
+            kind = kind if isinstance(value, list | dict) else f"key {key!r}"
+            raise PeopleFileError(
+                f"{where}: unknown {kind}{did_you_mean(key, TABLES, lambda t: f'[[{t}]]')}; "
+                "a people file has only [[person]] tables"
+            )
+    rows = data.get("person", [])
+    if not isinstance(rows, list):
+        raise PeopleFileError(f"{where}: use [[person]] tables (with two brackets), one per person")
+    for i, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            continue
+        who = row.get("name") if isinstance(row.get("name"), str) else f"person #{i}"
+        for key in row:
+            if key not in PERSON_KEYS:
+                raise PeopleFileError(
+                    f"{where}: {who}: unknown key {key!r}{did_you_mean(key, PERSON_KEYS)}; "
+                    f"a person has {', '.join(PERSON_KEYS)}"
+                )
+        handles = row.get("handles", [])
+        for h in handles if isinstance(handles, list) else []:
+            platform = h.partition(":")[0].strip().lower() if isinstance(h, str) else ""
+            if isinstance(h, str) and ":" in h and platform not in platforms:
+                raise PeopleFileError(
+                    f"{where}: {who}: handle {h!r}: {platform!r} is not a known platform{did_you_mean(platform, platforms)}",
+                    hint=f"Known platforms: {', '.join(sorted(platforms))}.",
+                )
+
+
+def people_from_data(
+    data: dict,  # type: ignore[type-arg]
+    region: str,
+    where: str = "people file",
+    *,
+    strict: bool = True,
+    platforms: Collection[str] | None = None,
+) -> People:
+    """Validate parsed TOML as a people file.
+
+    ``strict`` (new input) also refuses unknown tables and keys and handles whose platform is not
+    one of ``platforms`` (default: :func:`known_platforms`). Files stored in a case before these
+    rules are read with ``strict=False``, so an existing case still opens.
+    """
+    if strict:
+        _check_schema(data, where, known_platforms() if platforms is None else platforms)
     rows = data.get("person", [])
     if not isinstance(rows, list):
         raise PeopleFileError(f"{where}: use [[person]] tables")

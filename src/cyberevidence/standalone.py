@@ -16,6 +16,7 @@ from cyberevidence.events import Event, EventIdAssigner, ParseWarning
 from cyberevidence.hashing import hash_file, hash_stream
 from cyberevidence.parsers import ParserRegistry, default_registry
 from cyberevidence.parsers.base import DateOrder, DerivedRef, ParseOptions, SourceFile
+from cyberevidence.plausibility import PlausibilityCheck, checked
 from cyberevidence.timeutil import zone
 
 
@@ -57,8 +58,9 @@ def parse(
 ) -> Iterator[Event]:
     """Parse one export without a case, yielding events in file order.
 
-    Warnings are appended to ``warnings`` if given (they are never silently dropped: without
-    a list they are attached as ``ParseWarning`` records to ``parse.last_warnings``).
+    Warnings are appended to ``warnings`` if given; they are never silently dropped: whether or
+    not a list is given, ``parse.last_warnings`` is the list of the latest parse's
+    ``ParseWarning`` records (set when its iteration starts, filled as it goes).
     ``timezone`` is the zone of local times in the export; without it, Europe/London is
     assumed and a warning says so.
     """
@@ -73,11 +75,15 @@ def parse(
     ctx = HashOnlyContext(options)
     ids = EventIdAssigner()
     sink = warnings if warnings is not None else []
-    for item in info.parse(source, ctx):
+    parse.last_warnings = sink  # type: ignore[attr-defined]
+    for item in checked(info.parse(source, ctx), PlausibilityCheck(info.name, source.name, source.size)):
         if isinstance(item, ParseWarning):
             sink.append(item)
         else:
             yield ids.assign(item)
+
+
+parse.last_warnings = []  # type: ignore[attr-defined]
 
 
 class _LazySiblings(Mapping[str, SourceFile]):

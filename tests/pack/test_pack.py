@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import cyberevidence as ce
-from cyberevidence.pack import DRAFT_BANNER, FRE_FILE, PACK_MANIFEST, recorded_references
+from cyberevidence.pack import DRAFT_BANNER, FRE_FILE, PACK_MANIFEST, UK_FILE, recorded_references
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "fixtures" / "demo"
@@ -46,7 +46,7 @@ def test_pack_contents_and_manifest(demo_case: ce.Case, tmp_path: Path) -> None:
     folder = result.folder
     expected = {
         "README.md", "exhibits.csv", "exhibits.html", "continuity.md", "scope.md", "exclusions.csv", "limitations.json",
-        FRE_FILE, "conduct.md", "conduct.json", "markers.json", "indicators-confirmed.json", PACK_MANIFEST,
+        FRE_FILE, UK_FILE, "conduct.md", "conduct.json", "markers.json", "indicators-confirmed.json", PACK_MANIFEST,
     }
     assert {p.name for p in folder.iterdir()} == expected
     manifest = json.loads((folder / PACK_MANIFEST).read_text(encoding="utf-8"))
@@ -86,6 +86,21 @@ def test_fre_certification_is_a_draft(demo_case: ce.Case, tmp_path: Path) -> Non
     assert "DRAFT" in FRE_FILE and "902(14)" in text and "qualified person" in text
     for r in exhibit_rows(folder):
         assert r["sha256"] in text and r["reference"] in text
+
+
+def test_uk_statement_is_a_draft_listing_each_exhibit_with_its_hash_and_continuity(demo_case: ce.Case, tmp_path: Path) -> None:
+    folder = ce.make_pack(demo_case, tmp_path / "pack", "JS").folder
+    text = (folder / UK_FILE).read_text(encoding="utf-8")
+    assert text.startswith(f"# {DRAFT_BANNER}") and text.rstrip().endswith(DRAFT_BANNER)
+    assert "DRAFT" in UK_FILE and "witness statement" in text and "Criminal Justice Act 1967 s.9" in text
+    assert "[SIGNATURE]" in text and "FRE 902(14) draft" in text  # the US form is kept, as an option
+    for r in exhibit_rows(folder):
+        sha = r["sha256"]
+        line = next(x for x in text.splitlines() if f"**Exhibit {r['reference']}**" in x)
+        assert f"`{sha[:16]} {sha[16:32]} / {sha[32:48]} {sha[48:]}`" in line and "acquired on" in line
+    assert "read by the whatsapp parser" in text  # what was done, and when, from the custody log
+    page = (folder / "exhibits.html").read_text(encoding="utf-8")
+    assert "table-header-group" in page and "DRAFTS for a qualified person" in page
 
 
 def test_continuity_lists_acquisitions_and_handovers(demo_case: ce.Case, tmp_path: Path) -> None:

@@ -188,7 +188,7 @@ def test_bom_mbox_with_unmunged_from_lines(corpus: Path) -> None:
     assert all("From Russia with love" in e.text for e in events)
     assert "Year: 1963" in events[1].text
     assert events[0].extra["mbox_bom"] is True and events[0].extra["mbox_from"] == "From -"
-    assert all("date_header" not in e.extra and e.time_ambiguous for e in events)  # no Date headers
+    assert all("date_header" not in e.extra and e.undated for e in events)  # no Date headers: undated
     assert codes(warnings).count("mbox_from_in_body") == 2
 
 
@@ -253,7 +253,7 @@ def test_japanese_iso_2022_jp(corpus: Path) -> None:
     e, warnings = one(corpus, "rubymail_japanese_iso-2022-jp.eml")
     assert e.extra["subject"] == "まみむめも" and e.extra["to"][0]["name"] == "みける"
     assert e.text == "すみません。" and e.extra["from_name"] == "Mikel Lindsaar"
-    assert "date_header" not in e.extra and e.time_ambiguous and "no_date" in codes(warnings)
+    assert "date_header" not in e.extra and e.undated and "no_date" in codes(warnings)
 
 
 def test_japanese_shift_jis_and_korean(corpus: Path) -> None:
@@ -294,7 +294,7 @@ def test_msg_display_name_that_is_an_address(corpus: Path) -> None:
     e, warnings = msg(corpus, "outlookmsgparser_at_sign_in_display_name.msg")
     assert e.extra["subject"] == "Test at sign in personal 3"
     assert e.sender == "bogus@domain.com" and e.extra["from_name"] == "bogus@acme.com"  # never the sender
-    assert e.extra["from_name_is_address"] is True and "display_name_is_address" in codes(warnings)
+    assert e.extra["display_name_spoof"] is True and "display_name_spoof" in codes(warnings)
     assert e.recipients == ["recipient@domain.com"] and e.attachments == []
     assert e.timestamp_utc == "2021-06-26T11:56:37Z"
 

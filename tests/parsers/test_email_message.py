@@ -10,7 +10,7 @@ top-level part. We warn once per defect, and the tests say so where the numbers 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -162,8 +162,9 @@ def test_dates_and_missing_dates(eml: Path) -> None:
     event, _ = run(eml / "cpython_msg_01.eml")
     assert event.timestamp.date() == datetime(2001, 5, 4).date()
     for name in ("cpython_msg_05.eml", "cpython_msg_45.eml", "flanker_bz2-attachment.eml"):
-        event, warnings = run(eml / name)  # no Date and no Received time: kept, visibly undated
-        assert event.timestamp == datetime(1970, 1, 1, tzinfo=timezone.utc) and event.time_ambiguous
+        event, warnings = run(eml / name)  # no Date and no Received time: kept, undated (no instant)
+        assert event.timestamp is None and event.undated and not event.time_ambiguous
+        assert event.to_record()["timestamp"] is None and event.to_record()["undated"] is True
         assert codes(warnings)["no_date"] == 1
     event, warnings = run(eml / "cpython_msg_15.eml")  # no Date: bottom-most Received hop
     assert "Received" in event.time_note and not event.time_ambiguous
@@ -178,11 +179,11 @@ def test_dates_and_missing_dates(eml: Path) -> None:
         assert run(eml / name)[0].timestamp_utc.startswith(day), name
 
 
-def test_minus_zero_date_is_flagged_not_taken_as_utc(eml: Path) -> None:
+def test_minus_zero_date_is_utc_with_the_sender_zone_unknown(eml: Path) -> None:
     event, warnings = run(eml / "langchain_example.mht", tz="America/New_York")
-    assert event.time_ambiguous and "-0000" in event.time_note
-    assert event.timestamp_utc == "2023-06-16T23:32:59Z"  # 19:32:59 read as New York local time (EDT)
-    assert codes(warnings)["date_without_zone"] == 1
+    assert not event.time_ambiguous and "-0000" in event.time_note and event.extra["date_local_zone_unknown"] is True
+    assert event.timestamp_utc == "2023-06-16T19:32:59Z"  # RFC 5322 §3.3: -0000 is UTC, not the case zone
+    assert "date_without_zone" not in codes(warnings)
     assert event.extra["from"] == [{"name": "", "address": "saved by blink"}]
 
 
@@ -276,7 +277,8 @@ def test_no_zone_date_is_local_and_flagged(fixtures_dir: Path) -> None:
 def test_missing_boundary_fixture(fixtures_dir: Path) -> None:
     event, warnings = run(fixtures_dir / "email" / "minus_zero_missing_boundary.eml")
     assert "boundary never appears" in event.text
-    assert codes(warnings)["mime_defect"] == 2 and event.time_ambiguous
+    assert codes(warnings)["mime_defect"] == 2 and not event.time_ambiguous
+    assert event.timestamp_utc == "2024-11-06T08:00:00Z" and event.extra["date_local_zone_unknown"] is True
 
 
 def test_through_a_real_case(tmp_path: Path, eml: Path) -> None:

@@ -346,10 +346,12 @@ def test_date_in_seconds_is_read_as_seconds_and_zero_is_no_time(tmp_path: Path) 
     assert events[0].timestamp == events[1].timestamp == datetime(2011, 8, 4, 10, 5, 53, tzinfo=timezone.utc)
     assert events[0].extra["date_unit"] == "seconds" and "date_unit" not in events[1].extra
     assert [(w.code, w.locator) for w in warnings] == [
+        ("date_unit", "whole file"),  # one seconds-sized and one milliseconds-sized value: mixed
         ("date_in_seconds", "smses/sms[1] (line 2)"),
         ("bad_date", "smses/sms[2] (line 3)"),
     ]
-    assert "no time was recorded" in warnings[1].message
+    assert "mixes units (1 seconds-sized and 1 milliseconds-sized" in warnings[0].message
+    assert "no time was recorded" in warnings[2].message
 
 
 def test_empty_mms_data_is_no_content_and_declared_type_fills_a_generic_one(tmp_path: Path) -> None:
@@ -371,3 +373,33 @@ def test_empty_mms_data_is_no_content_and_declared_type_fills_a_generic_one(tmp_
         ("b.amr", True, "audio/amr"),
     ]
     assert [w.code for w in warnings] == ["missing_attachment"]
+
+
+def test_a_seconds_file_is_decided_once_for_the_whole_file(tmp_path: Path) -> None:
+    """Every date seconds-sized: the whole file is read in seconds, stated once (``date_unit``), not per record."""
+    path = tmp_path / "sms-all-seconds.xml"
+    rows = "".join(
+        f'<sms address="+447700900123" date="{1312452353 + i * 60}" date_sent="0" type="1" body="m{i}" />\n' for i in range(5)
+    )
+    path.write_text(f'<smses count="5">\n{rows}</smses>\n')
+    events, warnings = run(path)
+    assert [e.timestamp for e in events][:2] == [
+        datetime(2011, 8, 4, 10, 5, 53, tzinfo=timezone.utc),
+        datetime(2011, 8, 4, 10, 6, 53, tzinfo=timezone.utc),
+    ]
+    assert all(e.extra["date_unit"] == "seconds" for e in events)
+    assert [(w.code, w.locator) for w in warnings] == [("date_unit", "whole file")]
+    assert "5 seconds-sized and 0 milliseconds-sized" in warnings[0].message
+
+
+def test_file_date_unit_across_read_boundaries() -> None:
+    import io
+
+    from cyberevidence.parsers._sms_fields import DateUnit, file_date_unit
+
+    body = b"".join(b'<sms date="1312452353000" date_sent="1312452353" />\n' for _ in range(500))
+    found = file_date_unit(io.BytesIO(body), chunk=97)  # a read size that splits attributes everywhere
+    assert (found.unit, found.milliseconds, found.seconds) == (DateUnit.MILLISECONDS, 500, 0)  # date_sent not counted
+    found = file_date_unit(io.BytesIO(body.replace(b'date="1312452353000"', b"date='1312452353'")), chunk=61)
+    assert (found.unit, found.milliseconds, found.seconds) == (DateUnit.SECONDS, 0, 500)
+    assert file_date_unit(io.BytesIO(b"")).unit is DateUnit.MILLISECONDS

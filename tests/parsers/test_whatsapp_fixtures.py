@@ -169,7 +169,7 @@ def test_dst_gap(wa: Path) -> None:
 def test_ambiguous_date_order_is_refused_until_given(wa: Path) -> None:
     with pytest.raises(DateOrderAmbiguousError) as err:
         run(wa / "ambiguous_order.txt")
-    assert "--date-order dmy or mdy" in str(err.value) and err.value.file == "ambiguous_order.txt"
+    assert "date order is ambiguous" in str(err.value) and "dmy" in err.value.hint and err.value.file == "ambiguous_order.txt"
     dmy, warnings = run(wa / "ambiguous_order.txt", date_order="dmy")
     assert [e.timestamp for e in dmy] == [utc(2025, 4, 3, 9), utc(2025, 6, 5, 10), utc(2025, 8, 7, 11)]
     assert "date order dmy given by the user" in of(warnings, "date_order")[0].message

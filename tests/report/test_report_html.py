@@ -78,8 +78,9 @@ def test_the_title_and_case_id_are_escaped_in_html_and_in_the_css(report_html: s
     assert "<title>Evidence report – Kell &amp; &quot;Jones&quot; &lt;/style&gt;&lt;script&gt;" in report_html
     assert "REF-2025/11 &lt;b&gt;" in report_html
     (css,) = [text for tag, _, text in Page(report_html).blocks if tag == "style"]
-    assert "<" not in css and "REF-2025/11 \\00003cb\\00003e" in css
-    assert css_string('a"b</style>') == '"a\\000022b\\00003c/style\\00003e"'
+    assert "<" not in css and "REF-2025/11 \\00003c b\\00003e " in css
+    assert css_string('a"b</style>') == '"a\\000022 b\\00003c /style\\00003e "'
+    assert css_string("report, case") == '"report\\00002c  case"'  # the escape's own space, then the text's
 
 
 def test_csp_allows_exactly_the_inline_style_and_script(report_html: str) -> None:

@@ -19,7 +19,10 @@ the risk tools (S-DASH, FOUR: Fixated, Obsessive, Unwanted, Repeated) ask about.
   ``stop_dates`` or given by the caller). Candidate stop messages (the victim's own outgoing
   texts that ask to stop or say they are blocking) are *suggested*, never applied;
 * **via third parties** are messages from anyone other than the subject and the victim whose
-  text mentions the subject by name or handle.
+  text mentions the subject by name or handle;
+* an **undated** contact or reply (the source gives no time, docs/events.md) is in none of the
+  figures above: ``undated_contacts`` and ``undated_replies`` count and list them, and every
+  rendering of the summary states that count beside the figures.
 
 Every figure carries the ids of the events behind it, so a number can be traced to messages.
 """
@@ -31,7 +34,7 @@ import re
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -183,6 +186,9 @@ class ConductSummary:
     after_stop: tuple[StopFigure, ...]
     stop_suggestions: tuple[StopSuggestion, ...]
     via_third_parties: Figure
+    #: Contacts from the subject, and replies to them, that have no time: not in any figure above.
+    undated_contacts: Figure = Figure(0)
+    undated_replies: Figure = Figure(0)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -203,6 +209,8 @@ class ConductSummary:
             "after_stop": [s.to_dict() for s in self.after_stop],
             "stop_suggestions": [s.to_dict() for s in self.stop_suggestions],
             "via_third_parties": self.via_third_parties.to_dict(),
+            "undated_contacts": self.undated_contacts.to_dict(),
+            "undated_replies": self.undated_replies.to_dict(),
         }
 
     def to_pandas(self) -> Any:
@@ -233,6 +241,8 @@ class _Slim:
 
     @classmethod
     def of(cls, ev: Event, *, keep_text: bool = False) -> _Slim:
+        if ev.timestamp is None:
+            raise ValueError("an undated event has no place in a time-based figure")
         return cls(
             ev.timestamp,
             ev.event_id,
@@ -335,8 +345,13 @@ def course_of_conduct(
     others: list[_Slim] = []
     names = {p.name for p in subjects}
     mentions = [rx for rx in (_mentions(p) for p in subjects) if rx is not None]
+    undated: dict[tuple[str, str], list[str]] = defaultdict(list)
     for ev in events:
         if ev.kind not in CONTACT_KINDS:
+            continue
+        if ev.timestamp is None:
+            if ev.person in names and ev.direction in ("incoming", "outgoing"):
+                undated[(ev.person, ev.direction)].append(ev.event_id)
             continue
         if ev.direction == "incoming" and ev.person in names:
             incoming[ev.person].append(_Slim.of(ev))
@@ -347,7 +362,18 @@ def course_of_conduct(
                 victim_texts.append(_Slim.of(ev, keep_text=True))
         elif ev.direction == "incoming" and ev.person not in victims and ev.text and any(rx.search(ev.text) for rx in mentions):
             others.append(_Slim.of(ev, keep_text=True))
-    return [_summary(p, incoming[p.name], replies[p.name], victim_texts, others, tz, opts) for p in subjects]
+    return [
+        replace(
+            _summary(p, incoming[p.name], replies[p.name], victim_texts, others, tz, opts),
+            undated_contacts=_figure(undated[(p.name, "incoming")]),
+            undated_replies=_figure(undated[(p.name, "outgoing")]),
+        )
+        for p in subjects
+    ]
+
+
+def _figure(ids: list[str]) -> Figure:
+    return Figure(len(ids), tuple(ids))
 
 
 def _summary(

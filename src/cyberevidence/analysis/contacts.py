@@ -2,17 +2,28 @@
 
 Periods are cut in the case's local timezone (a "day" is the victim's day, not a UTC day).
 Weeks are ISO weeks (``2025-W07``), starting Monday.
+
+Two implementations give the same rows (a differential test holds them together):
+:func:`contact_frequency` over resolved events, and :func:`contact_frequency_indexed`, which
+lets SQLite count the index per (what person resolution reads, local period) and resolves each
+distinct key once (``Case.contacts`` uses it).
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from typing import Literal
+from datetime import date, datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 from cyberevidence.events import Event
+
+if TYPE_CHECKING:
+    from cyberevidence.analysis.resolve import Resolver
+    from cyberevidence.store.index import Index
 
 Period = Literal["hour", "day", "week", "month"]
 PERIODS: tuple[str, ...] = ("hour", "day", "week", "month")
@@ -34,7 +45,13 @@ class ContactRow:
 
 
 def period_label(ev: Event, by: Period, tz: ZoneInfo) -> str:
-    local = ev.timestamp.astimezone(tz)
+    if ev.timestamp is None:
+        raise ValueError("an undated event has no period")
+    return _label(ev.timestamp, by, tz)
+
+
+def _label(moment: datetime, by: Period, tz: ZoneInfo) -> str:
+    local = moment.astimezone(tz)
     if by == "hour":
         return local.strftime("%Y-%m-%dT%H:00")
     if by == "day":
@@ -48,12 +65,124 @@ def period_label(ev: Event, by: Period, tz: ZoneInfo) -> str:
 
 
 def contact_frequency(events: Iterable[Event], by: Period, tz: ZoneInfo) -> list[ContactRow]:
-    """Counts per (person, period, platform); system notices are not contacts."""
+    """Counts per (person, period, platform); system notices and undated events are not counted."""
     counts: Counter[tuple[str, str, str, str]] = Counter()
     for ev in events:
-        if ev.kind not in CONTACT_KINDS:
+        if ev.kind not in CONTACT_KINDS or ev.timestamp is None:
             continue
-        counts[(ev.person, period_label(ev, by, tz), ev.platform, ev.direction)] += 1
+        counts[(ev.person, _label(ev.timestamp, by, tz), ev.platform, ev.direction)] += 1
+    return _rows(counts)
+
+
+def resolver_extra() -> tuple[str, ...]:
+    """The ``extra`` fields person resolution reads (:mod:`cyberevidence.analysis.resolve`)."""
+    from cyberevidence.analysis.resolve import SENDER_ID_KEYS  # resolve imports this module's users
+
+    return (*SENDER_ID_KEYS, "person", "chat_id", "chat_type", "chat_jid", "thread_from")
+
+
+#: The local-time label SQLite's ``strftime`` gives per period ("week" is made from the day).
+_SQL_LABEL = {"hour": "%Y-%m-%dT%H:00", "day": "%Y-%m-%d", "week": "%Y-%m-%d", "month": "%Y-%m"}
+_HOUR = timedelta(hours=1)
+_SECOND = timedelta(seconds=1)
+
+
+def contact_frequency_indexed(
+    index: Index,
+    resolver: Resolver,
+    by: Period,
+    tz: ZoneInfo,
+    *,
+    person: str | None = None,
+    superseded: Collection[str] = (),
+) -> list[ContactRow] | None:
+    """:func:`contact_frequency` of ``Case.timeline(person=person)``, counted by SQLite.
+
+    SQLite groups the index by what person resolution reads and by the local period (the UTC
+    offset of each event's instant comes from ``tz``, hour by hour, exactly where it changes);
+    each distinct key is then resolved once, as the timeline resolves each event.
+    ``superseded``: artefacts whose events the timeline leaves out (replaced record versions).
+    Returns None, and the caller counts over the timeline, when a timestamp is not in this
+    tool's own form or a local time falls outside the years 1001-9998.
+    """
+    if by not in PERIODS:
+        raise ValueError(f"period must be one of {', '.join(PERIODS)}")
+    offsets = []
+    for hour, odd in index.contact_hours(CONTACT_KINDS):
+        found = _hour_offsets(hour, tz) if not odd else None
+        if found is None:
+            return None
+        offsets.append(found)
+    counts: Counter[tuple[str, str, str, str]] = Counter()
+    who: dict[tuple[str, str, str, str, str, str], tuple[str, str, str] | None] = {}
+    weeks: dict[str, str] = {}
+    for key, label, n in index.contact_groups(CONTACT_KINDS, resolver_extra(), offsets, _SQL_LABEL[by]):
+        if key not in who:
+            who[key] = _resolve_key(key, resolver, superseded)
+        resolved = who[key]
+        if resolved is None or (person and resolved[0] != person):
+            continue
+        if by == "week":
+            if label not in weeks:
+                year, week, _ = date.fromisoformat(label).isocalendar()
+                weeks[label] = f"{year}-W{week:02d}"
+            label = weeks[label]
+        counts[(resolved[0], label, resolved[1], resolved[2])] += n
+    return _rows(counts)
+
+
+def _hour_offsets(hour: str, tz: ZoneInfo) -> tuple[str, int, str, int] | None:
+    """(hour, UTC offset in seconds at its start, instant it changes or "", offset from then on).
+
+    A zone changes its offset at most once within an hour (true of every zone in the tz
+    database); the instant of a change is found to the second, as the tz database states them.
+    """
+    try:
+        start = datetime(int(hour[:4]), int(hour[5:7]), int(hour[8:10]), int(hour[11:13]), tzinfo=timezone.utc)
+    except ValueError:
+        return None
+    if f"{start:%Y-%m-%dT%H}" != hour or not 1001 <= start.year <= 9998:
+        return None
+    first = _offset(start, tz)
+    last = _offset(start + _HOUR - _SECOND, tz)
+    if first == last:
+        return hour, first, "", first
+    lo, hi = 0, 3599  # offset(lo) == first, offset(hi) != first: the change is in (lo, hi]
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if _offset(start + mid * _SECOND, tz) == first:
+            lo = mid
+        else:
+            hi = mid
+    at = start + hi * _SECOND
+    return hour, first, at.strftime("%Y-%m-%dT%H:%M:%S"), last
+
+
+def _offset(moment: datetime, tz: ZoneInfo) -> int:
+    delta = moment.astimezone(tz).utcoffset()
+    assert delta is not None  # a ZoneInfo always gives one
+    return int(delta.total_seconds())
+
+
+def _resolve_key(
+    key: tuple[str, str, str, str, str, str], resolver: Resolver, superseded: Collection[str]
+) -> tuple[str, str, str] | None:
+    """(person, platform, direction) of every event with this key; None when the timeline hides them."""
+    platform, kind, sender, thread, source, values = key
+    if source in superseded:
+        return None
+    direction, recipients, person, *extras = json.loads(values)
+    record: dict[str, Any] = {"platform": platform, "kind": kind, "sender": sender, "thread": thread}
+    record["extra"] = {k: v for k, v in zip(resolver_extra(), extras, strict=True) if v is not None}
+    for name, value in (("direction", direction), ("recipients", recipients), ("person", person)):
+        if value is not None:
+            record[name] = value
+    ev = Event.from_record({**record, "timestamp": None, "source": {"sha256": source, "locator": ""}})
+    resolver.resolve(ev)
+    return ev.person, ev.platform, ev.direction
+
+
+def _rows(counts: Counter[tuple[str, str, str, str]]) -> list[ContactRow]:
     keys = sorted({k[:3] for k in counts})
     rows = []
     for person, period, platform in keys:
@@ -93,12 +222,14 @@ def hour_weekday_matrix(
 ) -> HourWeekdayMatrix:
     """When contact happens, in the victim's local time: a 7 x 24 table of counts.
 
-    Only contact kinds count; ``person`` narrows to one person, ``direction`` to incoming
+    Only dated contact kinds count; ``person`` narrows to one person, ``direction`` to incoming
     (default), outgoing or ``""`` for both.
     """
     grid = [[0] * 24 for _ in range(7)]
     for ev in events:
         if ev.kind not in CONTACT_KINDS or (person and ev.person != person) or (direction and ev.direction != direction):
+            continue
+        if ev.timestamp is None:
             continue
         local = ev.timestamp.astimezone(tz)
         grid[local.weekday()][local.hour] += 1

@@ -15,13 +15,18 @@ Suggestions (never applied until accepted with ``cyberevidence people CASE --acc
   number saved without its country code abroad (medium);
 * **new account after a stop**: an account whose first contact comes within 30 days after a
   subject's stop date (low): a stalker blocked on one account often returns on another.
+* **same contact, national spelling**: a number written without a country code that is not a
+  number of the case's region (kept as written, e.g. ``4115555555`` under GB) and a number in
+  international form (``+14115555555``) on the same platform, when the phone's own contact name
+  for both is the same and the international number ends in all the national number's digits
+  (at least seven) (medium). Evidence: the contact name, both spellings and the shared digits.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -146,10 +151,12 @@ def suggest(
     first_seen: dict[tuple[str, str], tuple[str, str]],
     tz_name: str = "UTC",
     extra_stops: dict[str, tuple[str, ...]] | None = None,
+    contact_names: Mapping[tuple[str, str], str] | None = None,
 ) -> list[IdentitySuggestion]:
     """Suggestions for handles no certain rule links. ``first_seen`` maps (platform, handle) to
     (first incoming timestamp ISO UTC, event id); ``extra_stops`` adds stop dates per person
-    (boundary markers) to those in the people file."""
+    (boundary markers) to those in the people file; ``contact_names`` maps (platform, handle) to
+    the phone's own contact name for it (SMS ``contact_name``), for national-spelling twins."""
     from zoneinfo import ZoneInfo
 
     tz = ZoneInfo(tz_name)
@@ -217,4 +224,52 @@ def suggest(
                         )
                     )
                     break
+    out += national_twins(people, first_seen, contact_names or {})
+    return out
+
+
+#: A phone's placeholder for "no contact name": never evidence of anything.
+NO_CONTACT_NAMES = frozenset({"", "(unknown)", "unknown", "null"})
+MIN_TWIN_DIGITS = 7
+
+
+def national_twins(
+    people: People, first_seen: Mapping[tuple[str, str], tuple[str, str]], contact_names: Mapping[tuple[str, str], str]
+) -> list[IdentitySuggestion]:
+    """The "same contact, national spelling" rule of the module docstring."""
+    by_name: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for (platform, handle), name in contact_names.items():
+        key = name.strip().casefold()
+        if key in NO_CONTACT_NAMES or (platform, handle) not in first_seen:
+            continue
+        e164 = phone_of(handle, people.region)
+        by_name.setdefault((platform, key), []).append((handle, e164 or ""))
+    out: list[IdentitySuggestion] = []
+    for (platform, _), handles in sorted(by_name.items()):
+        national = [h for h, e in handles if not e]
+        international = [(h, e) for h, e in handles if e]
+        for handle in national:
+            digits = re.sub(r"\D", "", handle)
+            if len(digits) < MIN_TWIN_DIGITS or match_handle(people, platform, handle) is not None:
+                continue
+            for twin, e164 in international:
+                if not e164[1:].endswith(digits):
+                    continue
+                matched = match_handle(people, platform, twin)
+                person = matched.person.name if matched is not None else pretty_phone(e164)
+                name = contact_names[(platform, handle)]
+                out.append(
+                    IdentitySuggestion(
+                        _suggestion_id(platform, handle, person),
+                        platform,
+                        handle,
+                        person,
+                        "same contact, national spelling",
+                        f"{handle!r} has no country code and is not a number of the region {people.region}, so it is kept "
+                        f"as written; the phone names it {name!r}, as it names {twin!r} ({e164}), which ends in the same "
+                        f"{len(digits)} digits ({digits})",
+                        "medium",
+                        (first_seen[(platform, handle)][1], first_seen[(platform, twin)][1]),
+                    )
+                )
     return out

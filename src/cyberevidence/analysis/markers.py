@@ -95,14 +95,15 @@ def marker_effects(
         persons = (m.person,) if m.person else subject_names
         moment = datetime.fromisoformat(m.at_utc.replace("Z", "+00:00"))
         mine = [e for e in incoming if e.person in persons]
-        before = [e for e in mine if e.timestamp < moment]
-        after = [e for e in mine if e.timestamp >= moment]
+        # An undated contact is neither before nor after (docs/events.md "Undated events").
+        before = [e for e in mine if e.timestamp is not None and e.timestamp < moment]
+        after = [e for e in mine if e.timestamp is not None and e.timestamp >= moment]
         breaches: list[Breach] = []
         if m.marker_type in BOUNDARY_TYPES:
             breaches = [Breach(e.event_id, e.timestamp_utc, e.platform, _account(e), "linked") for e in after]
             for e in incoming:
                 sug = suggested.get((e.platform, e.sender))
-                if sug is not None and sug.person in persons and e.timestamp >= moment:
+                if sug is not None and sug.person in persons and e.timestamp is not None and e.timestamp >= moment:
                     breaches.append(Breach(e.event_id, e.timestamp_utc, e.platform, _account(e), "suggested", sug.id))
             breaches.sort(key=lambda b: (b.timestamp, b.event_id))
         out.append(

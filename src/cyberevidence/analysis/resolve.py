@@ -50,7 +50,7 @@ class Resolver:
         self.thread_senders = thread_senders
         self.has_victim = bool(people.victims)
         self._cache: dict[tuple[str, str], tuple[str, str]] = {}
-        self._threads: dict[tuple[str, str, str], str] = {}
+        self._threads: dict[tuple[str, str, str, bool], str] = {}
         self._names = {p.name.casefold() for p in people.persons}
 
     def _who(self, platform: str, handle: str) -> tuple[str, str]:
@@ -117,7 +117,9 @@ class Resolver:
                 return found[0]
         if len(others) == 1:
             return others[0][0]
-        key = (ev.platform, ev.thread, ev.sender)
+        # The answer also depends on whether the thread is only a file name (_thread_person): part
+        # of the key, so an event's person never depends on which event was resolved first.
+        key = (ev.platform, ev.thread, ev.sender, ev.extra.get("thread_from") == THREAD_FROM_FILE_NAME)
         if key not in self._threads:
             senders = self.thread_senders.get(f"{ev.platform}\x1f{ev.thread}", set())
             counterparts = {self._who(ev.platform, s) for s in senders} - {self._who(ev.platform, ev.sender)}

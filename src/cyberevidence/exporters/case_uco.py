@@ -14,7 +14,8 @@ The graph is built from the custody log, the manifest and the timeline:
 * one ``uco-observable:Message`` (``MessageFacet``) or ``uco-observable:Call`` (``CallFacet``) per
   event, with sender and recipients as ``uco-observable:ApplicationAccount`` nodes, the
   application, and ``wasDerivedFrom`` the file(s) it was read from; attachments are linked with
-  ``Attachment_Of`` relationships.
+  ``Attachment_Of`` relationships. An undated event (the source gives no time) has no
+  ``sentTime``/``startTime`` at all, and its description says ``undated (the source gives no time)``.
 
 Every ``@id`` is ``kb:`` plus a UUIDv5: of the SHA-256 for files and hashes, of the ``event_id``
 for events, of the custody entry hash for actions, so the same case always gives the same graph.
@@ -31,6 +32,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from cyberevidence._version import __version__
 from cyberevidence.events import Event
+from cyberevidence.exhibits import ExhibitRefs, exhibit_refs
+from cyberevidence.platforms import Platform
 from cyberevidence.store.custody import CustodyEntry
 
 if TYPE_CHECKING:
@@ -39,6 +42,8 @@ if TYPE_CHECKING:
 #: The namespace all ids are derived from (a fixed UUID: ids never depend on the machine).
 ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://example.invalid/cyberevidence/case-uco")
 KB = "http://example.org/kb/"
+#: Added to an undated event's description: UCO has no "no time" value, so the time is omitted.
+UNDATED_NOTE = ", undated (the source gives no time)"
 
 CONTEXT: dict[str, str] = {
     "kb": KB,
@@ -56,24 +61,9 @@ CONTEXT: dict[str, str] = {
 #: Our digest names -> UCO HashNameVocab.
 HASH_NAMES = {"sha256": "SHA256", "sha1": "SHA1", "md5": "MD5", "sha512": "SHA512", "sha384": "SHA384", "sha224": "SHA224"}
 
-#: Application names for the platforms the parsers emit.
-APPLICATIONS = {
-    "whatsapp": "WhatsApp",
-    "sms": "SMS",
-    "phone": "Phone (cellular)",
-    "telegram": "Telegram",
-    "signal": "Signal",
-    "imessage": "iMessage",
-    "facebook": "Facebook",
-    "instagram": "Instagram",
-    "twitter": "X (Twitter)",
-    "discord": "Discord",
-    "snapchat": "Snapchat",
-    "tiktok": "TikTok",
-    "email": "E-mail",
-    "google_chat": "Google Chat",
-    "linkedin": "LinkedIn",
-}
+#: Application names for the platforms the parsers emit: platform -> ``uco-observable:Application`` name
+#: (declared once, in :mod:`cyberevidence.platforms`).
+APPLICATIONS: dict[str, str] = {str(p): p.application for p in Platform}
 
 _ACTION_NAMES = {
     "acquire": "acquired (hashed and preserved read-only)",
@@ -131,6 +121,7 @@ class _Graph:
         self.case_key = str(self.info.get("case_id", ""))
         self.known_files: set[str] = set()
         self.seen: set[str] = set()
+        self.exhibits = ExhibitRefs("", {}, {})
 
     # ---------------------------------------------------------------- fixed part
     def header_nodes(self) -> Iterator[dict[str, Any]]:
@@ -138,6 +129,7 @@ class _Graph:
         manifest = self.case.manifest()
         artefacts = manifest["artefacts"]
         self.known_files = {a["sha256"] for a in artefacts}
+        self.exhibits = exhibit_refs(self.case)
         yield {
             "@id": self.tool_id,
             "@type": "uco-tool:AnalyticTool",
@@ -235,7 +227,7 @@ class _Graph:
             "@id": self.provenance_id(sha),
             "@type": "case-investigation:ProvenanceRecord",
             "uco-core:description": f"stored copy of {name} ({art.get('role', 'evidence')})",
-            "case-investigation:exhibitNumber": str(art.get("store_path") or sha),
+            "case-investigation:exhibitNumber": self.exhibits.label(sha) or str(art.get("store_path") or sha),
             "uco-core:object": [_ref(fid)],
         }
         yield record
@@ -332,8 +324,9 @@ class _Graph:
                 "@id": kb_id("call-facet", key),
                 "@type": "uco-observable:CallFacet",
                 "uco-observable:application": _ref(app_id),
-                "uco-observable:startTime": _dt(ev.timestamp_utc),
             }
+            if ev.timestamp is not None:
+                facet["uco-observable:startTime"] = _dt(ev.timestamp_utc)
             if ev.call_type:
                 facet["uco-observable:callType"] = ev.call_type
             if ev.duration_s is not None:
@@ -343,10 +336,11 @@ class _Graph:
                 "@id": kb_id("message-facet", key),
                 "@type": "uco-observable:MessageFacet",
                 "uco-observable:application": _ref(app_id),
-                "uco-observable:sentTime": _dt(ev.timestamp_utc),
                 "uco-observable:messageType": ev.kind,
                 "uco-observable:messageID": ev.event_id,
             }
+            if ev.timestamp is not None:
+                facet["uco-observable:sentTime"] = _dt(ev.timestamp_utc)
             if ev.text:
                 facet["uco-observable:messageText"] = ev.text
             if ev.thread:
@@ -360,7 +354,8 @@ class _Graph:
             "@id": nid,
             "@type": "uco-observable:Call" if is_call else "uco-observable:Message",
             "uco-core:description": (
-                f"{ev.platform} {ev.kind}, {ev.direction}; read from {ev.source.sha256} at {ev.source.locator}"
+                f"{ev.platform} {ev.kind}, {ev.direction}{UNDATED_NOTE if ev.timestamp is None else ''};"
+                f" read from {ev.source.sha256} at {ev.source.locator}"
             ),
             "uco-core:hasFacet": [facet],
         }

@@ -1,6 +1,8 @@
 """Timeline output: JSONL (the contract of DESIGN.md §4) and CSV for spreadsheets and Timesketch.
 
-Both stream: memory stays flat however many events there are.
+Both stream: memory stays flat however many events there are. An undated event (the source
+gives no time) is ``"timestamp": null, "undated": true`` in the JSONL; in the CSV its
+``timestamp`` and ``datetime`` cells are empty and ``undated`` is ``true`` (docs/events.md).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from cyberevidence.exporters.csv_out import CsvValue, CsvWriter
 TIMELINE_CSV_COLUMNS = (
     "event_id",
     "timestamp",
+    "undated",
     "time_ambiguous",
     "platform",
     "kind",
@@ -54,9 +57,11 @@ def _csv_row(ev: Event) -> list[CsvValue]:
     """One event as a CSV row. Every text goes through the one writer's formula guard."""
     r = ev.to_record()
     subject = str(ev.extra.get("subject", "")) if ev.kind == "email" else ""
+    stamp = r["timestamp"] or ""
     return [
         r["event_id"],
-        r["timestamp"],
+        stamp,
+        str(ev.undated).lower(),
         str(r["time_ambiguous"]).lower(),
         r["platform"],
         r["kind"],
@@ -78,7 +83,7 @@ def _csv_row(ev: Event) -> list[CsvValue]:
         r.get("time_note", ""),
         subject,
         f"[{r['platform']} {r['kind']}] {r['sender']}: " + (f"{subject} | " if subject else "") + r["text"],
-        r["timestamp"],
+        stamp,
         f"{r['platform']} {r['kind']} time",
     ]
 

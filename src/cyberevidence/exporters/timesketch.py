@@ -11,6 +11,10 @@ Our record's own ``timestamp`` (ISO text) is therefore carried as ``datetime``. 
 source-specific values whose types differ from source to source; Timesketch's search index fixes a
 field's type on first sight and rejects later events that disagree, so ``extra`` is written as a
 JSON string (``extra_json``). Everything else is our record unchanged. Streams: flat memory.
+
+Timesketch needs a time on every line, so an undated event (the source gives no time) is not
+written: it is counted (pass an :class:`~cyberevidence.analysis.undated.UndatedTally`), and the
+command line states the count and records it in the export's custody entry (docs/events.md).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any, TextIO
 
+from cyberevidence.analysis.undated import UndatedTally
 from cyberevidence.events import Event
 
 #: What the event's time means, by kind (Timesketch's ``timestamp_desc``).
@@ -55,7 +60,9 @@ def timesketch_message(record: dict[str, Any]) -> str:
 
 
 def timesketch_record(ev: Event) -> dict[str, Any]:
-    """One Timesketch line for an event: Timesketch's fields first, then ours."""
+    """One Timesketch line for a dated event: Timesketch's fields first, then ours."""
+    if ev.timestamp is None:
+        raise ValueError("Timesketch needs a time: an undated event has no Timesketch line")
     r = ev.to_record()
     out: dict[str, Any] = {
         "message": timesketch_message(r),
@@ -73,9 +80,14 @@ def timesketch_record(ev: Event) -> dict[str, Any]:
     return out
 
 
-def write_timeline_timesketch(events: Iterable[Event], out: TextIO) -> int:
+def write_timeline_timesketch(events: Iterable[Event], out: TextIO, *, undated: UndatedTally | None = None) -> int:
+    """Write the dated events; undated ones are left out and counted in ``undated``. Returns lines written."""
     n = 0
     for ev in events:
+        if ev.timestamp is None:
+            if undated is not None:
+                undated.add(ev)
+            continue
         out.write(json.dumps(timesketch_record(ev), ensure_ascii=False) + "\n")
         n += 1
     return n

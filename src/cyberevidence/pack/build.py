@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 from cyberevidence._version import __version__
 from cyberevidence.display import html_text, visible
 from cyberevidence.errors import CyberEvidenceError
+from cyberevidence.exhibits import PACK_ACTION_WHAT, Exhibit, assign_exhibits, case_initials, check_initials, sha256_groups
 from cyberevidence.exporters.csv_out import csv_bytes
 from cyberevidence.hashing import hash_bytes
 from cyberevidence.limitations import source_limitations
-from cyberevidence.pack.exhibits import PACK_ACTION_WHAT, Exhibit, assign_exhibits, check_initials, default_initials
 from cyberevidence.pack.statements import (
     EXCLUSION_COLUMNS,
     continuity_statement,
@@ -22,6 +24,7 @@ from cyberevidence.pack.statements import (
     fre_902_14_draft,
     scope_statement,
 )
+from cyberevidence.pack.uk_statement import UK_FILE, uk_exhibit_statement_draft
 from cyberevidence.store.atomic import atomic_write_bytes
 from cyberevidence.store.custody import utc_now
 
@@ -63,24 +66,55 @@ def _json(value: Any) -> bytes:
     return (json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
 
 
+#: exhibits.html's stylesheet: A4 portrait or landscape, fixed columns, the SHA-256 as 4 x 16 on two lines.
+EXHIBITS_CSS = """@page { margin: 14mm 12mm 16mm; }
+body { font: 10.5pt system-ui, "DejaVu Sans", Arial, sans-serif; margin: 1.5em; color: #111; }
+table { border-collapse: collapse; width: 100%; table-layout: fixed; }
+thead { display: table-header-group; }
+tr { break-inside: avoid; }
+td, th { border: 1px solid #999; padding: 3px 4px; vertical-align: top; text-align: left; overflow-wrap: anywhere; }
+col.ref { width: 4.5em; } col.file { width: 22%; } col.sha { width: 19.5em; } col.acq { width: 9em; }
+.h { font: 8.5pt "DejaVu Sans Mono", "Liberation Mono", monospace; white-space: nowrap; }
+.draft { border: 2px solid #8a1c0b; padding: 0.4em 0.6em; }
+@media print { body { margin: 0; font-size: 9pt; } .h { font-size: 7.5pt; } }
+"""
+
+
+def _style_hash() -> str:
+    digest = base64.b64encode(hashlib.sha256(EXHIBITS_CSS.encode("utf-8")).digest()).decode("ascii")
+    return f"'sha256-{digest}'"
+
+
+def _sha_two_lines(sha256: str) -> str:
+    """The SHA-256 as four groups of sixteen, two groups a line."""
+    g = sha256_groups(sha256)
+    return html_text(" ".join(g[:2])) + "<br>" + html_text(" ".join(g[2:]))
+
+
 def _exhibits_html(case: Case, exhibits: list[Exhibit], generated_at: str) -> bytes:
     e = html_text  # escaped, hidden characters shown as ⟨U+XXXX⟩ (cyberevidence.display)
     rows = "\n".join(
-        f"<tr><td>{e(x.reference)}</td><td>{e(x.original_name)}</td><td class=h>{e(x.sha256)}</td>"
-        f"<td>{e(x.acquired_at)}<br>{e(x.acquired_by)}</td><td>{e(x.original_path)}</td><td>{e(x.description)}</td></tr>"
+        f"<tr><td>{e(x.reference)}</td><td>{e(x.original_name)}<br><small>{e(x.original_path)}</small></td>"
+        f"<td class=h>{_sha_two_lines(x.sha256)}</td>"
+        f"<td>{e(x.acquired_at)}<br>{e(x.acquired_by)}</td><td>{e(x.description)}</td></tr>"
         for x in exhibits
     )
     title = f"Exhibit list - case {case.info.get('case_id', '')}"
     page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>
-<style>body{{font:11pt sans-serif;margin:2em}}table{{border-collapse:collapse;width:100%}}
-td,th{{border:1px solid #999;padding:4px;vertical-align:top;text-align:left}}.h{{font:9pt monospace;word-break:break-all}}</style>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src {_style_hash()}">
+<title>{e(title)}</title>
+<style>{EXHIBITS_CSS}</style>
 </head><body>
 <h1>{e(title)}</h1>
 <p>{e(case.info.get('title', ''))}</p>
 <p>Examiner: {e(case.info.get('examiner', ''))}. Generated {e(generated_at)} by cyberevidence {e(__version__)}.
-References are given in order of first acquisition and never change (see the custody log).</p>
-<table><thead><tr><th>Exhibit</th><th>File as acquired</th><th>SHA-256</th><th>Acquired (UTC) / by</th><th>Source</th>
+References are given in order of first acquisition and never change (see the custody log); the same references
+are used in the report and in the CASE/UCO export.</p>
+<p class="draft">The witness-statement style exhibit list ({e(UK_FILE)}) and the US FRE 902(14) certification
+({e(FRE_FILE)}) in this pack are DRAFTS for a qualified person to check, complete and adopt.</p>
+<table><colgroup><col class="ref"><col class="file"><col class="sha"><col class="acq"><col class="desc"></colgroup>
+<thead><tr><th>Exhibit</th><th>File as acquired / source</th><th>SHA-256</th><th>Acquired (UTC) / by</th>
 <th>Description</th></tr></thead>
 <tbody>
 {rows}
@@ -88,6 +122,17 @@ References are given in order of first acquisition and never change (see the cus
 </body></html>
 """
     return page.encode("utf-8")
+
+
+def _undated_md(s: dict[str, Any]) -> list[str]:
+    """The undated contacts and replies of one summary: in no figure above, so stated with their count."""
+    contacts, replies = s.get("undated_contacts") or {}, s.get("undated_replies") or {}
+    n = int(contacts.get("value", 0)) + int(replies.get("value", 0))
+    if not n:
+        return []
+    ids = ", ".join(list(contacts.get("event_ids", [])) + list(replies.get("event_ids", [])))
+    return [f"- undated (no time in the source, in none of the figures above): {contacts.get('value', 0)} contact(s), "
+            f"{replies.get('value', 0)} reply(ies); events: {ids}"]
 
 
 def _conduct_md(conduct: list[dict[str, Any]], markers: list[dict[str, Any]], indicators: dict[str, Any]) -> str:
@@ -108,6 +153,7 @@ def _conduct_md(conduct: list[dict[str, Any]], markers: list[dict[str, Any]], in
             f"via third parties: {s['via_third_parties']['value']}",
             f"- platforms: {', '.join(p['platform'] + ' from ' + p['first_used'] for p in s['platforms']) or '-'}",
         ]
+        lines += _undated_md(s)
         lines += [
             f"- after the stop of {a['stop_date']} ({a['source']}): {a['after']['value']} contact(s) (before: {a['before']})"
             for a in s["after_stop"]
@@ -174,6 +220,7 @@ def _readme(case: Case, initials: str, generated_at: str, files: list[str]) -> s
         "scope.md": "what was collected, what was excluded and why, what each source cannot show",
         "exclusions.csv": "the exclusions log",
         "limitations.json": "what each source cannot show, per artefact",
+        UK_FILE: "a DRAFT UK witness-statement style exhibit list and continuity text for a qualified person to adopt",
         FRE_FILE: "a DRAFT US FRE 902(14) hash-authentication certification for a qualified person to complete",
         "conduct.md": "the course-of-conduct summary, markers and breaches, confirmed indicators",
         "conduct.json": "the course-of-conduct figures with the event ids behind each",
@@ -208,12 +255,12 @@ def make_pack(
 ) -> PackResult:
     """Write the evidence pack into ``out_dir`` (new or empty) and record it in custody.
 
-    Exhibit references stay the same across packs (see :mod:`cyberevidence.pack.exhibits`).
+    Exhibit references stay the same across packs (see :mod:`cyberevidence.exhibits`).
     """
     folder = Path(out_dir)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise CyberEvidenceError(f"{folder}: the folder exists and is not empty", hint="Choose a new folder for the pack.")
-    inits = check_initials(initials) if initials else default_initials(case.info.get("examiner", ""))
+    inits = check_initials(initials) if initials else case_initials(case)
     generated_at = utc_now()
     exhibits = assign_exhibits(case, inits)
     verify = case.verify()
@@ -230,6 +277,7 @@ def make_pack(
         ("scope.md", lambda: scope_statement(case, exhibits, excluded, limits, _totals(case)).encode("utf-8")),
         ("exclusions.csv", lambda: _csv(EXCLUSION_COLUMNS, [e.to_row() for e in excluded])),
         ("limitations.json", lambda: _json([lim.to_dict() for lim in limits])),
+        (UK_FILE, lambda: uk_exhibit_statement_draft(case, exhibits, generated_at).encode("utf-8")),
         (FRE_FILE, lambda: fre_902_14_draft(case, exhibits, generated_at).encode("utf-8")),
         ("conduct.md", lambda: _conduct_md(conduct, markers, indicators).encode("utf-8")),
         ("conduct.json", lambda: _json(conduct)),
@@ -279,4 +327,4 @@ def make_pack(
     return result
 
 
-__all__ = ["EXHIBIT_COLUMNS", "FRE_FILE", "PACK_MANIFEST", "PackResult", "make_pack"]
+__all__ = ["EXHIBIT_COLUMNS", "FRE_FILE", "PACK_MANIFEST", "UK_FILE", "PackResult", "make_pack"]

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cyberevidence.display import visible
+from cyberevidence.exhibits import Exhibit
 from cyberevidence.limitations import Limitation, name_findings
-from cyberevidence.pack.exhibits import Exhibit
 
 if TYPE_CHECKING:
     from cyberevidence.case import Case

@@ -10,16 +10,19 @@ Rules (also in ``docs/formats/email_message.md``):
   else empty.
 * ``timestamp``: the ``Date`` header. Without a usable Date, the time of the bottom-most
   Received hop (when the first server took the message), with ``time_note``; else the caller's
-  fallback (Outlook submit/delivery time, the mbox ``From `` line time); else the Unix epoch
-  (1970-01-01T00:00:00Z) with ``time_ambiguous``, a note and a ``no_date`` warning, so the
-  message is still kept and visibly undated.
+  fallback (Outlook submit/delivery time, the mbox ``From `` line time); else the message is
+  **undated**: ``timestamp`` is ``None`` (no instant is invented), with a ``time_note`` and a
+  ``no_date`` warning; it is kept, listed as undated and left out of time-based figures
+  (docs/events.md "Undated events").
 * An **implausible Date** (more than a day after the last Received time, or without Received
   times after the time of parsing, e.g. year 3609) gets an ``implausible_date`` warning and is
   not used when another time exists (the Received hop, then the caller's fallback); otherwise it
   is kept, flagged ``time_ambiguous``. ``date_header`` keeps it as written.
 * A From display name shaped like an address that is not the address (``"bogus@acme.com"
-  <bogus@domain.com>``) is never the sender: ``extra["from_name_is_address"]`` and a
-  ``display_name_is_address`` warning say so.
+  <bogus@domain.com>``) is never the sender: ``extra["display_name_spoof"]`` and a
+  ``display_name_spoof`` warning (listed in the report's warnings) say so.
+* A ``-0000`` Date is UTC (the instant is certain, not ``time_ambiguous``); the sender's local zone
+  is recorded as unknown: ``extra["date_local_zone_unknown"] = True`` and ``time_note`` says so.
 * ``extra["date_received_gap_s"]`` = (bottom-most Received hop time) − (Date), in seconds: a large
   or negative gap hints at a wrong sender clock or a forged Date.
 """
@@ -47,7 +50,6 @@ from cyberevidence.parsers._email_headers import (
 )
 
 PLATFORM = "email"
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 #: a Date later than the last Received time (or, without Received times, than now) by more than this is implausible
 PLAUSIBLE_SLACK = timedelta(days=1)
 _MSGID_SPLIT = "<"
@@ -179,9 +181,9 @@ def build_event(
         if who[0].name:
             extra["from_name"] = who[0].name
             if looks_like_address(who[0].name) and who[0].name.strip().strip("<>").lower() != who[0].addr:
-                extra["from_name_is_address"] = True
+                extra["display_name_spoof"] = True
                 warn(
-                    "display_name_is_address",
+                    "display_name_spoof",
                     f"the From display name {who[0].name[:200]!r} is itself shaped like an address but the address "
                     f"is {who[0].addr!r}; the address is the sender (the display name may be meant to mislead)",
                 )
@@ -237,8 +239,12 @@ def build_event(
                 parsed = None
             else:
                 warn("implausible_date", f"{implausible}; kept (no other time is recorded) and flagged")
+    moment: datetime | None
     if parsed is not None:
         moment = parsed.utc
+        if parsed.local_zone_unknown:
+            extra["date_local_zone_unknown"] = True
+            note = parsed.note
         if not parsed.zone_known:
             ambiguous, note = True, parsed.note
             warn("date_without_zone", parsed.note)
@@ -257,9 +263,9 @@ def build_event(
             moment, what = built.fallback_time
             note = f"{why} {what} used"
         else:
-            moment, ambiguous = EPOCH, True
-            note = "no usable Date header or Received time; 1970-01-01T00:00:00Z stands for 'unknown'"
-            warn("no_date", "message has no usable date; kept with timestamp 1970-01-01T00:00:00Z (unknown)")
+            moment = None
+            note = f"{why} no Received time or other recorded time: the message is undated"
+            warn("no_date", "message has no usable date and no other recorded time; kept as undated (no time is invented)")
     extra.update(built.extra)
     return Event(
         timestamp=moment,

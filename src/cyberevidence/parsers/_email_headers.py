@@ -13,16 +13,24 @@ Rules (``docs/formats/email_message.md`` says the same in prose):
   do not fit the declared charset are replaced (U+FFFD) — each with a ``header_charset`` warning.
   UTF-7 is a known charset. Text that is not an encoded-word is kept as written (so a raw UTF-7
   subject such as ``Fr+APY-sche`` stays literally so: nothing declared it UTF-7).
-* **Addresses** are split on the raw header (so a comma inside an encoded display name does not
-  split it) and each display name is then decoded. The address is lower-cased and stripped of
+* **Addresses**: the raw header is read as an RFC 5322 address list by the standard library's
+  parser (:func:`email._header_value_parser.get_address_list`, the one behind ``policy.default``'s
+  ``headerregistry``), with each encoded-word held as an opaque atom while it splits (so a comma
+  inside an encoded display name does not split it, and the decoding below states every
+  fallback); a group's members are its addresses. Only when that parser cannot consume the whole
+  value is it split by hand at top-level commas (outside quotes, comments and angle brackets).
+  Each display name is then decoded. The address is lower-cased and stripped of
   angle brackets; the display name is kept separately. In each element the last ``<...>`` is the
   address and the text before it the display name, so an unquoted display name shaped like an
   address (``bogus@acme.com <real@domain>``) is never taken as the address. An element the
   standard parser cannot read (``a!b@c@d``, an unbracketed source route) is kept as written, with
   an ``odd_address`` warning; an obsolete source route ``@host:`` is dropped.
-* **Date**: RFC 5322 date parsed with :func:`email.utils.parsedate_tz`. A date with no zone, or
-  with ``-0000`` (RFC 5322: "no information about the local time zone"), is read as local time in
-  the case time zone and flagged ``time_ambiguous`` with a ``time_note``; it is never taken as UTC.
+* **Date**: RFC 5322 date parsed with :func:`email.utils.parsedate_tz`, comments removed first
+  (RFC 5322 allows CFWS between the parts: ``00:19:00 (EDT) -0400`` is at -0400). ``-0000`` (RFC 5322
+  §3.3: the time *is* UTC, the sender's local zone is not stated) is read as UTC and
+  ``ParsedDate.local_zone_unknown`` is set (the instant is certain; the sender's zone is not). A
+  date with no zone at all is read as local time in the case time zone and flagged
+  ``time_ambiguous`` with a ``time_note``.
 * **Received** headers become hops in header order (the first hop is the top-most, i.e. the
   last server; the *bottom-most* is the first server the message reached). Each hop keeps
   ``from``, ``by``, ``with``, ``id``, ``for``, the IP addresses found in the ``from`` clause and
@@ -44,6 +52,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from email._header_value_parser import get_address_list
 from email.utils import getaddresses, parsedate_tz
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -332,6 +341,38 @@ def _one_address(element: str, what: str, warn: Warn) -> Address | None:
     return Address(decode_header_value(name, what, warn), addr)
 
 
+def _stdlib_elements(text: str) -> list[str] | None:
+    """The address elements of ``text`` as the standard library's RFC 5322 address-list parser
+    splits it (group members flattened, empty groups dropped); None when it cannot read it all."""
+    words: list[str] = []
+
+    def hold(m: re.Match[str]) -> str:
+        words.append(m.group(0))
+        return f"EWx{len(words) - 1}x9q"
+
+    if "EWx" in text:
+        return None
+    masked = _ENCODED_WORD.sub(hold, text)
+    try:
+        parsed, rest = get_address_list(masked)
+    except Exception:  # a hostile header must not stop the message: fall back to the hand split
+        return None
+    if rest.strip():
+        return None
+    elements: list[str] = []
+    for token in parsed.addresses:
+        inner = token[0] if len(token) else token
+        kind = getattr(inner, "token_type", "")
+        if kind == "group":
+            elements.extend(str(m) for m in getattr(inner, "all_mailboxes", []))
+        elif kind == "invalid-mailbox" and re.search(r":.*;", str(token)):
+            return None  # a group it could not read (e.g. ``name:; (comment)``): the hand split knows groups
+        else:
+            elements.append(str(token))
+    out = [re.sub(r"EWx(\d+)x9q", lambda m: words[int(m.group(1))], e).strip() for e in elements]
+    return [e for e in out if e]
+
+
 def parse_addresses(values: list[str], what: str, warn: Warn) -> list[Address]:
     """Addresses of one or more header instances (display names decoded, addresses lower-cased)."""
     found: list[Address] = []
@@ -339,7 +380,10 @@ def parse_addresses(values: list[str], what: str, warn: Warn) -> list[Address]:
         raw = raw_to_str(unfold(str(value)), what, warn)
         if not raw.strip():
             continue
-        got = [a for a in (_one_address(e, what, warn) for e in _split_elements(raw)) if a is not None]
+        elements = _stdlib_elements(raw)
+        if elements is None:
+            elements = _split_elements(raw)
+        got = [a for a in (_one_address(e, what, warn) for e in elements) if a is not None]
         got = [a for a in got if a.name or a.addr]
         if not got:
             if ":" in raw and ";" in raw:  # only empty groups (``undisclosed-recipients:;``): no address, by design
@@ -358,8 +402,11 @@ def parse_addresses(values: list[str], what: str, warn: Warn) -> list[Address]:
 @dataclass(frozen=True, slots=True)
 class ParsedDate:
     utc: datetime
+    #: False when the instant itself is uncertain (no zone: read in the case zone)
     zone_known: bool
     note: str = ""
+    #: ``-0000``: the instant is UTC, the sender's own local zone is not stated (RFC 5322 §3.3)
+    local_zone_unknown: bool = False
 
 
 _MINUS_ZERO = re.compile(r"-0000\s*(\(.*\))?\s*$")
@@ -368,8 +415,10 @@ _HAS_ZONE = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?\s*([+-]\d{2}:?\d{2}|
 
 
 def parse_date(raw: str, tz: ZoneInfo) -> ParsedDate | None:
-    """An RFC 5322 date; without a zone (or ``-0000``) it is read in ``tz`` and marked unknown-zone."""
+    """An RFC 5322 date; ``-0000`` is UTC with the sender's zone unknown; without a zone it is read in ``tz``."""
     value = unfold(raw).strip()
+    if "(" in value:  # RFC 5322 CFWS: a comment may stand anywhere, e.g. ``00:19:00 (EDT) -0400``
+        value = re.sub(r"\s+", " ", _without_comments(value)).strip()
     if not value:
         return None
     try:
@@ -384,14 +433,15 @@ def parse_date(raw: str, tz: ZoneInfo) -> ParsedDate | None:
         return None
     offset = t[9]
     zone_stated = _HAS_ZONE.search(value) is not None  # parsedate_tz gives offset 0 for "no zone"
-    if offset is not None and zone_stated and not (offset == 0 and _MINUS_ZERO.search(value)):
+    if offset is not None and zone_stated:
+        minus_zero = offset == 0 and _MINUS_ZERO.search(value) is not None
+        note = f"Date {value!r} has -0000: the time is UTC, the sender's local time zone is not stated" if minus_zero else ""
         try:
-            return ParsedDate((naive - timedelta(seconds=offset)).replace(tzinfo=timezone.utc), True)
+            return ParsedDate((naive - timedelta(seconds=offset)).replace(tzinfo=timezone.utc), True, note, minus_zero)
         except OverflowError:
             return None
-    why = "-0000 (sender's zone not stated)" if _MINUS_ZERO.search(value) else "no time zone"
     local = localize(naive, tz)
-    return ParsedDate(local.utc, False, f"Date {value!r} has {why}; read as local time in {tz.key}")
+    return ParsedDate(local.utc, False, f"Date {value!r} has no time zone; read as local time in {tz.key}")
 
 
 # -- Received chain -------------------------------------------------------------------------

@@ -21,12 +21,28 @@ Rules (also in ``docs/formats/email_message.md``):
 * **TNEF** (``application/ms-tnef``, ``winmail.dat``): no permissively licensed TNEF reader is
   available (tnefparse is LGPL), so winmail.dat is kept and stored as an attachment, unexpanded;
   a ``tnef_not_expanded`` warning says so.
+* **Report and attached-message parts are readable**: the text of every ``message/delivery-status``
+  and ``text/rfc822-headers`` part, and the body of every attached ``message/rfc822`` message, is
+  appended to the event text after the message's own body, each after a line
+  ``--- part[k] <media type> ---`` (so "5.1.1 user unknown" is searchable); the part is still kept
+  as an attachment too. A delivery-status part's per-recipient fields are in
+  ``extra["delivery_status"]`` (``final_recipient``, ``action``, ``status``, ``diagnostic_code``,
+  ``remote_mta``, with the message-level ``reporting_mta`` and ``arrival_date``).
+* **A nested multipart reusing its parent's boundary** (RFC 2046 §5.1.1 forbids it; the stdlib
+  parser then drops every part after the inner close delimiter): when the top-level multipart's
+  boundary is reused below it, its body is re-split flat at that boundary's delimiter lines,
+  every segment read as one part (a segment that only declares a multipart with that same
+  boundary is a container and skipped), with a ``mime_boundary_reused`` warning.
+* **Text outside every part**: a non-blank preamble or epilogue that holds a delimiter-like line
+  (``--...``) or a ``Content-`` header line is content no part holds; a ``mime_part_unrecovered``
+  warning names it and its byte range in the message (``bytes a-b``, 0-based, end exclusive).
 * ``extra["mime_parts"]`` = the number of parts :meth:`email.message.Message.walk` visits.
 """
 
 from __future__ import annotations
 
 import io
+import itertools
 import mimetypes
 import re
 from collections.abc import Callable, Iterator
@@ -91,6 +107,9 @@ class MimeWalk:
     html: list[str] = field(default_factory=list)
     leaves: list[tuple[int, Message, str]] = field(default_factory=list)  # (part no, part, name)
     nested: list[tuple[int, Message, str]] = field(default_factory=list)  # attached messages
+    #: (part no, media type, text) of report and attached-message parts, appended to the event text
+    readable: list[tuple[int, str, str]] = field(default_factory=list)
+    delivery_status: list[dict[str, str]] = field(default_factory=list)
 
 
 def walk_message(msg: Message, warn: Callable[[str, str], None]) -> MimeWalk:
@@ -112,8 +131,13 @@ def walk_message(msg: Message, warn: Callable[[str, str], None]) -> MimeWalk:
                 name = part_filename(part, what, warn)
                 if ctype in ("message/rfc822", "message/global"):
                     found.nested.append((k, part, name))
+                    inner = payload[0] if payload and isinstance(payload[0], Message) else None
+                    if inner is not None:
+                        _readable_nested(k, ctype, inner, found, warn)
                 else:  # message/delivery-status and the like: header blocks, kept as a file
                     found.leaves.append((k, part, name))
+                    if ctype in ("message/delivery-status", "message/global-delivery-status"):
+                        _readable_report(k, ctype, payload, found, warn)
                 _count_rest(part, counter)
                 return
             for sub in payload:
@@ -129,9 +153,56 @@ def walk_message(msg: Message, warn: Callable[[str, str], None]) -> MimeWalk:
             found.plain.append(_text_of(part, what, warn))
         else:
             found.leaves.append((k, part, name))
+            if ctype in ("text/rfc822-headers", "message/delivery-status", "message/global-headers"):
+                found.readable.append((k, ctype, _text_of(part, what, warn)))
 
     visit(msg)
     return found
+
+
+_DSN_FIELDS = {
+    "final-recipient": "final_recipient",
+    "original-recipient": "original_recipient",
+    "action": "action",
+    "status": "status",
+    "diagnostic-code": "diagnostic_code",
+    "remote-mta": "remote_mta",
+}
+
+
+def _readable_report(k: int, ctype: str, blocks: list[Any], found: MimeWalk, warn: Callable[[str, str], None]) -> None:
+    """A delivery-status part (RFC 3464): its field blocks as text and per-recipient details."""
+    texts: list[str] = []
+    common: dict[str, str] = {}
+    for i, block in enumerate(b for b in blocks if isinstance(b, Message)):
+        lines: list[str] = []
+        row: dict[str, str] = {}
+        for key, value in block.raw_items():
+            text = decode_header_value(str(value), f"part[{k}] {key}", warn)
+            lines.append(f"{key}: {text}")
+            name = key.strip().lower()
+            if i == 0 and name in ("reporting-mta", "arrival-date"):
+                common[name.replace("-", "_")] = text
+            elif name in _DSN_FIELDS:
+                row[_DSN_FIELDS[name]] = text
+        texts.append("\n".join(lines))
+        if row:
+            found.delivery_status.append({**common, **row})
+    found.readable.append((k, ctype, "\n\n".join(t for t in texts if t)))
+
+
+def _readable_nested(k: int, ctype: str, inner: Message, found: MimeWalk, warn: Callable[[str, str], None]) -> None:
+    """An attached message's sender, date, subject and body, as text."""
+    sub = walk_message(inner, lambda code, message: None)  # its own defects are the attachment's, not this message's
+    body = "\n\n".join(t.strip("\n") for t in sub.plain if t.strip()) or "\n\n".join(html_to_text(h) for h in sub.html)
+    head = [
+        f"{label}: {decode_header_value(str(inner.get(label.lower(), '')), f'part[{k}] {label}', warn)}"
+        for label in ("From", "Date", "Subject")
+        if inner.get(label.lower()) is not None
+    ]
+    found.readable.append((k, ctype, "\n".join([*head, "", body]).strip()))
+    for sk, sctype, stext in sub.readable:
+        found.readable.append((k, f"{ctype} > {sctype} (inner part[{sk}])", stext))
 
 
 def _count_rest(part: Message, counter: list[int]) -> None:
@@ -215,6 +286,7 @@ def parse_message(
         warn("unparsed_message", f"the message could not be read as MIME ({type(exc).__name__}); kept as text")
         msg = Message()
         msg.set_payload(data.decode("utf-8", "replace"))
+    msg = recover_mime(msg, data, warn)
     facts = read_headers([(k, str(v)) for k, v in msg.raw_items()], ctx.options.timezone, warn)
     built = Built(fallback_time=fallback_time)
     fill_from_mime(msg, facts, built, source=source, ctx=ctx, member_prefix=member_prefix, warn=warn)
@@ -223,6 +295,98 @@ def parse_message(
     event = build_event(facts, built, source=SourceRef(source.sha256, locator), tz=ctx.options.timezone, warn=warn)
     yield from warnings
     yield event
+
+
+def _boundary(part: Message) -> str | None:
+    try:
+        b = part.get_boundary()
+    except Exception:
+        return None
+    return str(b) if b else None
+
+
+def _reused_boundary(msg: Message) -> bool:
+    """True when a multipart below the top level declares the top-level multipart's boundary."""
+    top = _boundary(msg) if msg.is_multipart() else None
+    return top is not None and any(
+        p is not msg and p.get_content_maintype() == "multipart" and _boundary(p) == top for p in msg.walk()
+    )
+
+
+def _split_at_boundary(body: bytes, boundary: str) -> list[bytes]:
+    """The segments between the delimiter lines ``--boundary`` (and ``--boundary--``) of ``body``,
+    ignoring the preamble and anything after the last delimiter line."""
+    delim = re.compile(rb"^--" + re.escape(boundary.encode("ascii", "replace")) + rb"(--)?[ \t]*\r?$", re.MULTILINE)
+    marks = list(delim.finditer(body))
+    segments: list[bytes] = []
+    for a, b in itertools.pairwise(marks):
+        if a.group(1):  # a close delimiter: what follows up to the next delimiter is outside every part
+            continue
+        start = a.end() + (1 if body[a.end() : a.end() + 1] == b"\n" else 0)
+        end = b.start()
+        seg = body[start:end]
+        if seg.endswith(b"\r\n"):
+            seg = seg[:-2]
+        elif seg.endswith(b"\n"):
+            seg = seg[:-1]
+        segments.append(seg)
+    return segments
+
+
+def _leaves(msg: Message) -> int:
+    """Non-empty leaf parts of a tree (a multipart whose parts were lost counts as none)."""
+    return sum(1 for p in msg.walk() if p.get_content_maintype() != "multipart" and payload_bytes(p).strip())
+
+
+def _header_end(data: bytes) -> int:
+    m = re.search(rb"\r?\n\r?\n", data)
+    return m.end() if m else len(data)
+
+
+def recover_mime(msg: Message, data: bytes, warn: Callable[[str, str], None]) -> Message:
+    """Re-read a top-level multipart whose boundary is reused by a nested multipart (flat split;
+    rule in the module docstring), then warn about content left outside every part."""
+    if _reused_boundary(msg):
+        boundary = _boundary(msg) or ""
+        body_at = _header_end(data)
+        parts: list[Message | str] = []
+        for seg in _split_at_boundary(data[body_at:], boundary):
+            try:
+                sub = _PARSER.parsebytes(seg)
+            except Exception:
+                continue
+            if sub.get_content_maintype() == "multipart" and _boundary(sub) == boundary:
+                continue  # declares the reused boundary: a container; its parts are the next segments
+            parts.append(sub)
+        before = _leaves(msg)
+        rebuilt = _PARSER.parsebytes(data[:body_at])
+        rebuilt.set_payload(parts)
+        rebuilt.defects = list(msg.defects)  # the header-only re-read's own defects are artefacts
+        after = _leaves(rebuilt)
+        kept = "the flat reading is used" if after > before else "the nested reading is kept (the flat one found no more)"
+        warn(
+            "mime_boundary_reused",
+            f"a nested multipart reuses the top-level boundary {boundary[:80]!r} (RFC 2046 §5.1.1); re-split flat at "
+            f"that boundary: {after} non-empty parts against {before} in the nested reading; {kept}",
+        )
+        if after > before:
+            msg = rebuilt
+    for k, part in enumerate(msg.walk()):
+        if not part.is_multipart():
+            continue
+        for where in ("preamble", "epilogue"):
+            text = getattr(part, where, None)
+            if not isinstance(text, str) or not re.search(r"(?m)^(--\S|Content-[A-Za-z-]+:)", text):
+                continue
+            raw = text.encode("ascii", "surrogateescape") if text.isascii() else text.encode("utf-8", "surrogateescape")
+            at = data.find(raw.strip()) if raw.strip() else -1
+            span = f"bytes {at}-{at + len(raw.strip())}" if at >= 0 else "byte range not found"
+            warn(
+                "mime_part_unrecovered",
+                f"part[{k}] ({part.get_content_type()}) {where}: {len(raw)} bytes outside every MIME part "
+                f"({span}) look like a part but are not read as one; they stay in the original file",
+            )
+    return msg
 
 
 def fill_from_mime(
@@ -245,6 +409,11 @@ def fill_from_mime(
         if not built.text:
             built.text = "\n\n".join(html_to_text(h) for h in walk.html)
             built.extra["text_from_html"] = True
+    sections = [f"--- part[{k}] {ctype} ---\n{text.strip()}" for k, ctype, text in walk.readable if text.strip()]
+    if sections:
+        built.text = "\n\n".join([built.text, *sections]) if built.text else "\n\n".join(sections)
+    if walk.delivery_status:
+        built.extra["delivery_status"] = walk.delivery_status
     attachments: list[Attachment] = []
     unnamed: list[int] = []
     items: list[tuple[int, str, str, bytes]] = []  # (part no, name, media type, bytes)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from enum import Enum
 from functools import lru_cache
 from typing import BinaryIO, Final
 
@@ -78,6 +80,71 @@ def instant(raw: str | None) -> datetime | None:
         return EPOCH + timedelta(milliseconds=int((raw or "").strip()))
     except (ValueError, OverflowError):
         return None
+
+
+class DateUnit(Enum):
+    """The unit of a backup's ``date`` values, decided once for the whole file (:func:`file_date_unit`)."""
+
+    #: Every dated record is milliseconds-sized (what the app writes).
+    MILLISECONDS = "milliseconds"
+    #: Every dated record is seconds-sized (some converters and old backups).
+    SECONDS = "seconds"
+    #: Both sizes occur: each record is read by its own magnitude and the seconds ones are warned.
+    MIXED = "mixed"
+
+
+@dataclass(frozen=True, slots=True)
+class UnitDecision:
+    """What :func:`file_date_unit` found: the unit and the counts it was decided from."""
+
+    unit: DateUnit
+    milliseconds: int
+    seconds: int
+    neither: int
+
+
+#: A ``date`` attribute as the app writes it (``date="…"``); the byte before must be white space, so
+#: ``date_sent`` and ``mdate`` are not counted. A literal start keeps the scan fast (~1 GB/s).
+_DATE_ATTR: Final = re.compile(rb"""date=["'](\d{1,19})["']""")
+_SPACE: Final = frozenset(b" \t\r\n")
+_FIRST_SMS_MS: Final = FIRST_SMS_S * 1000
+
+
+def file_date_unit(fh: BinaryIO, chunk: int = 4 << 20) -> UnitDecision:
+    """Decide the unit of every ``date`` in the file by magnitude, in one streaming pass (flat memory).
+
+    A value is milliseconds-sized when, read as milliseconds, it falls on or after the first SMS
+    (1992-12-03); seconds-sized when only read as seconds does it fall between then and 2100;
+    anything else (``0``, a tiny number) is neither and decides nothing; a value written another way
+    (``date = "…"``) is not seen here and is read by its own magnitude. Only seconds-sized values
+    make the file :attr:`DateUnit.SECONDS`; both sizes make it :attr:`DateUnit.MIXED`; otherwise
+    it is :attr:`DateUnit.MILLISECONDS`, the format's own unit.
+    """
+    ms = s = neither = 0
+    tail = b""
+    while True:
+        block = fh.read(chunk)
+        data = tail + block
+        # a match is at most ~30 bytes: one starting in the last 64 bytes is left for the next read (where
+        # the first byte is only the one before it, hence ``start == 0`` is never counted)
+        cut = max(len(data) - 64, 0) if block else len(data)
+        for m in _DATE_ATTR.finditer(data):
+            if m.start() >= cut:
+                break
+            if m.start() == 0 or data[m.start() - 1] not in _SPACE:
+                continue
+            value = int(m.group(1))
+            if value >= _FIRST_SMS_MS:
+                ms += 1
+            elif FIRST_SMS_S <= value < LAST_PLAUSIBLE_S:
+                s += 1
+            else:
+                neither += 1
+        if not block:
+            break
+        tail = data[max(cut - 1, 0) :]  # one byte more: the one before a match, which must be white space
+    unit = DateUnit.MIXED if ms and s else DateUnit.SECONDS if s else DateUnit.MILLISECONDS
+    return UnitDecision(unit, ms, s, neither)
 
 
 def record_instant(raw: str | None) -> tuple[datetime | None, str]:

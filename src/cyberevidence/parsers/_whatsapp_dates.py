@@ -396,8 +396,7 @@ def _ambiguous(groups: list[StyleGroup], file: str) -> DateOrderAmbiguousError:
     return DateOrderAmbiguousError(
         "this looks like a WhatsApp export but the date order is ambiguous: "
         f"{g.differ_text} (line {g.differ_line}) could be day/month or month/day, and for dates written like "
-        f"{g.example} no day above 12, dated attachment name, message order or date separator decides it; "
-        "pass --date-order dmy or mdy",
+        f"{g.example} no day above 12, dated attachment name, message order or date separator decides it.",
         file=file,
         locator=f"line {g.differ_line}",
     )

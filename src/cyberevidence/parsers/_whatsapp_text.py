@@ -63,6 +63,16 @@ LRM_GROUP_EVENT_RE: Final = re.compile(
 )
 
 
+#: Without U+200E (Android, and iOS exports whose marks were lost): after "Name: ", the text is a
+#: group notice only when it starts with that same name followed by one of these whole
+#: phrases, so "Alice: I left" or "Alice: Bob left" stay messages (docs/formats/whatsapp.md).
+NAMED_NOTICE_RE: Final = re.compile(
+    r" (?:created group(?: [\"\u201c].{0,400})?|added you|removed you|left|changed the subject(?: from .{0,400})?"
+    r"(?: to [\"\u201c].{0,400})?|changed this group's icon|deleted this group's icon|changed the group description"
+    r"|joined using this group's invite link)",
+    re.IGNORECASE,
+)
+
 #: First letters of the E2E notices (cheap check before the regex).
 _E2E_FIRST: Final = frozenset("MNLABImnlabi")
 _MARKS: Final = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -104,11 +114,22 @@ def is_notice_after_name(name: str, text: str) -> bool:
         return is_e2e_notice(plain) or strict_notice(plain) is not None or LRM_GROUP_EVENT_RE.fullmatch(plain) is not None
     if is_e2e_notice(text):
         return True
+    if is_named_notice(name, text):
+        return True
     notice = strict_notice(text)
     if notice is None:
         return False
     actor = notice.group(1) or notice.group(2)
     return actor is None or actor.strip().casefold() in (name.strip().casefold(), "you")
+
+
+def is_named_notice(name: str, text: str) -> bool:
+    """Rule 4b: the shown name itself opening a whole group-notice phrase ("Alice left", "Alice added
+    you", "Alice created group \"Plans\""); any other text, however close ("I left", "You left",
+    "Bob left", "Alice left early"), stays a message."""
+    actor = clean_sender(name).strip()
+    n = len(actor)
+    return bool(n) and text[:n].casefold() == actor.casefold() and NAMED_NOTICE_RE.fullmatch(text, n) is not None
 
 
 def clean_sender(sender: str) -> str:
@@ -147,8 +168,9 @@ class BodySplitter:
            sender, unless it is a group event whose wording contains ": " (then the whole body is
            the notice).
         3. No ": " at all: a system notice ("Alice added Bob", "You were added", "John Doe:.").
-        4. After the split, an E2E notice, a U+200E-led notice or group event, or a strict notice
-           naming the shown name itself as its actor is a system notice too; the name before the
+        4. After the split, an E2E notice, a U+200E-led notice or group event, a strict notice
+           naming the shown name itself as its actor, or the shown name itself opening a whole
+           group-notice phrase (:func:`is_named_notice`) is a system notice too; the name before the
            colon is kept as ``shown_sender``.
         """
         c = body[:1]

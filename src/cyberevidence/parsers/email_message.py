@@ -10,6 +10,10 @@ lines before it are skipped; a leading ``From `` envelope line only when the nam
 and the header block (up to the first blank line, within the first 64 KiB) holds at least two
 different headers from: From, To, Subject, Date, Message-ID, Received, Return-Path,
 MIME-Version, Content-Type, Delivered-To, Sender, Reply-To, X-Mailer, In-Reply-To, References.
+A file named ``.eml``/``.mht``/``.mhtml`` whose head is an RFC 5322 header block needs only one
+header line (of any name); when it has fewer than two of those headers a ``few_headers`` warning
+says so (it is read as a message because its name says it is one). A head that, after blank lines,
+starts with a ``From `` envelope line is an mbox unless the name says message.
 
 Events: one ``kind="email"`` event at locator ``message[0]``; its attachments are stored as
 ``message[0]/attachment[i]/<name>``. Warnings carry the same locator and name the header or the
@@ -62,10 +66,16 @@ def header_names(head: bytes) -> list[bytes] | None:
 def looks_like_message(head: bytes, name: str = "") -> bool:
     """Header block test; a leading ``From `` envelope line is accepted only for a ``.eml``/``.mht`` name
     (the one tie the file name breaks: otherwise it is a one-message mbox)."""
-    if not head or (head.lstrip(b"\xef\xbb\xbf").startswith(b"From ") and not name.lower().endswith(MESSAGE_SUFFIXES)):
+    named = name.lower().endswith(MESSAGE_SUFFIXES)
+    if not head or (head.lstrip(b"\xef\xbb\xbf").lstrip(b"\r\n\t ").startswith(b"From ") and not named):
         return False
     names = header_names(head[:65536]) or []
-    return bool(names) and len({n for n in names if n in _KNOWN}) >= 2
+    return bool(names) and (named or len(known_headers(names)) >= 2)
+
+
+def known_headers(names: list[bytes]) -> set[bytes]:
+    """The distinct sniffing headers among ``names``."""
+    return {n for n in names if n in _KNOWN}
 
 
 def sniff(source: SourceFile, head: bytes) -> bool:
@@ -85,6 +95,15 @@ def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarnin
         )
         return
     data = source.path.read_bytes()
+    names = header_names(data[:65536]) or []
+    if len(known_headers(names)) < 2:
+        yield ParseWarning(
+            "few_headers",
+            f"the header block has {len(names)} header line(s) ({', '.join(n.decode('ascii', 'replace') for n in names[:10])}) "
+            "and fewer than two of the usual e-mail headers; read as a message because the file name says it is one",
+            locator="message[0]",
+            file=source.name,
+        )
     yield from parse_message(data, source=source, ctx=ctx, locator="message[0]", member_prefix="message[0]")
 
 

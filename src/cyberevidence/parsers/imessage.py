@@ -24,8 +24,8 @@ Time
 *per value* by magnitude: ``|value| >= 10**11`` is nanoseconds (10**11 seconds would be the year
 5170), anything smaller is seconds (10**11 ns is 100 s after the reference date). The rule
 applied is recorded in ``extra["date_unit"]``. ``0`` or NULL means "no date": for ``date``
-the message is still kept, dated at the reference date, ``time_ambiguous`` with a note and a
-``missing_date`` warning; for ``date_read`` / ``date_delivered`` / ``date_edited`` /
+the message is still kept, **undated** (``timestamp`` ``None``, no instant invented; docs/events.md)
+with a note and a ``missing_date`` warning; for ``date_read`` / ``date_delivered`` / ``date_edited`` /
 ``date_retracted`` it means "never" and nothing is recorded.
 
 Who, direction, platform
@@ -283,8 +283,8 @@ class _Reader:
         when = apple_time(r["date"])
         note = ""
         if when is None:
-            self.warn("missing_date", f"message has no usable date ({r['date']!r}); it is placed at 2001-01-01 UTC", loc)
-            moment, note = APPLE_EPOCH, "the database gives no usable date; placed at Apple's reference date 2001-01-01"
+            self.warn("missing_date", f"message has no usable date ({r['date']!r}); kept as undated", loc)
+            moment, note = None, "the database gives no usable date: the message is undated"
         else:
             moment, extra["date_unit"] = when
         for col in ("date_read", "date_delivered"):
@@ -340,7 +340,7 @@ class _Reader:
             extra=extra,
         )
         if note:
-            event.time_ambiguous, event.time_note = True, note
+            event.time_note = note
         for col, flag in (("date_edited", "edited"), ("date_retracted", "deleted")):
             t = apple_time(r.get(col))
             if t is not None:

@@ -19,6 +19,8 @@ used (it is slow on big files and splits on any ``From `` line). Rules:
   ``^>+From `` (so ``>From `` becomes ``From ``, ``>>From `` becomes ``>From ``).
   (In an mboxo file an original ``>From `` line cannot be told apart; this is the stated choice.)
 * A leading UTF-8 byte-order mark is not part of the first message (``extra["mbox_bom"]``).
+* Blank lines before the first envelope line (some exports start with one) are skipped, with an
+  ``mbox_leading_blank_lines`` warning; the sniffer skips them too, and needs no file extension.
 * A file that does not start with ``From `` gets an ``mbox_no_envelope`` warning; its text up to
   the first envelope line is read as message[0].
 * Each message is parsed like an ``.eml`` (:mod:`._email_mime`); Gmail's ``X-GM-THRID`` becomes
@@ -59,12 +61,22 @@ BOM: Final = b"\xef\xbb\xbf"
 def sniff(source: SourceFile, head: bytes) -> bool:
     try:
         head = head[len(BOM) :] if head.startswith(BOM) else head
+        head = head[_leading_blank(head) :]
         if not head.startswith(b"From ") or source.name.lower().endswith(MESSAGE_SUFFIXES):
             return False
         names = header_names(head[:65536].split(b"\n", 1)[1] if b"\n" in head else b"")
         return bool(names)
     except Exception:
         return False
+
+
+_LEADING_BLANK = re.compile(rb"(?:[ \t]*\r?\n)+")
+
+
+def _leading_blank(data: bytes) -> int:
+    """Length of the blank lines at the start of ``data`` (0 when it does not start with one)."""
+    m = _LEADING_BLANK.match(data)
+    return m.end() if m else 0
 
 
 def split_mbox(fh: BinaryIO, chunk: int = CHUNK) -> Iterator[tuple[int, bytes, list[tuple[int, str]]]]:
@@ -79,9 +91,17 @@ def split_mbox(fh: BinaryIO, chunk: int = CHUNK) -> Iterator[tuple[int, bytes, l
     buf = bytearray()
     msg_start, msg_line, scan = 0, 1, 0
     odd: list[tuple[int, str]] = []
+    first = True
     while True:
         data = fh.read(chunk)
         buf += data
+        if first:
+            first = False
+            skip = _leading_blank(bytes(buf[:65536]))
+            if skip and buf[skip : skip + 5] == b"From ":  # blank lines before the first envelope line
+                odd.append((buf.count(b"\n", 0, skip), "leading_blank"))
+                msg_line += buf.count(b"\n", 0, skip)
+                msg_start = scan = skip
         resume = -1
         for m in _FROM_AT_LINE_START.finditer(buf, scan):
             p = m.start()
@@ -169,7 +189,14 @@ def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarnin
             count += 1
             locator = f"message[{n}] line {line_no}"
             for odd_line, what in odd:
-                if what == "start":
+                if what == "leading_blank":
+                    yield ParseWarning(
+                        "mbox_leading_blank_lines",
+                        f"{odd_line} blank line(s) before the first envelope ('From ') line; skipped",
+                        locator=f"message[{n}] line 1",
+                        file=source.name,
+                    )
+                elif what == "start":
                     yield ParseWarning(
                         "mbox_missing_blank_line",
                         f"line {odd_line}: an envelope ('From ') line not after a blank line; read as the start of message[{n}]",

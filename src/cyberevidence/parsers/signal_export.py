@@ -82,7 +82,7 @@ HEADER_RE: Final = re.compile(
     r"\[(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})(?P<comma>,?) (?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?\] "
     r"(?P<who>.*?): ?(?P<body>.*)"
 )
-SECONDS_RE: Final = re.compile(rb"\[\d{4}-\d{2}-\d{2},? \d{2}:\d{2}(:\d{2})?\] [^\r\n]*?:")
+SECONDS_RE: Final = re.compile(rb"\[\d{4}-\d{2}-\d{2}(,?) \d{2}:\d{2}(:\d{2})?\] [^\r\n]*?:")
 ATTACH_RE: Final = re.compile(r"!?\[([^\]\n]*)\]\(\./([^)\n]*)\)\s*$")
 REACTIONS_RE: Final = re.compile(r"\n\(- (.*) -\)\s*$")
 STICKER_RE: Final = re.compile(r"\n\(\( (.*) \)\)\s*$")
@@ -96,22 +96,37 @@ DELETED: Final = "(This message was deleted)"
 # -- sniffing -------------------------------------------------------------------------------
 
 
+#: Wording only WhatsApp writes into a chat text: with any of it in the head, the file is not Signal's.
+WHATSAPP_MARKS: Final = (
+    "\u200e".encode(),
+    b"<Media omitted>",
+    b"<attached: ",
+    b"end-to-end encrypted",
+    b" omitted\r",
+    b" omitted\n",
+)
+
+
 def _sniff_text(source: SourceFile, head: bytes) -> bool:
+    """The rule in docs/detection.md ("Signal or WhatsApp?"): year-first ``-`` bracketed headers only;
+    a signal-export mark (``.md`` name, the two trailing spaces, a ``Me:`` sender) says Signal; WhatsApp's
+    own wording or file name says WhatsApp; otherwise only the comma form without seconds
+    (``[2019-12-24, 12:23]``, chat-miner's Signal sample) is Signal, since WhatsApp also writes
+    ``[2019-04-16 02:09]`` and ``[2019-04-16 02:09:11]``."""
     lines = head.lstrip(b"\xef\xbb\xbf").split(b"\n", 60)[:60]
-    headers = [ln for ln in lines if SECONDS_RE.match(ln)]
+    headers = [m for ln in lines if (m := SECONDS_RE.match(ln))]
     if not headers:
         return False
     starts = [ln for ln in lines if ln[:1] == b"["]
     # every bracketed line near the top must be a signal-export header (year-first, '-' separators)
     if len(headers) != len(starts):
         return False
-    with_seconds = [h for h in headers if SECONDS_RE.match(h) and SECONDS_RE.match(h).group(1)]  # type: ignore[union-attr]
-    if not with_seconds:
-        return True  # WhatsApp's bracketed (iOS) headers always carry seconds; signal-export's older ones do not
     name = source.name.lower()
-    # year-first bracketed headers with seconds are also an iOS WhatsApp style: the file's name breaks the tie,
-    # as does signal-export's markdown line break (two trailing spaces) or its "Me:" sender.
-    return name.endswith(".md") or any(h.rstrip(b"\r").endswith(b"  ") or b"] Me:" in h for h in headers)
+    if name.endswith(".md") or any(m.string.rstrip(b"\r").endswith(b"  ") or b"] Me:" in m.group(0) for m in headers):
+        return True
+    if name == "_chat.txt" or name.startswith("whatsapp chat") or any(mark in head for mark in WHATSAPP_MARKS):
+        return False
+    return all(m.group(1) == b"," and not m.group(2) for m in headers)
 
 
 def _sniff_json(head: bytes) -> bool:

@@ -34,7 +34,12 @@ warning and the record is left out of the timeline (the warning names it): no 19
 invented. A whole number too small to be milliseconds after 1992-12-03 (the first SMS) but
 which, read as *seconds*, falls between then and 2100 is read as seconds (some converters and
 old backups write seconds), with a ``date_in_seconds`` warning and ``extra["date_unit"] =
-"seconds"``; any other date before 1992-12-03 is kept with an ``implausible_date`` warning. No
+"seconds"``; any other date before 1992-12-03 is kept with an ``implausible_date`` warning.
+The unit is also decided for the **whole file** before any record is read, by the magnitude of
+every ``date`` value (one streaming pass, flat memory): only seconds-sized values make it a
+seconds file, stated once in a ``date_unit`` warning (locator ``whole file``) instead of one
+``date_in_seconds`` per record; both sizes make it mixed, stated in ``date_unit``, each record
+then read by its own magnitude and each seconds one warned (``date_in_seconds``). No
 time zone is assumed anywhere, so no ``assumed_timezone`` warning is given.
 
 SMS (``<sms>``) → ``platform="sms"``, ``kind="message"``
@@ -163,8 +168,10 @@ from cyberevidence.parsers._sms_fields import (
     NO_ADDRESS,
     PRESENTATION,
     WITHHELD_NUMBERS,
+    DateUnit,
     b64decode,
     b64decode_stream,
+    file_date_unit,
     given,
     instant,
     part_name,
@@ -218,6 +225,7 @@ class BackupReader:
         self.counts: dict[str, int] = {}
         self.found = 0
         self.declared: str | None = None
+        self.unit = DateUnit.MILLISECONDS
 
     # warnings ---------------------------------------------------------------------------
 
@@ -239,7 +247,31 @@ class BackupReader:
 
     # the loop ---------------------------------------------------------------------------
 
+    def _decide_unit(self) -> Iterator[ParseWarning]:
+        """The whole file's ``date`` unit (rule in the module docstring), stated when it is not milliseconds."""
+        with open(self.source.path, "rb") as fh:
+            found = file_date_unit(fh)
+        self.unit = found.unit
+        counts = f"{found.seconds} seconds-sized and {found.milliseconds} milliseconds-sized date value(s)"
+        if found.unit is DateUnit.SECONDS:
+            yield ParseWarning(
+                "date_unit",
+                f"every dated record of this file is in seconds since 1970, not milliseconds ({counts}): the whole file "
+                "is read in seconds",
+                locator="whole file",
+                file=self.file,
+            )
+        elif found.unit is DateUnit.MIXED:
+            yield ParseWarning(
+                "date_unit",
+                f"the file mixes units ({counts}): each record is read by its own magnitude and each one read as "
+                "seconds is warned (date_in_seconds)",
+                locator="whole file",
+                file=self.file,
+            )
+
     def run(self) -> Iterator[Event | ParseWarning]:
+        yield from self._decide_unit()
         try:
             stream = iter_backup(self.source.path)
             for item in stream:
@@ -344,6 +376,7 @@ class BackupReader:
             return None
         if unit == "s":
             extra["date_unit"] = "seconds"
+        if unit == "s" and self.unit is not DateUnit.SECONDS:  # a seconds file is stated once, in date_unit
             self.warn(
                 out,
                 "date_in_seconds",

@@ -80,7 +80,11 @@ end-to-end-encryption notice (iOS writes the chat's name before it), (b) a notic
 (message timer changed, disappearing messages on/off, phone number changed, security code
 changed, contact blocked) whose actor is that same name or "You", or (c) on iOS, a text that
 begins with U+200E (WhatsApp's own mark) and is such a notice or a group event ("X added Y",
-"X left"). The name is then kept as ``extra["shown_sender"]``, not as a sender, so the notice is
+"X left"), or (d) without the mark, a text in which that same name opens a whole group-notice
+phrase: "X created group ...", "X added you", "X removed you", "X left", "X changed the subject
+...", "X changed this group's icon", "X changed the group description", "X joined using this
+group's invite link" (so "X: I left", "X: You left", "X: Bob left" and "X: X left early" stay
+messages). The name is then kept as ``extra["shown_sender"]``, not as a sender, so the notice is
 not counted as a message from that person. So ``+123 45 6789: +123 45 6789 updated the message
 timer...`` (read as a message by some other tools) is a system notice; its own text still names
 who changed the timer. "Bob: Alice added you" without the mark stays Bob's message. iOS call
@@ -543,7 +547,7 @@ class ChatReader:
         style, utc = p.shape.style, event.timestamp
         prev_style, prev_utc = self.prev_style, self.prev_utc
         self.prev_style, self.prev_utc = style, utc
-        if prev_utc is not None and style != prev_style and utc < prev_utc:
+        if prev_utc is not None and utc is not None and style != prev_style and utc < prev_utc:
             event.extra["style_change"] = True
             self.warn(
                 "style_change",

@@ -79,6 +79,11 @@ Events
 * Text: ``text_data`` (new; it is also a media caption) / ``data``, else ``media_caption`` (old),
   else (new) the ``description`` of the message's ``message_ui_elements`` rows (the body of a
   button / list / interactive message); those rows are kept in ``extra["ui_elements"]``.
+* ``message_type``: the named codes and where each keeps its text are in
+  :mod:`cyberevidence.parsers._wadb_types` (and the format doc); contact cards come from
+  ``message_vcard`` (``extra["vcards"]``; text = their ``FN`` names when there is no other). An unknown
+  code whose row has no text, media, location, album, card or UI elements is an
+  ``unknown_message_type`` warning with the row's locator.
 * A verified business name from ``wa.db``'s ``wa_vnames`` is kept in ``extra["sender_business_name"]``
   (and is the name shown when neither an address-book name nor a phone number is known).
 * Flags: ``deleted`` when a ``message_revoked`` row exists or ``message_type``/``media_wa_type`` is
@@ -121,6 +126,7 @@ from cyberevidence.parsers._wadb_common import (
     text_of,
     utc_from_unix_ms,
 )
+from cyberevidence.parsers._wadb_types import type_name, vcard_names
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
 from cyberevidence.sqlite_ro import SQLITE_MAGIC
 
@@ -140,6 +146,7 @@ SIDE_TABLES: Final = (
     "message_album",
     "message_system_chat_participant",
     "message_ui_elements",
+    "message_vcard",
     "call_log",
     "chat_list",
     "props",
@@ -307,6 +314,7 @@ class Reader:
         self.warn = Warner(source.name)
         self.participants: dict[int, list[int]] = {}
         self.ui_elements: dict[int, list[dict[str, Any]]] = {}
+        self.vcards: dict[int, list[str]] = {}
 
     # shared pieces ---------------------------------------------------------------------
 
@@ -434,6 +442,7 @@ class Reader:
             for row in conn.execute("SELECT message_row_id, user_jid_row_id FROM message_system_chat_participant"):
                 self.participants.setdefault(int_of(row[0]) or 0, []).append(int_of(row[1]) or 0)
         self._read_ui_elements()
+        self._read_vcards()
 
         cols = [
             "m._id AS id",
@@ -472,6 +481,15 @@ class Reader:
         yield from self.calls(jids, chats_by_jid)
         yield from self._legacy_rows(seen, {c.jid: c.subject for c in chats_by_jid.values() if c.subject})
         yield from self.warn.summaries()
+
+    def _read_vcards(self) -> None:
+        """``message_vcard`` rows (contact cards of types 4 and 14), several per message."""
+        if not self.s.has("message_vcard", "message_row_id", "vcard"):
+            return
+        for row in self.conn.execute("SELECT message_row_id, vcard FROM message_vcard ORDER BY rowid"):
+            card = text_of(row["vcard"])
+            if card:
+                self.vcards.setdefault(int_of(row["message_row_id"]) or 0, []).append(card)
 
     def _read_ui_elements(self) -> None:
         """Rows of ``message_ui_elements`` (buttons, lists, interactive messages), several per message."""
@@ -598,6 +616,28 @@ class Reader:
             ev.extra["ui_elements"] = elements
             if not ev.text:
                 ev.text = "\n".join(text_of(e["description"]) for e in elements if e.get("description"))
+        cards = self.vcards.get(int(row["id"]))
+        if cards:
+            ev.extra["vcards"] = cards
+            if not ev.text:
+                ev.text = "\n".join(n for card in cards for n in vcard_names(card))
+        type_label = type_name(mtype)
+        if type_label:
+            ev.extra["message_type_name"] = type_label
+        elif (
+            mtype is not None
+            and ev.kind == "message"
+            and not (ev.text or ev.attachments or ev.deleted or elements or cards)
+            and not ("location" in ev.extra or "album" in ev.extra)
+        ):
+            w = self.warn(
+                "unknown_message_type",
+                f"message_type {mtype} is not a type this parser knows, and the row has no text, media, location, "
+                "album, contact card or interactive elements: the message is kept with empty text and its code",
+                locator,
+            )
+            if w:
+                yield w
         yield ev
 
     # old schema --------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cyberevidence.exhibits import exhibit_refs
 from cyberevidence.report.html import DEFAULT_MAX_ROWS, render
 
 if TYPE_CHECKING:
@@ -51,8 +52,10 @@ def write_report(
 ) -> ReportResult:
     """Stream the report to ``path`` (written to a temporary file, then renamed) and log the export.
 
-    The custody ``export`` entry records the target path, the report's SHA-256 and size, and the
-    row limit. Pass ``record=False`` to write without logging (e.g. for a read-only case).
+    The custody ``export`` entry records the target path, the report's SHA-256 and size, the
+    row limit, and the exhibit references shown (``initials``, ``exhibits``: see
+    :mod:`cyberevidence.exhibits`). Pass ``record=False`` to write without logging (e.g. for a
+    read-only case).
     """
     target = Path(path)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
@@ -72,7 +75,9 @@ def write_report(
         tmp.unlink(missing_ok=True)
     result = ReportResult(target, digest.hexdigest(), size)
     if record:
+        refs = exhibit_refs(case)  # the references the report showed: recorded, so they never change
         case.record_export(
-            "report", str(target.resolve()), actor=actor, output_sha256=result.sha256, size=size, max_rows=max_rows
+            "report", str(target.resolve()), actor=actor, output_sha256=result.sha256, size=size, max_rows=max_rows,
+            initials=refs.initials, exhibits={ref: sha for sha, ref in refs.exhibits.items()},
         )
     return result

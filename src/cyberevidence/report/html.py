@@ -33,13 +33,17 @@ from zoneinfo import ZoneInfo
 
 from cyberevidence._version import __version__
 from cyberevidence.analysis.conduct import ConductSummary, DatedFigure, Figure
+from cyberevidence.analysis.conduct_words import plural, trend_text, week_items
 from cyberevidence.analysis.contacts import CONTACT_KINDS, ContactRow
 from cyberevidence.analysis.links import LinkSeen
 from cyberevidence.analysis.places import Place
+from cyberevidence.analysis.undated import UndatedTally, excluded_note
 from cyberevidence.display import html_text
 from cyberevidence.events import Event
+from cyberevidence.exhibits import MEMBER_SEPARATOR, ExhibitRefs, exhibit_refs, sha256_groups
 from cyberevidence.limitations import NameFinding, name_findings
 from cyberevidence.report import charts
+from cyberevidence.report.undated import undated_html
 from cyberevidence.store.custody import CustodyEntry
 from cyberevidence.store.verify import VerifyReport
 
@@ -76,7 +80,8 @@ def csp_hash(text: str) -> str:
 
 def css_string(value: str) -> str:
     """A CSS string literal: anything but letters, digits and a few safe marks is a hex escape."""
-    safe = "".join(ch if (ch.isascii() and ch.isalnum()) or ch in " -_.:/()" else f"\\{ord(ch):06x}" for ch in value)
+    # The space after each escape ends it (and is consumed by CSS): without it "," + " " became ",".
+    safe = "".join(ch if (ch.isascii() and ch.isalnum()) or ch in " -_.:/()" else f"\\{ord(ch):06x} " for ch in value)
     return f'"{safe}"'
 
 
@@ -87,15 +92,27 @@ def asset(name: str) -> str:
 def page_css(case_ref: str) -> str:
     """The stylesheet, with the print margin boxes carrying the case reference and page numbers.
 
-    Chromium (and so Chrome and Edge) draws CSS page-margin boxes since version 131, including
-    ``counter(page)`` and ``counter(pages)``; see docs/report.md for other browsers.
+    Chromium (and so Chrome and Edge) draws CSS page-margin boxes since version 131, with
+    ``counter(page)`` and ``counter(pages)``: printing from the browser's own dialog numbers every
+    page. No paper size is forced: A4 (or Letter) and portrait or landscape are chosen when printing;
+    the layout fits both A4 orientations (tests/report/test_report_print.py). See docs/report.md.
     """
     margin = (
-        "\n@page { size: A4; margin: 16mm 12mm 18mm;"
+        "\n@page { margin: 14mm 12mm 16mm;"
         f" @bottom-left {{ content: {css_string('cyberevidence report, case ' + case_ref)}; font-size: 8pt; }}"
         ' @bottom-right { content: "Page " counter(page) " of " counter(pages); font-size: 8pt; } }\n'
     )
     return asset("report.css") + margin
+
+
+def print_footer_template(case_ref: str) -> str:
+    """The footer for a headless print (Playwright ``page.pdf(display_header_footer=True, footer_template=...)``).
+
+    Chromium fills ``pageNumber`` and ``totalPages``; the case reference is escaped like every text.
+    """
+    return ('<div style="font-size:8pt;width:100%;margin:0 12mm;display:flex;justify-content:space-between">'
+            f'<span>cyberevidence report, case {e(case_ref)}</span>'
+            '<span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>')
 
 
 # ---------------------------------------------------------------------------------------------
@@ -115,15 +132,18 @@ class Scan:
     heat: dict[str, list[list[int]]] = field(default_factory=dict)
     channel: dict[str, Counter[date]] = field(default_factory=lambda: defaultdict(Counter))
     channel_first: dict[str, str] = field(default_factory=dict)
+    undated: UndatedTally = field(default_factory=UndatedTally)
 
 
 def local_label(ev: Event, tz: ZoneInfo) -> str:
+    if ev.timestamp is None:
+        return "undated"
     return ev.timestamp.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def scan_timeline(events: Iterable[Event], tz: ZoneInfo, subjects: Sequence[str], max_rows: int) -> Scan:
     """Count what the charts need and note which events the table will show (streams)."""
-    s = Scan(max_rows)
+    s = Scan(max_rows, undated=UndatedTally(keep=max_rows))
     wanted = set(subjects)
     for ev in events:
         s.total += 1
@@ -132,6 +152,8 @@ def scan_timeline(events: Iterable[Event], tz: ZoneInfo, subjects: Sequence[str]
             s.persons.add(ev.person)
             s.platforms.add(ev.platform)
             s.kinds.add(ev.kind)
+        if s.undated.add(ev) or ev.timestamp is None:
+            continue
         if ev.kind not in CONTACT_KINDS or ev.direction != "incoming":
             continue
         if wanted and ev.person not in wanted:
@@ -355,7 +377,7 @@ def conduct_html(summaries: Sequence[ConductSummary], tz: ZoneInfo, scan: Scan) 
         if s.first_contact is None or s.last_contact is None:
             out.append("<p>No contact from this person was found in the evidence.</p></section>")
             continue
-        kinds = ", ".join(f"{v:,} {e(k)}" for k, v in s.by_kind.items())
+        kinds = ", ".join(e(plural(v, k)) for k, v in s.by_kind.items())
         items: list[str] = []
 
         def add(sentence: str, items: list[str] = items) -> None:
@@ -383,15 +405,13 @@ def conduct_html(summaries: Sequence[ConductSummary], tz: ZoneInfo, scan: Scan) 
             add(f"There were {len(s.missed_call_bursts)} bursts of missed calls: {bursts}.")
         else:
             add("There were no bursts of missed calls.")
-        t = s.trend
-        direction = "rising" if t.slope_per_week > 0 else "falling" if t.slope_per_week < 0 else "flat"
-        weekly = ", ".join(f"{e(w.when)}: {fig(str(w.value), w.event_ids, w.when, listed=False)}" for w in t.weeks)
-        trend = (f"Contacts per week: {weekly}. The trend is <strong>{direction}</strong> "
-                 f"({t.slope_per_week:+g} a week, each week).")
-        if t.change_week:
-            trend += (f" The level changed in <strong>{e(t.change_week)}</strong>: about {t.mean_before:g} a week before, "
-                      f"{t.mean_after:g} a week from then on.")
-        add(trend)
+        weekly = "; ".join(
+            e(i.text) + (ev_link(i.figure.event_ids[0], str(i.figure.value), scan) if i.figure and i.figure.event_ids
+                         else str(i.figure.value) if i.figure else "")
+            for i in week_items(s.trend.weeks)
+        )
+        add(f"Contacts per week: {weekly}.")
+        add(e(trend_text(s.trend)))
         plats = "; ".join(
             f"{e(p.platform)} – first used {fig(when(p.first_used, tz), p.event_ids, p.platform)}, {p.contacts:,} contacts"
             for p in s.platforms
@@ -402,6 +422,10 @@ def conduct_html(summaries: Sequence[ConductSummary], tz: ZoneInfo, scan: Scan) 
             add(f"After the stop date {e(stop.stop_date)} ({e(stop.source)}): "
                 f"{count(stop.after, f'after {stop.stop_date}')} contacts{f' ({by})' if by else ''}; {stop.before:,} before it.")
         add(f"Messages from other people that mention {e(s.subject)}: {count(s.via_third_parties, 'via third parties')}.")
+        undated = s.undated_contacts.value + s.undated_replies.value
+        if undated:
+            add(f"{count(s.undated_contacts, 'undated contacts')} contacts and {count(s.undated_replies, 'undated replies')} "
+                f"replies have no time in their source; {e(excluded_note(undated, 'events'))}")
         out.append('<ul class="figures">' + "".join(f"<li>{x}</li>" for x in items) + "</ul>")
         if s.stop_suggestions:
             sugg = "".join(
@@ -428,6 +452,9 @@ def charts_html(rows: Sequence[ContactRow], scan: Scan, subjects: Sequence[str])
     scope = "the subjects" if who else "everyone"
     out = ['<section id="charts" class="major" aria-labelledby="charts-h"><h2 id="charts-h">Charts</h2>',
            charts.pattern_defs(len(platforms))]
+    left_out = sum(v for p, v in scan.undated.incoming_by_person.items() if not who or p in who)
+    if left_out:
+        out.append(f'<p class="note">{e(excluded_note(left_out, "incoming contacts"))}</p>')
     if not daily:
         out.append(f"<p>No incoming contacts from {scope} to chart.</p></section>\n")
         return "".join(out)
@@ -548,6 +575,51 @@ def _options(name: str, label: str, values: Sequence[str]) -> str:
     return f'<label>{e(label)}<select name="{name}"><option value="">all</option>{opts}</select></label>'
 
 
+def _exhibit_link(sha256: str, exhibits: Mapping[str, str]) -> str:
+    """An exhibit reference linked to its row in the Exhibits table (the SHA-256's start when it has none)."""
+    ref = exhibits.get(sha256, "")
+    if ref:
+        return f'<a class="ref" href="#ex-{e(sha256)}">{e(ref)}</a>'
+    return f"<code>{e(sha256[:12])}</code>" if sha256 else ""
+
+
+def timeline_row(count: int, ev: Event, local: datetime | None, exhibits: Mapping[str, str]) -> str:
+    """One timeline row: six columns, the attachments and the source exhibit on their own lines under the text."""
+    tags = ""
+    if ev.time_ambiguous:
+        tags += f'<span class="tag" title="{e(ev.time_note)}">≈ time</span>'
+    for flag in ("edited", "deleted", "media_omitted"):
+        if getattr(ev, flag):
+            tags += f'<span class="tag">{flag.replace("_", " ")}</span>'
+    kind = e(ev.kind) + (f" ({e(ev.call_type)})" if ev.call_type else "")
+    if ev.duration_s is not None:
+        kind += f", {ev.duration_s:,} s"
+    person = e(ev.person)
+    if ev.sender and ev.sender != ev.person:
+        person += f'<br><span class="note">sender: {e(ev.sender)}</span>'
+    lines = [f'<div class="msg">{e(ev.text, multiline=True)}</div>'] if ev.text else []
+    for a in ev.attachments:
+        where = (_exhibit_link(a.sha256, exhibits) if a.sha256 in exhibits
+                 else '<span class="note">(not in the export)</span>' if not a.sha256 else "stored")
+        lines.append(f'<div class="meta">Attachment: <span class="name">{e(a.name)}</span> {where}</div>')
+    lines.append(f'<div class="meta">Source: {_exhibit_link(ev.source.sha256, exhibits)} '
+                 f'<span class="loc">{e(ev.source.locator)}</span></div>')
+    return (
+        f'<tr id="ev-{e(ev.event_id)}"><td class="num">{count}</td>'
+        f'<td class="time">{_time_cell(ev, local)}{tags}</td>'
+        f"<td>{e(ev.platform)}<br><span class=\"note\">{kind}</span></td><td>{e(ev.direction)}</td>"
+        f'<td>{person}</td><td class="text">{"".join(lines)}</td></tr>\n'
+    )
+
+
+def _time_cell(ev: Event, local: datetime | None) -> str:
+    """The timeline table's time, local with the UTC instant; an undated event says so (no instant)."""
+    if local is None:
+        return '<a href="#undated" class="tag">undated</a>'
+    return (f'<time datetime="{e(ev.timestamp_utc)}" title="{e(ev.timestamp_utc)}">'
+            f'<span class="d">{local.strftime("%Y-%m-%d")}</span> <span class="t">{local.strftime("%H:%M:%S")}</span></time>')
+
+
 def timeline_html(
     events: Iterable[Event], tz: ZoneInfo, scan: Scan, exhibits: Mapping[str, str]
 ) -> Iterator[str]:
@@ -572,10 +644,13 @@ def timeline_html(
         '<label>Text<input type="search" name="q" placeholder="words in any column"></label>'
         '<button type="reset">Clear filters</button></form>'
         f'<p id="filter-status" aria-live="polite">Showing {shown:,} of {shown:,} rows.</p>'
-        f'<table id="timeline-table" data-visible="{shown}"><caption>Merged timeline, all sources, in time order</caption>'
-        '<thead><tr><th scope="col" class="num">#</th><th scope="col">Time (local)</th><th scope="col">Platform</th>'
-        '<th scope="col">Kind</th><th scope="col">Direction</th><th scope="col">Person</th><th scope="col">Sender</th>'
-        '<th scope="col">Text</th><th scope="col">Attachments</th><th scope="col">Source</th></tr></thead><tbody>\n'
+        f'<table id="timeline-table" class="timeline" data-visible="{shown}">'
+        "<caption>Merged timeline, all sources, in time order</caption>"
+        '<colgroup><col class="c-n"><col class="c-time"><col class="c-plat"><col class="c-dir"><col class="c-person">'
+        '<col class="c-text"></colgroup>'
+        '<thead><tr><th scope="col" class="num">#</th><th scope="col">Time (local)</th><th scope="col">Platform, kind</th>'
+        '<th scope="col">Direction</th><th scope="col">Person (sender)</th>'
+        '<th scope="col">Text, then attachments and source exhibit</th></tr></thead><tbody>\n'
     )
     pi = {v: i for i, v in enumerate(persons)}
     pl = {v: i for i, v in enumerate(platforms)}
@@ -584,38 +659,26 @@ def timeline_html(
     for count, ev in enumerate(events, start=1):
         if count > scan.max_rows:
             break
-        local = ev.timestamp.astimezone(tz)
-        tags = ""
-        if ev.time_ambiguous:
-            tags += f'<span class="tag" title="{e(ev.time_note)}">≈ time</span>'
-        for flag in ("edited", "deleted", "media_omitted"):
-            if getattr(ev, flag):
-                tags += f'<span class="tag">{flag.replace("_", " ")}</span>'
-        kind = e(ev.kind) + (f" ({e(ev.call_type)})" if ev.call_type else "")
-        if ev.duration_s is not None:
-            kind += f", {ev.duration_s:,} s"
-        atts = "<br>".join(
-            e(a.name) + (f' <a href="#ex-{e(a.sha256)}">{e(exhibits.get(a.sha256, "stored"))}</a>' if a.sha256 in exhibits
-                         else ' <span class="note">(not in the export)</span>' if not a.sha256 else "")
-            for a in ev.attachments
-        )
-        ex = exhibits.get(ev.source.sha256)
-        source = (f'<a href="#ex-{e(ev.source.sha256)}">{e(ex)}</a>' if ex else f"<code>{e(ev.source.sha256[:12])}</code>")
-        yield (
-            f'<tr id="ev-{e(ev.event_id)}"><td class="num">{count}</td>'
-            f'<td><time datetime="{e(ev.timestamp_utc)}" title="{e(ev.timestamp_utc)}">{e(local.strftime("%Y-%m-%d %H:%M:%S"))}'
-            f"</time>{tags}</td><td>{e(ev.platform)}</td><td>{kind}</td><td>{e(ev.direction)}</td><td>{e(ev.person)}</td>"
-            f'<td>{e(ev.sender)}</td><td class="text">{e(ev.text, multiline=True)}</td><td>{atts}</td>'
-            f"<td>{source} {e(ev.source.locator)}</td></tr>\n"
-        )
-        meta.append([pi.get(ev.person, -1), pl.get(ev.platform, -1), ki.get(ev.kind, -1), local.date().isoformat()])
+        local = None if ev.timestamp is None else ev.timestamp.astimezone(tz)
+        yield timeline_row(count, ev, local, exhibits)
+        day = local.date().isoformat() if local else ""
+        meta.append([pi.get(ev.person, -1), pl.get(ev.platform, -1), ki.get(ev.kind, -1), day])
     yield "</tbody></table>\n"
     data = {"persons": persons, "platforms": platforms, "kinds": kinds, "rows": meta}
     yield f'<script type="application/json" id="timeline-data">{json_for_html(data)}</script>\n</section>\n'
 
 
-def exhibit_numbers(artefacts: Sequence[Mapping[str, Any]]) -> dict[str, str]:
-    return {a["sha256"]: f"E{i}" for i, a in enumerate(artefacts, start=1)}
+def exhibit_order(refs: ExhibitRefs, sha256: str) -> tuple[int, int, str]:
+    """Exhibits in reference order (initials, then number), each followed by its members; the rest last."""
+    label = refs.label(sha256)
+    top = label.split(MEMBER_SEPARATOR, 1)[0]
+    initials, _, number = top.partition("/")
+    return (0 if label else 1, int(number) if number.isdigit() else 0, initials + label)
+
+
+def sha_html(sha256: str) -> str:
+    """A SHA-256 in four groups of sixteen, each kept whole (two or four lines, never a cut digit)."""
+    return '<code class="sha">' + " ".join(f'<span>{e(g)}</span>' for g in sha256_groups(sha256)) + "</code>"
 
 
 def _size(value: int) -> str:
@@ -630,7 +693,10 @@ def exhibits_html(artefacts: Sequence[Mapping[str, Any]], numbers: Mapping[str, 
     yield ('<section id="exhibits" class="major" aria-labelledby="exhibits-h"><h2 id="exhibits-h">Exhibits</h2>'
            f"<p>{n(len(artefacts), 'file')} stored in the case, each under its SHA-256 (from the manifest). "
            "Derived files (archive members, attachments) name the file they came from.</p>"
-           '<table><caption>Stored files</caption><thead><tr><th scope="col">No.</th><th scope="col">SHA-256</th>'
+           '<table class="exhibits"><caption>Stored files</caption><colgroup><col class="x-ref"><col class="x-sha">'
+           '<col class="x-size"><col class="x-type"><col class="x-name"><col class="x-acq"><col class="x-parser">'
+           '<col class="x-events"><col class="x-checks"></colgroup>'
+           '<thead><tr><th scope="col">Exhibit</th><th scope="col">SHA-256</th>'
            '<th scope="col" class="num">Size</th><th scope="col">Media type</th><th scope="col">Original name / path</th>'
            '<th scope="col">Acquired (UTC) and by</th><th scope="col">Parser</th><th scope="col" class="num">Events</th>'
            '<th scope="col">Checks</th></tr></thead><tbody>\n')
@@ -646,7 +712,7 @@ def exhibits_html(artefacts: Sequence[Mapping[str, Any]], numbers: Mapping[str, 
         mismatch = a.get("type_mismatch") or []
         checks = ("<span class=\"bad\">type mismatch:</span> " + e("; ".join(map(str, mismatch)))) if mismatch else "–"
         yield (
-            f'<tr id="ex-{e(sha)}"><th scope="row">{e(numbers.get(sha, ""))}</th><td><code>{e(sha)}</code></td>'
+            f'<tr id="ex-{e(sha)}"><th scope="row">{e(numbers.get(sha, "")) or "–"}</th><td>{sha_html(sha)}</td>'
             f'<td class="num">{_size(int(a.get("size", 0)))}</td><td>{e(a.get("media_type", ""))}'
             f'<br><span class="note">{e(a.get("role", ""))}</span></td><td>{origin}</td>'
             f'<td>{e(a.get("acquired_at", ""))}<br>{e(a.get("acquired_by", ""))}</td><td>{e(a.get("parser", "")) or "–"}</td>'
@@ -676,7 +742,9 @@ def custody_html(entries: Iterable[CustodyEntry]) -> Iterator[str]:
     yield ('<section id="custody" class="major" aria-labelledby="custody-h"><h2 id="custody-h">Custody log</h2>'
            "<p>Every step taken with the evidence, from <code>custody.jsonl</code>. Each entry's hash covers its content "
            "and the previous entry's hash, so an edited, removed or reordered entry breaks the chain.</p>"
-           '<table><caption>Custody entries</caption><thead><tr><th scope="col" class="num">Seq</th>'
+           '<table class="custody"><caption>Custody entries</caption><colgroup><col class="k-seq"><col class="k-time">'
+           '<col class="k-actor"><col class="k-action"><col class="k-subject"><col class="k-hash"></colgroup>'
+           '<thead><tr><th scope="col" class="num">Seq</th>'
            '<th scope="col">Time (UTC)</th><th scope="col">Actor</th><th scope="col">Action</th>'
            '<th scope="col">Subject</th><th scope="col">Hash</th></tr></thead><tbody>\n')
     for c in entries:
@@ -733,7 +801,9 @@ def render(case: Case, *, max_rows: int = DEFAULT_MAX_ROWS, generated_at: str | 
     verify = case.verify()
     manifest = case.manifest()
     artefacts = list(manifest.get("artefacts", []))
-    numbers = exhibit_numbers(artefacts)
+    refs = exhibit_refs(case)
+    numbers = {str(a["sha256"]): refs.label(str(a["sha256"])) for a in artefacts}
+    artefacts.sort(key=lambda a: exhibit_order(refs, str(a["sha256"])))
     scan = scan_timeline(case.timeline(), tz, subjects, max_rows)
     summaries = case.conduct()
     places = case.places()
@@ -756,6 +826,7 @@ def render(case: Case, *, max_rows: int = DEFAULT_MAX_ROWS, generated_at: str | 
     yield charts_html(case.contacts("day"), scan, subjects)
     yield places_html(places, tz, scan)
     yield links_html(flagged, link_total, tz, scan)
+    yield undated_html(scan.undated, numbers)
     yield from timeline_html(case.timeline(), tz, scan, numbers)
     yield from exhibits_html(artefacts, numbers)
     yield warnings_html(case.warnings())

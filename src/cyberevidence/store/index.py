@@ -7,6 +7,7 @@ either all of its events or none.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sqlite3
@@ -15,11 +16,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from cyberevidence.errors import is_storage_full, storage_full
+from cyberevidence.errors import StorageFullError, is_storage_full, storage_full
 from cyberevidence.events import Event, ParseWarning, SourceRef
 from cyberevidence.store import reconcile
 
 SCHEMA_VERSION = 2
+#: The writer's SQLite page cache, in KiB.
+WRITE_CACHE_KIB = 32768
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -75,6 +78,9 @@ class Index:
         else:
             self.db = sqlite3.connect(path)
             self.db.execute("PRAGMA synchronous=FULL")
+            # A parse writes its rows in one transaction, in random key order (ids are hashes): a
+            # page cache of 32 MiB (SQLite's default is 2 MiB) keeps the b-tree pages it revisits.
+            self.db.execute(f"PRAGMA cache_size=-{WRITE_CACHE_KIB}")
             if not self._schema_ready():
                 # Only a new (or older) index is written to on open: opening one whose schema is in
                 # place must not wait for the SQLite write lock, which a writer holds for a whole
@@ -186,21 +192,48 @@ class Index:
     def clear_pending_custody(self) -> None:
         self.db.execute("DELETE FROM meta WHERE key='pending_custody'")
 
+    # ---------------------------------------------------------------- the manifest last written
+    def set_manifest_written(self, sha256: str) -> None:
+        """Remember the SHA-256 of the ``manifest.json`` bytes this tool just wrote (a cache only).
+
+        An export may then advance just that manifest's custody head (``Case.record_export``);
+        a manifest on disk with any other bytes is rebuilt in full instead.
+        """
+        sql = "INSERT OR REPLACE INTO meta VALUES('manifest_sha256', ?)"
+        if self.db.in_transaction:  # part of the caller's transaction: never commit its rows early
+            self.db.execute(sql, (sha256,))
+            return
+        # A cache that cannot be written (a read-only or full disk) only costs the next export a
+        # full rebuild: the SHA-256 kept is then an older manifest's, which the one on disk is not.
+        with contextlib.suppress(sqlite3.Error, StorageFullError), self.transaction():
+            self.db.execute(sql, (sha256,))
+
+    def manifest_written(self) -> str:
+        row = self.db.execute("SELECT value FROM meta WHERE key='manifest_sha256'").fetchone()
+        return str(row[0]) if row else ""
+
     def add_events(self, events: Iterable[Event]) -> int:
-        """Insert events; an event already present (same id) only gains a ``seen_in`` source."""
-        n = 0
-        db = self.db
+        """Insert events; an event already present (same id) only gains a ``seen_in`` source.
+
+        One ``executemany`` per table for the whole batch, rows in the batch's order (the same
+        rows, and the same first-wins ``INSERT OR IGNORE``, as one statement per event).
+        """
         batch = list(events)
-        reconcile.add_keys(db, batch)
-        for ev in batch:
-            record = json.dumps(ev.to_record(), ensure_ascii=False, sort_keys=True)
-            db.execute(
-                "INSERT OR IGNORE INTO events VALUES(?,?,?,?,?,?,?,?)",
-                (ev.event_id, ev.timestamp_utc, ev.platform, ev.kind, ev.sender, ev.thread, ev.source.sha256, record),
-            )
-            db.execute("INSERT OR IGNORE INTO event_sources VALUES(?,?,?)", (ev.event_id, ev.source.sha256, ev.source.locator))
-            n += 1
-        return n
+        reconcile.add_keys(self.db, batch)
+        dumps = json.dumps
+        self.db.executemany(
+            "INSERT OR IGNORE INTO events VALUES(?,?,?,?,?,?,?,?)",
+            [
+                (ev.event_id, ev.timestamp_utc, ev.platform, ev.kind, ev.sender, ev.thread, ev.source.sha256,
+                 dumps(ev.to_record(), ensure_ascii=False, sort_keys=True))
+                for ev in batch
+            ],
+        )
+        self.db.executemany(
+            "INSERT OR IGNORE INTO event_sources VALUES(?,?,?)",
+            [(ev.event_id, ev.source.sha256, ev.source.locator) for ev in batch],
+        )
+        return len(batch)
 
     def has_event_source(self, event_id: str, sha256: str) -> bool:
         """Whether ``sha256`` already gave an event with this id (an identical earlier line)."""
@@ -242,30 +275,102 @@ class Index:
 
     # ---------------------------------------------------------------- queries
     def iter_events(self, *, since: str = "", until: str = "", platforms: Iterable[str] = ()) -> Iterator[Event]:
-        """Events in timestamp order, each with every source it was seen in. Streams from SQLite."""
-        sql = "SELECT event_id, record FROM events WHERE event_id NOT IN (SELECT event_id FROM event_merges)"
+        """Events in timestamp order, each with every source it was seen in. Streams from SQLite.
+
+        One statement reads the timeline: each event's sightings (its own ``event_sources`` rows
+        and those of every event merged into it) come with its row as one JSON array, gathered by
+        SQLite from the ``event_sources`` primary key, never by a query per event from Python.
+        ``since``/``until`` compare as text. Undated events (``timestamp = ''``) come after every
+        dated one, by event id, and a ``since`` or ``until`` bound leaves them out (docs/events.md
+        "Undated events"); each part is one statement read in index order.
+        """
+        # The union with merged twins' sources is only gathered for an event that has twins: the
+        # EXISTS is one probe of event_merges_into, and the plain case half the work per event.
+        sql = (
+            "SELECT e.record, CASE WHEN EXISTS (SELECT 1 FROM event_merges WHERE into_id = e.event_id) THEN"
+            " (SELECT json_group_array(json_array(s.sha256, s.locator)) FROM ("
+            "SELECT sha256, locator FROM event_sources WHERE event_id = e.event_id UNION ALL"
+            " SELECT o.sha256, o.locator FROM event_merges m JOIN event_sources o ON o.event_id = m.event_id"
+            " WHERE m.into_id = e.event_id) AS s)"
+            " ELSE (SELECT json_group_array(json_array(sha256, locator)) FROM event_sources WHERE event_id = e.event_id)"
+            " END FROM events e"
+            " WHERE e.event_id NOT IN (SELECT event_id FROM event_merges)"
+        )
         args: list[Any] = []
         if since:
-            sql += " AND timestamp >= ?"
+            sql += " AND e.timestamp >= ?"
             args.append(since)
         if until:
-            sql += " AND timestamp < ?"
+            sql += " AND e.timestamp < ?"
             args.append(until)
         plats = list(platforms)
         if plats:
-            sql += f" AND platform IN ({','.join('?' * len(plats))})"
+            sql += f" AND e.platform IN ({','.join('?' * len(plats))})"
             args += plats
-        sql += " ORDER BY timestamp, event_id"
-        seen_cur = self.db.cursor()
-        for event_id, record in self.db.execute(sql, args):
-            ev = Event.from_record(json.loads(record))
-            rows = seen_cur.execute(
-                "SELECT sha256, locator FROM event_sources WHERE event_id=? OR event_id IN"
-                " (SELECT event_id FROM event_merges WHERE into_id=?) ORDER BY sha256, locator",
-                (event_id, event_id),
-            )
-            ev.seen_in = [SourceRef(s, loc) for s, loc in rows]
+        statements = [sql + " AND e.timestamp > '' ORDER BY e.timestamp, e.event_id"]
+        if not since and not until:
+            statements.append(sql + " AND e.timestamp = '' ORDER BY e.event_id")
+        loads = json.loads
+        for record, seen in (row for statement in statements for row in self.db.execute(statement, args)):
+            ev = Event.from_record(loads(record))
+            pairs = loads(seen)
+            if len(pairs) > 1:
+                pairs.sort()  # (sha256, locator) in code-point order: SQLite's BINARY order of UTF-8
+            ev.seen_in = [SourceRef(sha, loc) for sha, loc in pairs]
             yield ev
+
+    def contact_hours(self, kinds: Iterable[str]) -> Iterator[tuple[str, int]]:
+        """The distinct UTC hours (``YYYY-MM-DDTHH``) of dated timeline events of ``kinds``, and the
+        number of their timestamps not in this tool's form (``…:SSZ`` or ``…:SS.fffZ``)."""
+        kind_list = list(kinds)
+        sql = (
+            "SELECT substr(timestamp, 1, 13), SUM(length(timestamp) NOT IN (20, 24)) FROM events"
+            f" WHERE timestamp IS NOT NULL AND timestamp != '' AND kind IN ({','.join('?' * len(kind_list))})"
+            " AND event_id NOT IN (SELECT event_id FROM event_merges) GROUP BY 1"
+        )
+        for hour, odd in self.db.execute(sql, kind_list):
+            yield str(hour), int(odd)
+
+    def contact_groups(
+        self,
+        kinds: Iterable[str],
+        extra_keys: Iterable[str],
+        offsets: Iterable[tuple[str, int, str, int]],
+        label: str,
+    ) -> Iterator[tuple[tuple[str, str, str, str, str, str], str, int]]:
+        """Dated timeline events of ``kinds`` counted per (resolution key, local period), in SQL.
+
+        The key is what person resolution reads: platform, kind, sender, thread, source artefact,
+        and one JSON array of direction, recipients, person and the ``extra`` fields
+        ``extra_keys`` (``json_extract`` of several paths keeps each value's JSON text exactly).
+        ``offsets`` gives, per UTC hour ``YYYY-MM-DDTHH``, the zone's UTC offset in seconds and,
+        when it changes within that hour, the instant ``YYYY-MM-DDTHH:MM:SS`` it changes and the
+        offset from then on. The period is ``strftime(label)`` of the local time. Merged twins
+        are left out as on the timeline; undated events (an empty or NULL timestamp) are in no
+        period. The caller checks that every timestamp is in this tool's form (:meth:`contact_hours`).
+        """
+        kind_list = list(kinds)
+        paths = ["$.direction", "$.recipients", "$.person", *(f"$.extra.{k}" for k in extra_keys if k.isidentifier())]
+        db = self.db
+        db.execute("DROP TABLE IF EXISTS temp.contact_offsets")
+        db.execute("CREATE TEMP TABLE contact_offsets(hour TEXT PRIMARY KEY, off INTEGER, at TEXT, off2 INTEGER)")
+        try:
+            db.executemany("INSERT INTO temp.contact_offsets VALUES(?,?,?,?)", offsets)
+            sql = (
+                "SELECT e.platform, e.kind, e.sender, e.thread, e.source_sha256,"
+                f" json_extract(e.record, {', '.join('?' * len(paths))}) AS k,"
+                " strftime(?, e.timestamp, (CASE WHEN z.at != '' AND e.timestamp >= z.at THEN z.off2 ELSE z.off END)"
+                " || ' seconds') AS p, COUNT(*)"
+                " FROM events e JOIN temp.contact_offsets z ON z.hour = substr(e.timestamp, 1, 13)"
+                " WHERE e.event_id NOT IN (SELECT event_id FROM event_merges)"
+                " AND e.timestamp IS NOT NULL AND e.timestamp != ''"
+                f" AND e.kind IN ({','.join('?' * len(kind_list))}) GROUP BY 1, 2, 3, 4, 5, 6, 7"
+            )
+            for row in db.execute(sql, [*paths, label, *kind_list]):
+                key = (str(row[0]), str(row[1]), str(row[2]), str(row[3]), str(row[4]), str(row[5]))
+                yield key, str(row[6]), int(row[7])
+        finally:
+            db.execute("DROP TABLE IF EXISTS temp.contact_offsets")
 
     def threads(self) -> dict[str, set[str]]:
         """Senders seen in each (platform, thread), to find a 1:1 chat's other party."""
@@ -279,10 +384,20 @@ class Index:
     def first_seen(self) -> dict[tuple[str, str], tuple[str, str]]:
         """(platform, sender) -> (first timestamp, that event's id), for identity suggestions."""
         sql = (
-            "SELECT platform, sender, MIN(timestamp), event_id FROM events WHERE sender != ''"
+            "SELECT platform, sender, MIN(timestamp), event_id FROM events WHERE sender != '' AND timestamp != ''"
             " AND kind NOT IN ('diary', 'marker') GROUP BY platform, sender"
         )
         return {(r[0], r[1]): (r[2], r[3]) for r in self.db.execute(sql)}
+
+    def contact_names(self) -> dict[tuple[str, str], str]:
+        """(platform, sender) -> the one contact name the source's phone gave that sender (``extra.contact_name``),
+        for identity suggestions; a sender given two different names is left out."""
+        sql = (
+            "SELECT platform, sender, MIN(n) FROM (SELECT platform, sender, json_extract(record, '$.extra.contact_name') AS n"
+            " FROM events WHERE sender != '' AND kind NOT IN ('diary', 'marker')) WHERE n IS NOT NULL AND n != ''"
+            " GROUP BY platform, sender HAVING COUNT(DISTINCT n) = 1"
+        )
+        return {(r[0], r[1]): str(r[2]) for r in self.db.execute(sql)}
 
     def warnings(self) -> list[sqlite3.Row]:
         return list(self.db.execute("SELECT * FROM warnings ORDER BY id"))

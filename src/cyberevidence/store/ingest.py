@@ -18,7 +18,7 @@ import platform
 import posixpath
 import stat
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -40,7 +40,9 @@ from cyberevidence.hashing.digests import open_readonly
 from cyberevidence.intel.photos import read_photo_file
 from cyberevidence.parsers import ParserRegistry
 from cyberevidence.parsers.base import DerivedRef, ParseOptions, SourceFile
+from cyberevidence.plausibility import PlausibilityCheck, checked
 from cyberevidence.store.conversations import ConversationMatcher
+from cyberevidence.store.idfilter import SeenIds
 from cyberevidence.store.index_digest import digests_of
 from cyberevidence.store.state import options_key
 
@@ -352,13 +354,16 @@ class IndexedIdAssigner:
 
     The occurrence number of an identical event is found by asking the index whether this source
     already gave that id (the source's earlier events are cleared before a parse), plus a small
-    set for the batch not yet written. Memory stays flat however many events a source holds.
+    set for the batch not yet written. The index is asked only when :class:`.SeenIds`, which holds
+    every id of the batches already written, says "maybe": its "no" is certain, so the ids are
+    exactly those of one query per event. Memory stays flat however many events a source holds.
     """
 
     def __init__(self, index: Index, sha256: str) -> None:
         self._index = index
         self._sha = sha256
         self._pending: set[str] = set()
+        self._written = SeenIds()
         #: Ids held back by the conversation matcher: used by this source, not yet in the index.
         self.held: set[str] = set()
 
@@ -370,7 +375,7 @@ class IndexedIdAssigner:
             if (
                 event_id not in self._pending
                 and event_id not in self.held
-                and not self._index.has_event_source(event_id, self._sha)
+                and not (self._written.maybe(event_id) and self._index.has_event_source(event_id, self._sha))
             ):
                 break
             n += 1
@@ -378,8 +383,9 @@ class IndexedIdAssigner:
         event.event_id = event_id
         return event
 
-    def flushed(self) -> None:
-        """The pending batch is now in the index."""
+    def flushed(self, written: Iterable[Event]) -> None:
+        """The pending batch is now in the index, as the events ``written``."""
+        self._written.add_all(ev.event_id for ev in written)
         self._pending.clear()
 
 
@@ -553,7 +559,8 @@ class Ingest:
         with case.index.transaction(), archive_scope(source.path, source.name):
             touched = case.index.clear_parse(source.sha256)
             batch: list[Event] = []
-            for item in info.parse(source, ctx):
+            check = PlausibilityCheck(info.name, source.name, source.size)
+            for item in checked(info.parse(source, ctx), check):
                 if isinstance(item, ParseWarning):
                     warnings.append(item)
                     case.index.add_warning(source.sha256, info.name, item)
@@ -561,8 +568,8 @@ class Ingest:
                 batch.extend(conversations.offer(ids.assign(item)))
                 if len(batch) >= 2000:
                     events += case.index.add_events(batch)
+                    ids.flushed(batch)
                     batch.clear()
-                    ids.flushed()
                     if self.progress:
                         self.progress(Progress("parse", source.name, events, 0))
             batch.extend(conversations.finish())
@@ -574,6 +581,7 @@ class Ingest:
             details = {
                 "parser": info.name,
                 "detection": found.reason,
+                "detection_candidates": found.candidates_json(),
                 "options": opts,
                 "events": events,
                 "warnings": len(warnings),
@@ -581,7 +589,7 @@ class Ingest:
                 **({"conversation_match": matched} if (matched := conversations.report()) else {}),
                 "siblings_used": dict(sorted(getattr(source.siblings, "used", {}).items())),
                 "warning_codes": sorted({w.code for w in warnings}),
-                "assumptions": [w.message for w in warnings if w.code in ("assumed_timezone", "date_order")],
+                "assumptions": [w.message for w in warnings if w.code in ("assumed_timezone", "date_order", "date_unit")],
                 **({"write_ahead_logs": wal} if (wal := [w.message for w in warnings if w.code in WAL_CODES]) else {}),
                 **host_details(),
             }

@@ -25,6 +25,7 @@ touching evidence.
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 import unicodedata
@@ -50,9 +51,12 @@ CREATE INDEX IF NOT EXISTS event_merges_into ON event_merges(into_id);
 
 
 def text_key(text: str) -> str:
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip().casefold()
+    """NFC, whitespace runs as one space, trimmed, case-folded. ``str.split()`` splits on exactly
+    the characters ``\\s`` matches (both use ``str.isspace``); ASCII is already NFC."""
+    return " ".join((text if text.isascii() else unicodedata.normalize("NFC", text)).split()).casefold()
 
 
+@functools.lru_cache(maxsize=4096)
 def thread_key(thread: str) -> str:
     """Thread names compared loosely: a phone number by its digits, a name case-folded."""
     digits = re.sub(r"\D", "", thread.split("@", 1)[0])
@@ -64,6 +68,8 @@ def thread_key(thread: str) -> str:
 def add_keys(db: sqlite3.Connection, events: Iterable[Event]) -> None:
     rows = []
     for ev in events:
+        if ev.timestamp is None:
+            continue  # undated: no minute to share with a twin, so never merged (docs/events.md)
         stamp = ev.timestamp_utc
         precision = str(ev.extra.get("time_precision", "exact"))
         rows.append(
