@@ -46,7 +46,14 @@ def _wa_split(data: bytes) -> tuple[bytes, bytes]:
 
 
 def _mbox_split(data: bytes) -> tuple[bytes, bytes]:
-    starts = [m.start() for m in re.finditer(rb"(?m)^From ", data)]
+    """Two overlapping mailboxes, cut only at envelope lines (``From <sender> <asctime date>``).
+
+    A bare ``^From `` also matches a ``From `` line in a message body (small.mbox has one on
+    purpose), and a cut there gives a "part" that starts in the middle of a message: no mail client
+    writes such a file, it is not an mbox at all, and the parser rightly does not read it as one.
+    """
+    envelope = rb"(?m)^From \S+ +\w{3} +\w{3} +\d{1,2} +\d{1,2}:\d{2}(?::\d{2})? +(?:[+-]\d{4} +)?\d{4}[ \t]*\r?$"
+    starts = [m.start() for m in re.finditer(envelope, data)]
     if len(starts) < 2:
         raise ValueError("too few messages to split")
     a, b = starts[len(starts) // 3], starts[max(1, (2 * len(starts)) // 3)]

@@ -187,16 +187,11 @@ _BASELINES: dict[str, Snapshot] = {}
 #: Failures this suite found in other parsers, not yet fixed (issue 15 report). Strict: the test
 #: fails as soon as one is fixed, so the entry must then be removed.
 KNOWN: dict[tuple[str, str], str] = {
-    ("mbox", "overlapping_parts"): "two overlapping .mbox parts do not give the whole (not yet triaged)",
-    ("mbox", "overlapping_parts_reversed"): "two overlapping .mbox parts do not give the whole (not yet triaged)",
-    ("eml", "bom"): "a byte-order mark changes the e-mail's event id",
-    ("eml", "bom+original"): "a byte-order mark changes the e-mail's event id",
-    ("discord_package", "unzipped"): "the unpacked Discord package gives different ids than the zip",
-    ("discord_package", "unzipped+original"): "the unpacked Discord package gives different ids than the zip",
-    ("linkedin", "lf"): "LF line endings change the LinkedIn CSV's event ids",
-    ("corpus_discord_dce", "bom"): "a DiscordChatExporter JSON with a byte-order mark gives no events",
-    ("corpus_signal_export", "crlf+original"): "CRLF line endings change the Signal text export's message texts",
-    ("corpus_signal_export", "bom+original"): "a byte-order mark changes the Signal text export's first message",
+    # Not a parser defect: each file alone gives the same texts and ids, but the sample holds only two
+    # messages, fewer than the run of RUN_TWO_SENDERS (3) that recognises two different artefacts
+    # as one conversation (store/conversations.py), so the variant's events are kept apart.
+    ("corpus_signal_export", "crlf+original"): "a two-message sample is too short to be matched as the same conversation",
+    ("corpus_signal_export", "bom+original"): "a two-message sample is too short to be matched as the same conversation",
 }
 
 

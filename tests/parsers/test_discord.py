@@ -142,3 +142,30 @@ def test_unpacked_folder_through_a_case(tmp_path: Path, fixtures_dir: Path) -> N
         assert case.verify().exit_code == 0
     finally:
         case.close()
+
+
+def _timeline(case_dir: Path, inputs: list[Path], *, rebuild: bool = False) -> list[tuple[str, str, str, str, str]]:
+    case = cyberevidence.Case.create(case_dir, examiner="Test Examiner", timezone="UTC")
+    try:
+        for item in inputs:
+            case.add(item)
+        if rebuild:
+            case.rebuild()
+        return sorted((e.event_id, e.sender, e.person, e.extra.get("channel_name", ""), e.thread) for e in case.timeline())
+    finally:
+        case.close()
+
+
+def test_unpacked_package_gives_the_zips_events(tmp_path: Path, fixtures_dir: Path) -> None:
+    """The owner (account/user.json) and channel names (messages/index.json) of an unpacked package
+    are found from the messages file's place in the layout, wherever the package was unpacked to:
+    the same sender, recipients and ids as the zip, also after a rebuild."""
+    for name in ("discord-package-new.zip", "discord-package-old.zip"):
+        zipped = fixtures_dir / "discord" / name
+        folder = tmp_path / name / "somewhere else" / "unpacked"
+        with zipfile.ZipFile(zipped) as zf:
+            zf.extractall(folder)
+        base = _timeline(tmp_path / name / "zip", [zipped])
+        assert base and all(sender for _, sender, _, _, _ in base)
+        assert _timeline(tmp_path / name / "folder", [folder.parent.parent]) == base
+        assert _timeline(tmp_path / name / "rebuilt", [folder], rebuild=True) == base

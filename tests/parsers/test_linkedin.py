@@ -42,7 +42,7 @@ def test_messages_csv_with_notes_first(fixtures_dir: Path) -> None:
     assert len(events) == 5
     first = events[0]
     assert first.sender == "Mark Kell" and first.recipients == ["Sarah Jones"]
-    assert first.text == "Saw you changed jobs.\r\nCongrats, I guess." and first.extra["subject"] == "Hello again"
+    assert first.text == "Saw you changed jobs.\nCongrats, I guess." and first.extra["subject"] == "Hello again"
     assert first.timestamp == datetime(2023, 3, 1, 10, 0, tzinfo=timezone.utc) and first.source.locator == "line 5"
     assert events[1].direction == "outgoing" and events[1].source.locator == "line 7"  # FOLDER=SENT
     assert events[2].text == '=HYPERLINK("http://example.net","click")'  # kept as text, never evaluated

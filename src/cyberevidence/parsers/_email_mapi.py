@@ -41,6 +41,7 @@ from cyberevidence.events import Attachment, Event, SourceRef
 from cyberevidence.parsers._email_event import Built, HeaderFacts, build_event, read_headers
 from cyberevidence.parsers._email_headers import Address
 from cyberevidence.parsers._email_mime import html_to_text, safe_member_name
+from cyberevidence.parsers._text import lf_line_ends
 from cyberevidence.parsers.base import ParseContext, SourceFile
 
 Props = dict[int, tuple[int, bytes]]  # property id -> (property type, raw bytes)
@@ -234,7 +235,7 @@ def item_event(
     if 0x1009 in item.props:
         ex["has_rtf"] = True
     if body.strip():
-        built.text = body.replace("\r\n", "\n").strip("\n")
+        built.text = lf_line_ends(body).strip("\n")
     elif html.strip():
         built.text = html_to_text(html)
         ex["text_from_html"] = True

@@ -56,8 +56,11 @@ from typing import Any
 from cyberevidence.events import Attachment, Event, ParseWarning, SourceRef
 from cyberevidence.parsers._email_event import Built, HeaderFacts, build_event, read_headers
 from cyberevidence.parsers._email_headers import decode_bytes, decode_header_value, raw_to_str
+from cyberevidence.parsers._text import lf_line_ends
 from cyberevidence.parsers.base import ParseContext, SourceFile
 
+#: A leading UTF-8 byte-order mark, dropped before the header block is read.
+UTF8_BOM = b"\xef\xbb\xbf"
 _PARSER = BytesParser(policy=policy.compat32)
 _BLANKS = re.compile(r"\n[ \t\r\f\v]*(?:\n[ \t\r\f\v]*)+")
 
@@ -216,7 +219,7 @@ def _text_of(part: Message, what: str, warn: Callable[[str, str], None]) -> str:
     data = payload_bytes(part)
     charset = part.get_param("charset")
     cs = str(charset) if isinstance(charset, str) else None
-    return decode_bytes(data, cs, f"body {what}", warn).replace("\r\n", "\n")
+    return lf_line_ends(decode_bytes(data, cs, f"body {what}", warn))
 
 
 def payload_bytes(part: Message) -> bytes:
@@ -274,7 +277,11 @@ def parse_message(
     fallback_time: tuple[datetime, str] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> Iterator[Event | ParseWarning]:
-    """Parse one message's bytes; yields its warnings (at ``locator``) and then its event."""
+    """Parse one message's bytes; yields its warnings (at ``locator``) and then its event.
+
+    A leading UTF-8 byte-order mark is an encoding artefact, not part of the first header: dropped.
+    """
+    data = data.removeprefix(UTF8_BOM)
     warnings: list[ParseWarning] = []
 
     def warn(code: str, message: str) -> None:

@@ -39,6 +39,7 @@ from cyberevidence.events import FIELD_TRUNCATED, MAX_FIELD_CHARS, ParseWarning
 CHUNK: Final = 1 << 16
 #: The most characters of one value quoted in a warning.
 QUOTE_CHARS: Final = 80
+_BOM: Final = b"\xef\xbb\xbf"
 _CANDIDATE = re.compile(rb"\\u[dD][89a-fA-F]|\d{19}|[eE][+-]?\d{3}")
 _STR_BODY = re.compile(rb'(?:[^"\\]++|\\.)*+', re.S)
 _NUMBER = re.compile(rb"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
@@ -282,7 +283,11 @@ class Readable(Protocol):
 
 
 class GuardedReader:
-    """A read-only binary file whose bytes pass through a :class:`JsonGuard` (what ijson is given)."""
+    """A read-only binary file whose bytes pass through a :class:`JsonGuard` (what ijson is given).
+
+    A UTF-8 byte-order mark at the start of the stream is an encoding artefact, not JSON: it is
+    dropped (ijson would otherwise stop at it), as :func:`load_document` does for a whole document.
+    """
 
     def __init__(self, fh: Readable, guard: JsonGuard | None = None, head: bytes = b"") -> None:
         self.fh = fh
@@ -290,15 +295,18 @@ class GuardedReader:
         self._buf = self.guard.push(head) if head else b""
         self._pos = 0
         self._done = False
+        self._at_start = True  # the leading byte-order mark has not been looked for yet
 
     def read(self, size: int = -1) -> bytes:
         want = CHUNK if size is None or size < 0 else size
-        while len(self._buf) - self._pos < want and not self._done:
+        while (len(self._buf) - self._pos < want or self._at_start) and not self._done:
             chunk = self.fh.read(CHUNK)
             more = self.guard.push(chunk) if chunk else self.guard.push(b"", final=True)
             self._done = not chunk
             self._buf = self._buf[self._pos :] + more
             self._pos = 0
+            if self._at_start and (len(self._buf) >= len(_BOM) or self._done):
+                self._buf, self._at_start = self._buf.removeprefix(_BOM), False
         end = len(self._buf) if size is None or size < 0 else self._pos + size
         out = self._buf[self._pos : end]
         self._pos += len(out)

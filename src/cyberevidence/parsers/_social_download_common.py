@@ -27,6 +27,7 @@ from cyberevidence.errors import UnsafeArchiveError
 from cyberevidence.events import Event, ParseWarning
 from cyberevidence.parsers._download import Member, MemberPatterns, iter_zip_members, source_is_zip
 from cyberevidence.parsers._json_safe import load as load_document
+from cyberevidence.parsers._text import lf_line_ends
 from cyberevidence.parsers.base import ParseContext, SourceFile
 from cyberevidence.timeutil import localize
 
@@ -345,6 +346,7 @@ def _rows(lines: list[str], header: list[str], first_line: int) -> Iterator[tupl
             continue
         if not cells or all(not c for c in cells):
             continue
+        cells = [lf_line_ends(c) for c in cells]  # a CRLF inside a quoted cell is a line end, not content
         row = dict(zip(header, cells, strict=False))
         yield start, row, cells[len(header) :]
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from cyberevidence.events import MAX_FIELD_CHARS
+from cyberevidence.parsers._text import lf_line_ends
 
 CHUNK = 1 << 20
 BOM = "\ufeff"
@@ -46,7 +47,7 @@ def _decode_block(block: bytes, first: int) -> LineBlock:
     except UnicodeDecodeError:
         return _decode_lines_one_by_one(block, first)
     if "\r" in text:
-        text = text.replace("\r\n", "\n")
+        text = lf_line_ends(text)
         if text.endswith("\r"):  # the block was cut just before an LF: this CR is a CRLF ending
             text = text[:-1]
     return LineBlock(first, text.split("\n"))

@@ -16,9 +16,12 @@ Inputs
   Attachments}``), and ``**/account/user.json`` (the requester: ``id``, ``username``,
   ``global_name``). Every one of them is derived (hashed and kept with the zip) before it is read.
 * One ``messages.csv`` / ``messages.json`` of an unpacked package: the ``channel.json`` acquired
-  beside it (same folder, ``source.siblings``) supplies the channel; ``index.json`` and
-  ``user.json`` are in other folders, so the channel name may be missing and ``sender`` is empty
-  (``extra["sender_note"]`` says the author is the package's owner).
+  beside it (same folder, ``source.siblings``) supplies the channel; the package's
+  ``messages/index.json`` and ``account/user.json`` acquired in the same ``add`` (looked up by
+  their place in the layout relative to this file, :func:`_package_files`) supply the channel
+  name and the owner, so an unpacked package gives the zip's events and ids. Without them the
+  channel name is missing and ``sender`` is empty (``extra["sender_note"]`` says the author is
+  the package's owner).
 
 Events
 ------
@@ -456,15 +459,75 @@ def _id_from_folder(folder: str) -> str:
     return base[1:] if base[:1].lower() == "c" and base[1:].isdigit() else ""
 
 
+_OWN_MESSAGES: Final = re.compile(r"\A((?:.*/)?)(messages)/c\d+/messages\.(?:csv|json)\Z", re.IGNORECASE | re.DOTALL)
+_USER_FILE: Final = re.compile(r"\A(?:.*/)?account/user\.json\Z", re.IGNORECASE | re.DOTALL)
+_INDEX_FILE: Final = re.compile(r"\A(?:.*/)?messages/index\.json\Z", re.IGNORECASE | re.DOTALL)
+
+
+def _package_files(siblings: Mapping[str, SourceFile]) -> dict[str, tuple[str, SourceFile]]:
+    """``user.json`` and ``index.json`` of the unpacked package this messages file was acquired in.
+
+    They are not beside the file (``account/user.json`` is two folders up), so they are looked up
+    by their path relative to the folder that was added, built from this file's own path there
+    (``<prefix>messages/c<id>/messages.json`` -> ``<prefix>account/user.json``); the ``account``
+    folder is tried in the case style of ``messages`` first, then the others. On a rebuild the
+    siblings are exactly the files used before, found by their layout. Only files acquired in the
+    same ``add`` are ever offered (never a path outside it). Returns ``{"user.json"|"index.json":
+    (key, file)}``.
+    """
+    found: dict[str, tuple[str, SourceFile]] = {}
+    own = getattr(siblings, "own_path", None)
+    m = _OWN_MESSAGES.match(own.replace("\\", "/")) if isinstance(own, str) else None
+    if m is not None:
+        prefix, messages = m.group(1), m.group(2)
+        styles = ["Account" if messages.istitle() else "ACCOUNT" if messages.isupper() else "account"]
+        styles += [a for a in ("account", "Account", "ACCOUNT") if a not in styles]
+        for name, keys in (
+            ("user.json", [f"{prefix}{a}/user.json" for a in styles]),
+            ("index.json", [f"{prefix}{messages}/index.json"]),
+        ):
+            for key in keys:
+                hit = siblings.get(key)
+                if hit is not None:
+                    found[name] = (key, hit)
+                    break
+    else:  # a plain mapping (a rebuild offers the files used before, by the keys used then)
+        for key in list(siblings):
+            for name, rx in (("user.json", _USER_FILE), ("index.json", _INDEX_FILE)):
+                if name not in found and rx.match(key.replace("\\", "/")):
+                    found[name] = (key, siblings[key])
+    return found
+
+
 def _parse_file(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarning]:
     reader = _Reader(source.sha256, source.name, ctx)
     raw = source.path.read_bytes()
+    names: dict[str, str] = {}
+    for name, (key, file) in sorted(_package_files(source.siblings).items(), reverse=True):
+        found: list[ParseWarning] = []
+        try:
+            data = _load_json(file.path.read_bytes(), found, source.name, f"{key}:")
+        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            yield ParseWarning("damaged_json", f"{key} could not be read ({exc})", key, source.name)
+            continue
+        yield from found
+        if name == "user.json" and isinstance(data, dict):
+            reader.owner = _Owner(id_text(data.get("id")), id_text(data.get("username")), id_text(data.get("global_name")))
+            yield ParseWarning(
+                "archive_owner",
+                f"{key} (acquired with this file) names the package's owner: {reader.owner.username or '?'} "
+                f"(id {reader.owner.ident or '?'}); the package holds only their messages",
+                key,
+                source.name,
+            )
+        elif name == "index.json" and isinstance(data, dict):
+            names = {str(k): id_text(v) for k, v in data.items() if v is not None}
     sib = {n.lower(): s for n, s in source.siblings.items()}.get("channel.json")
     channel = _Channel()
     if sib is not None:
         notes: list[ParseWarning] = []
         try:
-            channel = _channel_from(_load_json(sib.path.read_bytes(), notes, sib.name), {})
+            channel = _channel_from(_load_json(sib.path.read_bytes(), notes, sib.name), names)
             yield from notes
         except (OSError, ValueError, UnicodeDecodeError) as exc:
             yield ParseWarning("damaged_json", f"channel.json beside this file could not be read ({exc})", "", source.name)
@@ -504,7 +567,8 @@ PARSER = ParserInfo(
         "The package holds ONLY the requester's own messages: nothing other people sent is in it, so every event is "
         "outgoing (use a DiscordChatExporter export for both sides). Attachments are links, not files. Ids rounded by a "
         "spreadsheet (7.73264E+18) are kept as written and not trusted. Times without an offset are read in the given "
-        "or assumed zone. An unpacked package's messages file names the owner and channel name only when read from the zip."
+        "or assumed zone. A messages file added without the rest of its unpacked package (account/user.json, "
+        "messages/index.json) has no owner (empty sender) and no channel name."
     ),
     references=("https://support.discord.com/hc/en-us/articles/360004957991-Your-Discord-Data-Package",),
 )

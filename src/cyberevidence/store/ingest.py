@@ -82,6 +82,17 @@ class FolderSiblings(Mapping[str, SourceFile]):
                 return self._files[rel]
         return None
 
+    @property
+    def own_path(self) -> str:
+        """The source's own path relative to the folder that was added (``chat/result.json``).
+
+        For a parser that must find a file elsewhere in the export's layout (Discord's
+        ``account/user.json`` two folders above ``messages/c<id>/messages.json``): it looks that
+        file up by its path relative to the added folder, so only files acquired in this ``add``
+        are ever offered, and ``..`` still never resolves.
+        """
+        return self._own
+
     def __getitem__(self, key: str) -> SourceFile:
         found = self._resolve(key)
         if found is None:
