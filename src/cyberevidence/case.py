@@ -536,15 +536,8 @@ class Case:
         """
         who = actor or self.info["examiner"]
         signer = load_signer(sign_key)
-        with self.writing(who):
-            sealed = {e.seq for e in self.custody.entries() if e.action == "seal"}
-            settled = settle_partial_archives(self.root, sealed)
+        with self.writing(who):  # the outermost writer has already settled interrupted seals (_recover)
             details: dict[str, Any] = {"key_file": str(sign_key), "public_key_sha256": signer.fingerprint}
-            if settled["completed"] or settled["removed"]:
-                details["interrupted_seals"] = "; ".join(
-                    [f"seals/{n} put in place" for n in settled["completed"]]
-                    + [f"seals/.{n}.partial removed (its entry was never written)" for n in settled["removed"]]
-                )
             prepared = self.custody.prepare(who, "seal", "", {**details, **host_details()})
             manifest = build_manifest(
                 self.info, self.index, self.store, prepared.entry, __version__, limitations_for_manifest(self)

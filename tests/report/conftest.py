@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import cyberevidence as ce
+
+from ._chromium import CHROMIUM, NO_PLAYWRIGHT
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "fixtures" / "demo"
@@ -57,3 +62,21 @@ def report_case(tmp_path_factory: pytest.TempPathFactory) -> ce.Case:
 @pytest.fixture(scope="session")
 def report_html(report_case: ce.Case) -> str:
     return ce.build_report(report_case, generated_at="2026-01-01T00:00:00Z")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """The system Chromium, headless (the browser test modules skip themselves when it is missing)."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason=NO_PLAYWRIGHT)
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"] if os.geteuid() == 0 else [])
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def report_file(report_case: ce.Case, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The report of the report case, written once per module, not logged."""
+    target = tmp_path_factory.mktemp("report") / "report.html"
+    ce.write_report(report_case, target, record=False, generated_at="2026-01-01T00:00:00Z")
+    return target

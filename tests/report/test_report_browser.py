@@ -8,7 +8,6 @@ Set ``CYBEREVIDENCE_SCREENSHOTS=docs/screenshots`` to refresh the screenshots in
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,13 +17,12 @@ import pytest
 
 import cyberevidence as ce
 
+from ._chromium import MISSING, NO_PLAYWRIGHT, available
 from .conftest import HOSTILE_SENDER
 
-CHROMIUM = os.environ.get("CYBEREVIDENCE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM}: run 'bash scripts/_browser_deps.sh' (installs Debian's chromium)",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: pip install -e '.[test]'")
+if not available():
+    pytest.skip(MISSING, allow_module_level=True)
+pytest.importorskip("playwright.sync_api", reason=NO_PLAYWRIGHT)
 
 pytestmark = pytest.mark.slow
 
@@ -36,21 +34,6 @@ class Loaded:
     console: list[tuple[str, str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"] if os.geteuid() == 0 else [])
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def report_file(report_case: ce.Case, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("html") / "report.html"
-    ce.write_report(report_case, target, record=False, generated_at="2026-01-01T00:00:00Z")
-    return target
 
 
 def _open(browser: Any, path: Path, **context: Any) -> Loaded:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +17,11 @@ import pytest
 import cyberevidence as ce
 from cyberevidence.report.html import print_footer_template
 
-CHROMIUM = os.environ.get("CYBEREVIDENCE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM}: run 'bash scripts/_browser_deps.sh'", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: pip install -e '.[test]'")
+from ._chromium import MISSING, NO_PLAYWRIGHT, available
+
+if not available():
+    pytest.skip(MISSING, allow_module_level=True)
+pytest.importorskip("playwright.sync_api", reason=NO_PLAYWRIGHT)
 pypdf = pytest.importorskip("pypdf", reason="pypdf is not installed: pip install -e '.[test]'")
 
 pytestmark = pytest.mark.slow
@@ -45,21 +44,6 @@ OVERFLOW_JS = """(limit) => {
   }
   return out;
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"] if os.geteuid() == 0 else [])
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def report_file(report_case: ce.Case, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("print") / "report.html"
-    ce.write_report(report_case, target, record=False, generated_at="2026-01-01T00:00:00Z")
-    return target
 
 
 def _print_page(browser: Any, path: Path, width: int) -> Any:

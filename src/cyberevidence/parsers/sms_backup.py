@@ -188,7 +188,7 @@ from cyberevidence.parsers._sms_stream import (
     Root,
     iter_backup,
 )
-from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
+from cyberevidence.parsers.base import DerivedRef, ParseContext, ParserInfo, SourceFile
 
 PLATFORM_SMS: Final = "sms"
 PLATFORM_CALLS: Final = "phone"
@@ -555,15 +555,7 @@ class BackupReader:
             if data is not None:
                 content = b64decode(data)
                 if content is None:
-                    self.warn(
-                        out,
-                        "bad_base64",
-                        f"the content of part {name!r} ({ct or 'no type'}) is not valid base64 and could not be stored; "
-                        "the message is kept",
-                        where,
-                    )
-                    undecodable.append(name)
-                    ev.attachments.append(Attachment(name, "", ct))
+                    self._undecodable_part(ev, name, ct, where, undecodable, out)
                     continue
             else:
                 text = given(part.get("text"))
@@ -574,8 +566,7 @@ class BackupReader:
                     continue
                 content = text.encode("utf-8")
             ref = self.ctx.derive(io.BytesIO(content), parent=self.source, path_in_parent=f"mms[{rec.index}]/part[{k}]/{name}")
-            detected = ref.media_type if ref.media_type not in GENERIC_MEDIA_TYPES else ""
-            ev.attachments.append(Attachment(name, ref.sha256, detected or ct))
+            _attach_stored(ev, name, ct, ref)
         ev.text = "\n".join(texts)
         if undecodable:
             ev.extra["undecodable_parts"] = undecodable
@@ -613,15 +604,7 @@ class BackupReader:
                 while block := cut.spool.read(1 << 20):
                     content.write(block)
             if not ok:
-                self.warn(
-                    out,
-                    "bad_base64",
-                    f"the content of part {name!r} ({ct or 'no type'}) is not valid base64 and could not be stored; "
-                    "the message is kept",
-                    where,
-                )
-                undecodable.append(name)
-                ev.attachments.append(Attachment(name, "", ct))
+                self._undecodable_part(ev, name, ct, where, undecodable, out)
                 return
             content.seek(0)
             if ct == "text/plain":
@@ -632,9 +615,22 @@ class BackupReader:
                 texts.append(head.decode("utf-8", errors="replace")[:MAX_FIELD_CHARS])
                 return
             ref = self.ctx.derive(content, parent=self.source, path_in_parent=f"mms[{rec.index}]/part[{k}]/{name}")
-        detected = ref.media_type if ref.media_type not in GENERIC_MEDIA_TYPES else ""
-        ev.attachments.append(Attachment(name, ref.sha256, detected or ct))
+        _attach_stored(ev, name, ct, ref)
         ev.extra.setdefault("spooled_parts", []).append(name)
+
+    def _undecodable_part(
+        self, ev: Event, name: str, ct: str, where: str, undecodable: list[str], out: list[ParseWarning]
+    ) -> None:
+        """A part whose base64 content cannot be decoded: named, listed, kept as an attachment without content."""
+        self.warn(
+            out,
+            "bad_base64",
+            f"the content of part {name!r} ({ct or 'no type'}) is not valid base64 and could not be stored; "
+            "the message is kept",
+            where,
+        )
+        undecodable.append(name)
+        ev.attachments.append(Attachment(name, "", ct))
 
     def _call(self, rec: Record, loc: str, out: list[ParseWarning]) -> Event | None:
         pre: dict[str, Any] = {}
@@ -703,3 +699,9 @@ PARSER = ParserInfo(
     priority=40,
     references=("https://www.synctech.com.au/sms-backup-restore/fields-in-xml-backup-files/",),
 )
+
+
+def _attach_stored(ev: Event, name: str, declared: str, ref: DerivedRef) -> None:
+    """A stored part as an attachment: its detected type, unless detection found only a generic one."""
+    detected = ref.media_type if ref.media_type not in GENERIC_MEDIA_TYPES else ""
+    ev.attachments.append(Attachment(name, ref.sha256, detected or declared))
