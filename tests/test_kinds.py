@@ -1,13 +1,14 @@
 """Every fixture, parsed: each event's kind is a :class:`Kind`, its platform a declared
 :class:`Platform`, and each warning's code a declared :class:`WarningCode`.
 
-``Event`` does not check its kind when it is made (yet): this run over ``fixtures/`` is the
-check, so a parser that writes a new kind, platform or code fails here until it is declared.
+``Event`` refuses an undeclared kind when it is made; this run over ``fixtures/`` also checks
+platforms and codes, so a parser that writes a new one fails here until it is declared.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
 
@@ -15,8 +16,8 @@ import pytest
 
 import cyberevidence as ce
 from cyberevidence.errors import ParseError, UnknownFormatError
-from cyberevidence.events import KINDS, Event, ParseWarning
-from cyberevidence.kinds import Kind, is_kind
+from cyberevidence.events import KINDS, Event, ParseWarning, SourceRef
+from cyberevidence.kinds import Kind, UnknownKindError, is_kind
 from cyberevidence.platforms import Platform
 from cyberevidence.warning_codes import WarningCode
 
@@ -83,3 +84,22 @@ def test_is_kind(value: str) -> None:
 
 def test_an_unknown_kind_is_not_a_kind() -> None:
     assert not is_kind("tweet") and not is_kind("")
+
+
+
+@pytest.mark.parametrize("kind", ["tweet", "", "Message", "dm"])
+def test_an_event_with_an_unknown_kind_is_refused_when_it_is_made(kind: str) -> None:
+    with pytest.raises(UnknownKindError, match="not an event kind"):
+        Event(timestamp=None, platform="sms", kind=kind, source=SourceRef("0" * 64, "line 1"))
+
+
+@pytest.mark.parametrize("kind", [*Kind, "message"])
+def test_an_event_with_a_declared_kind_is_made(kind: str) -> None:
+    ev = Event(timestamp=datetime(2024, 1, 1, tzinfo=timezone.utc), platform="sms", kind=kind, source=SourceRef("0" * 64, "x"))
+    assert ev.kind == kind and ev.to_record()["kind"] == str(kind)
+
+
+def test_a_record_with_an_unknown_kind_is_refused() -> None:
+    record = Event(timestamp=None, platform="sms", kind="message", source=SourceRef("0" * 64, "x")).to_record()
+    with pytest.raises(UnknownKindError):
+        Event.from_record({**record, "kind": "tweet"})

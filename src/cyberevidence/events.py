@@ -1,4 +1,4 @@
-"""The one typed event model every parser yields (DESIGN.md §4).
+"""The one typed event model every parser yields (docs/events.md).
 
 Parsers yield :class:`Event` and :class:`ParseWarning` records. They fill in what the
 source says (``sender``, ``text``, ``timestamp`` ...). ``direction`` and ``person`` are
@@ -14,25 +14,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Final, Literal
 
+from cyberevidence.kinds import Kind, UnknownKindError
+
 Direction = Literal["incoming", "outgoing", "unknown"]
 
-#: Event kinds used by the built-in parsers. Third-party parsers may add more.
-KINDS = frozenset(
-    {
-        "message",
-        "call",
-        "email",
-        "post",
-        "comment",
-        "reaction",
-        "friend_request",
-        "connection",
-        "system",
-        "media_metadata",
-        "diary",
-        "marker",
-    }
-)
+#: The event kinds (the values of :class:`~cyberevidence.kinds.Kind`): an :class:`Event` whose
+#: kind is not one of them is refused when it is made.
+KINDS: Final = frozenset(k.value for k in Kind)
 
 
 #: The largest single field (a text, a name, an attribute, a JSON string) any parser keeps, in
@@ -127,6 +115,8 @@ class Event:
     identity_text: str | None = None
 
     def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise UnknownKindError(self.kind)
         if self.timestamp is not None and self.timestamp.tzinfo is None:
             raise ValueError("Event.timestamp must be timezone-aware (UTC)")
 
@@ -187,7 +177,7 @@ class Event:
         self.extra["invalid_characters_replaced"] = True
 
     def to_record(self) -> dict[str, Any]:
-        """The JSONL record of DESIGN.md §4 (stable field names; optional fields only when set)."""
+        """The JSONL record of docs/events.md (stable field names; optional fields only when set)."""
         record: dict[str, Any] = {
             "event_id": self.event_id,
             "timestamp": None if self.timestamp is None else format_utc(self.timestamp),

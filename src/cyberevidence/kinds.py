@@ -1,8 +1,9 @@
 """The event kinds: what an :class:`~cyberevidence.events.Event` is (``event.kind``).
 
-``Kind`` is the one list; ``events.KINDS`` names the same values. ``tests/test_kinds.py`` parses
-every fixture and checks that each event's kind is a ``Kind``. A third-party parser that needs a
-new kind adds it here (and to the format doc), so every exporter and report knows it.
+``Kind`` is the one list; ``events.KINDS`` names the same values, and an ``Event`` whose kind is
+not one of them is refused when it is made (:class:`UnknownKindError`), so no exporter or report
+ever meets a kind it does not know. A parser (built-in or plug-in) that needs a new kind adds it
+here and to its format doc in the same change.
 """
 
 from __future__ import annotations
@@ -39,9 +40,18 @@ class Kind(StrEnum):
     MARKER = "marker"
 
 
+class UnknownKindError(ValueError):
+    """An event was made with a kind that is not a :class:`Kind` (a parser bug, never user input)."""
+
+    def __init__(self, kind: object) -> None:
+        known = ", ".join(k.value for k in Kind)
+        super().__init__(f"{kind!r} is not an event kind (known: {known}); declare it in cyberevidence.kinds.Kind")
+        self.kind = kind
+
+
 def is_kind(value: str) -> bool:
     """Whether ``value`` is a declared kind."""
     return value in Kind._value2member_map_
 
 
-__all__ = ["Kind", "is_kind"]
+__all__ = ["Kind", "UnknownKindError", "is_kind"]
