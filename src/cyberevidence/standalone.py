@@ -16,6 +16,7 @@ from cyberevidence.events import Event, EventIdAssigner, ParseWarning
 from cyberevidence.hashing import hash_file, hash_stream
 from cyberevidence.parsers import ParserRegistry, default_registry
 from cyberevidence.parsers.base import DateOrder, DerivedRef, ParseOptions, SourceFile
+from cyberevidence.parsers.kit.warncap import capped
 from cyberevidence.plausibility import PlausibilityCheck, checked
 from cyberevidence.timeutil import zone
 
@@ -58,7 +59,8 @@ def parse(
 ) -> Iterator[Event]:
     """Parse one export without a case, yielding events in file order.
 
-    Warnings are appended to ``warnings`` if given; they are never silently dropped: whether or
+    Warnings are appended to ``warnings`` if given; they are never silently dropped (past the
+    first 1,000 of one code for one file, one summary warning says how many more): whether or
     not a list is given, ``parse.last_warnings`` is the list of the latest parse's
     ``ParseWarning`` records (set when its iteration starts, filled as it goes).
     ``timezone`` is the zone of local times in the export; without it, Europe/London is
@@ -76,7 +78,8 @@ def parse(
     ids = EventIdAssigner()
     sink = warnings if warnings is not None else []
     parse.last_warnings = sink  # type: ignore[attr-defined]
-    for item in checked(info.parse(source, ctx), PlausibilityCheck(info.name, source.name, source.size)):
+    # The one warning cap (per file and code) of every host: docs/warnings.md "The cap".
+    for item in capped(checked(info.parse(source, ctx), PlausibilityCheck(info.name, source.name, source.size))):
         if isinstance(item, ParseWarning):
             sink.append(item)
         else:

@@ -33,12 +33,12 @@ from cyberevidence.parsers._download import Member, MemberPatterns, iter_zip_mem
 from cyberevidence.parsers._json_safe import load as load_document
 from cyberevidence.parsers._meta_mojibake import Repairer
 from cyberevidence.parsers.base import DerivedRef, ParseContext, SourceFile
+from cyberevidence.parsers.kit.notes import assumed_timezone
 from cyberevidence.timeutil import localize
 
 EPOCH: Final = datetime(1970, 1, 1, tzinfo=timezone.utc)
 #: Largest single JSON/HTML file read whole (Meta pages threads at about 10k messages per file).
 MAX_DOC_BYTES: Final = 256 * 1024 * 1024
-MAX_REPEATED_WARNINGS: Final = 200
 
 #: Message keys with a field of their own; every other key is kept in ``extra`` as it is.
 _THREAD_KEYS: Final = frozenset(
@@ -158,23 +158,13 @@ class Target:
     media: MediaLinker
     prefix: str = ""  # "<member path>:" inside a zip
     path: str = ""  # the member path inside a zip ("" for a single file)
-    counts: dict[str, int] = field(default_factory=dict)
 
     def ref(self, locator: str) -> SourceRef:
         return SourceRef(self.event_sha, f"{self.prefix}{locator}")
 
     def warn(self, code: str, message: str, locator: str = "") -> Iterator[ParseWarning]:
-        n = self.counts.get(code, 0) + 1
-        self.counts[code] = n
-        if n <= MAX_REPEATED_WARNINGS:
-            yield ParseWarning(code, message, locator=f"{self.prefix}{locator}" if locator else self.path, file=self.file)
-
-    def summaries(self) -> Iterator[ParseWarning]:
-        for code, n in self.counts.items():
-            if n > MAX_REPEATED_WARNINGS:
-                more = n - MAX_REPEATED_WARNINGS
-                yield ParseWarning(code, f"{more} more '{code}' warning(s) like the ones above were not listed one by one",
-                                   locator=self.path, file=self.file)  # fmt: skip
+        # Every warning is yielded; the host caps them (kit/warncap.py).
+        yield ParseWarning(code, message, locator=f"{self.prefix}{locator}" if locator else self.path, file=self.file)
 
     def attach(self, uri: str, event: Event, locator: str, base_dir: str = "") -> Iterator[ParseWarning]:
         """Add the attachment ``uri`` to ``event``: linked by sha256 when the file is here, else omitted."""
@@ -479,13 +469,10 @@ def read_modern_html(data: bytes, target: Target, tz: Any, tz_assumed: bool) -> 
     thread = title_tag.get_text(" ", strip=True) if title_tag is not None else ""
     thread = thread or posixpath.basename(posixpath.dirname(target.path)) or target.file
     if tz_assumed:
-        yield ParseWarning(
-            "assumed_timezone",
-            f"the HTML download shows local times without a zone; they were read as {tz.key}, the default. "
-            "If the account was set to another zone, parse again with --timezone ZONE",
-            locator=target.path,
-            file=target.file,
-        )
+        yield assumed_timezone(
+            tz, file=target.file, locator=target.path, whose="the account",
+            why="The HTML download shows local times without a zone.",
+        )  # fmt: skip
     base_dir = posixpath.dirname(target.path)
     for bi, block in enumerate(b for b in soup.find_all(_is_block)):
         loc = f"message block {bi}"
@@ -590,7 +577,6 @@ def _docs(data: bytes, target: Target, spec: Spec, ctx: ParseContext) -> Iterato
                 )
             else:
                 yield from found
-    yield from target.summaries()
 
 
 def parse_download(source: SourceFile, ctx: ParseContext, spec: Spec) -> Iterator[Event | ParseWarning]:

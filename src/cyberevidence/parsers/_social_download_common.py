@@ -29,6 +29,7 @@ from cyberevidence.parsers._download import Member, MemberPatterns, iter_zip_mem
 from cyberevidence.parsers._json_safe import load as load_document
 from cyberevidence.parsers._text import lf_line_ends
 from cyberevidence.parsers.base import ParseContext, SourceFile
+from cyberevidence.parsers.kit.notes import assumed_timezone
 from cyberevidence.timeutil import localize
 
 #: The largest JSON member read whole (the platforms keep these files far smaller).
@@ -284,12 +285,7 @@ class LocalClock:
         """Warnings so far; the first call after a conversion adds the assumed-zone warning."""
         if self.used and self.assumed:
             self.assumed = False
-            yield ParseWarning(
-                "assumed_timezone",
-                f"{self.why} These times were read as {self.tz.key}, the default, because no timezone was given; "
-                "if they are in another zone (e.g. UTC), parse again with --timezone ZONE (e.g. --timezone UTC)",
-                file=self.file,
-            )
+            yield assumed_timezone(self.tz, file=self.file, what="these times", whose="the account", why=self.why)
         pending, self.pending = self.pending, []
         yield from pending
 

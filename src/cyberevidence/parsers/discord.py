@@ -79,8 +79,8 @@ from cyberevidence.parsers._download import Member, MemberPatterns, iter_zip_mem
 from cyberevidence.parsers._json_safe import load as load_document
 from cyberevidence.parsers._social_download_common import may_hold_surrogates, without_surrogates
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
+from cyberevidence.parsers.kit.notes import assumed_timezone
 
-MAX_REPEATED_WARNINGS: Final = 1000
 SMALL_LIMIT: Final = 16 * 1024 * 1024
 _LAYOUT: Final = re.compile(
     r"\A(?:.*/)?messages/(?:c\d+/(?:messages\.csv|messages\.json|channel\.json)|index\.json)\Z|\A(?:.*/)?account/user\.json\Z",
@@ -192,28 +192,15 @@ class _Reader:
     file: str
     ctx: ParseContext
     owner: _Owner = field(default_factory=_Owner)
-    counts: dict[str, int] = field(default_factory=dict)
     naive_seen: bool = False
 
     def warn(self, code: str, message: str, locator: str) -> Iterator[ParseWarning]:
-        n = self.counts.get(code, 0) + 1
-        self.counts[code] = n
-        if n <= MAX_REPEATED_WARNINGS:
-            yield ParseWarning(code, message, locator=locator, file=self.file)
+        # Every warning is yielded; the host caps them (kit/warncap.py).
+        yield ParseWarning(code, message, locator=locator, file=self.file)
 
     def summaries(self) -> Iterator[ParseWarning]:
         if self.naive_seen and self.ctx.options.timezone_assumed:
-            yield ParseWarning(
-                "assumed_timezone",
-                f"times without an offset were read as {self.ctx.options.timezone.key}, the default, because no timezone was "
-                "given; if the package writes UTC, parse again with --timezone UTC",
-                file=self.file,
-            )
-        for code, n in self.counts.items():
-            if n > MAX_REPEATED_WARNINGS:
-                yield ParseWarning(
-                    code, f"{n - MAX_REPEATED_WARNINGS} more '{code}' warning(s) were not listed one by one", file=self.file
-                )
+            yield assumed_timezone(self.ctx.options.timezone, file=self.file, what="times without an offset", whose="the package")
 
     def read(self, raw: bytes, is_csv: bool, prefix: str, channel: _Channel) -> Iterator[Event | ParseWarning]:
         rows = self._csv_rows(raw, prefix) if is_csv else self._json_rows(raw, prefix)

@@ -61,8 +61,8 @@ from cyberevidence.events import Attachment, Event, ParseWarning, SourceRef
 from cyberevidence.parsers._discord_common import PLATFORM, id_text, parse_stamp
 from cyberevidence.parsers._json_safe import Builder, GuardedReader, JsonGuard, duplicate_message
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
+from cyberevidence.parsers.kit.notes import assumed_timezone
 
-MAX_REPEATED_WARNINGS: Final = 1000
 _HEAD: Final = re.compile(rb'\A(?:\xef\xbb\xbf)?\s*\{\s*"guild"\s*:\s*\{')
 _MESSAGE_TYPES: Final = frozenset({"Default", "Reply"})
 
@@ -130,16 +130,13 @@ class _Reader:
     ctx: ParseContext
     channel: dict[str, Any] = field(default_factory=dict)
     guild: dict[str, Any] = field(default_factory=dict)
-    counts: dict[str, int] = field(default_factory=dict)
     seen_ids: set[str] = field(default_factory=set)
     naive_seen: bool = False
     links: int = 0
 
     def warn(self, code: str, message: str, locator: str = "") -> Iterator[ParseWarning]:
-        n = self.counts.get(code, 0) + 1
-        self.counts[code] = n
-        if n <= MAX_REPEATED_WARNINGS:
-            yield ParseWarning(code, message, locator=locator, file=self.source.name)
+        # Every warning is yielded; the host caps them (kit/warncap.py).
+        yield ParseWarning(code, message, locator=locator, file=self.source.name)
 
     def run(self) -> Iterator[Event | ParseWarning]:
         read = 0
@@ -188,19 +185,7 @@ class _Reader:
                 file=self.source.name,
             )
         if self.naive_seen and self.ctx.options.timezone_assumed:
-            yield ParseWarning(
-                "assumed_timezone",
-                f"times without an offset were read as {self.ctx.options.timezone.key}, the default, because no timezone "
-                "was given; parse again with --timezone ZONE if the exporting computer used another",
-                file=self.source.name,
-            )
-        for code, n in self.counts.items():
-            if n > MAX_REPEATED_WARNINGS:
-                yield ParseWarning(
-                    code,
-                    f"{n - MAX_REPEATED_WARNINGS} more '{code}' warning(s) were not listed one by one",
-                    file=self.source.name,
-                )
+            yield assumed_timezone(self.ctx.options.timezone, file=self.source.name, what="times without an offset")
 
     def message(self, msg: Any, loc: str) -> Iterator[Event | ParseWarning]:
         if not isinstance(msg, dict):

@@ -71,6 +71,7 @@ from cyberevidence.events import FIELD_TRUNCATED, MAX_FIELD_CHARS, Attachment, E
 from cyberevidence.parsers._json_safe import load as load_document
 from cyberevidence.parsers._msgdb_common import Warnings
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
+from cyberevidence.parsers.kit.notes import assumed_timezone
 from cyberevidence.timeutil import is_fold, is_gap, localize
 
 PLATFORM: Final = "signal"
@@ -520,12 +521,8 @@ def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarnin
             hint="Check that this is a signal-export chat.md or data.json, or choose another --format.",
         )
     if ctx.options.timezone_assumed and any(r.aware is None for r in records):
-        yield ParseWarning(
-            "assumed_timezone",
-            f"local times were read as {ctx.options.timezone.key}, the default, because no timezone was given; "
-            "signal-export writes the time of the computer that made the export: if it was set to another zone, "
-            "parse again with --timezone ZONE",
-            file=source.name,
+        yield assumed_timezone(
+            ctx.options.timezone, file=source.name, why="signal-export writes the time of the computer that made the export."
         )
     yield from _events(source, ctx, records, w, out)
     yield from out

@@ -71,9 +71,9 @@ from cyberevidence.errors import ParseError
 from cyberevidence.events import Attachment, Event, ParseWarning, SourceRef
 from cyberevidence.parsers._telegram_common import PLATFORM, LocalClock, MediaLinker, describe_offset
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
+from cyberevidence.parsers.kit.notes import assumed_timezone
 
 MAX_PAGE_BYTES: Final = 64 * 1024 * 1024
-MAX_REPEATED_WARNINGS: Final = 1000
 
 _TITLE_RE: Final = re.compile(
     r"\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*UTC\s*([+-])(\d{1,2}):?(\d{2}))?"
@@ -192,16 +192,13 @@ class HtmlReader:
         self.file = source.name
         self.linker = MediaLinker(source.siblings)
         self.clock = LocalClock(self.tz)
-        self.counts: dict[str, int] = {}
         self.prev_sender = ""
         self.mismatch = False
         self.assumed_done = False
 
     def warn(self, code: str, message: str, locator: str = "") -> Iterator[ParseWarning]:
-        n = self.counts.get(code, 0) + 1
-        self.counts[code] = n
-        if n <= MAX_REPEATED_WARNINGS:
-            yield ParseWarning(code, message, locator=locator, file=self.file)
+        # Every warning is yielded; the host caps them (kit/warncap.py).
+        yield ParseWarning(code, message, locator=locator, file=self.file)
 
     def run(self) -> Iterator[Event | ParseWarning]:
         if self.source.path.stat().st_size > MAX_PAGE_BYTES:
@@ -240,12 +237,6 @@ class HtmlReader:
                 yield from self._block(block, page, locator)
             except (ValueError, TypeError, AttributeError) as exc:
                 yield from self.warn("unreadable_message", f"this message has an unexpected shape ({exc}); skipped", locator)
-        for code, n in self.counts.items():
-            if n > MAX_REPEATED_WARNINGS:
-                more = n - MAX_REPEATED_WARNINGS
-                yield ParseWarning(
-                    code, f"{more} more '{code}' warning(s) like the ones above were not listed one by one", file=self.file
-                )
 
     # the page's time rule ---------------------------------------------------------------------
 
@@ -281,11 +272,7 @@ class HtmlReader:
         if self.assumed_done or not self.ctx.options.timezone_assumed:
             return
         self.assumed_done = True
-        yield from self.warn(
-            "assumed_timezone",
-            f"the exporting computer's zone was taken to be {self.tz.key}, the default, because no timezone was given; "
-            "if it was set to another zone, parse again with --timezone ZONE (e.g. --timezone Europe/Berlin)",
-        )
+        yield assumed_timezone(self.tz, file=self.file, what="the page's local times")
 
     def _instant(self, shown: Shown, page: _Page, locator: str) -> tuple[datetime, bool, str, list[ParseWarning]]:
         notes: list[ParseWarning] = []

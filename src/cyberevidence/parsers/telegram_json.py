@@ -91,8 +91,8 @@ from cyberevidence.parsers._telegram_common import (
     service_text,
 )
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
+from cyberevidence.parsers.kit.notes import assumed_timezone
 
-MAX_REPEATED_WARNINGS: Final = 1000
 MEDIA_KEYS: Final = ("photo", "file", "thumbnail", "contact_vcard")
 #: Message keys copied to ``extra`` when they hold a scalar.
 SCALAR_EXTRAS: Final = (
@@ -249,7 +249,6 @@ class JsonReader:
         self.owner_name = ""
         self.events = 0
         self.chats_seen = 0
-        self.counts: dict[str, int] = {}
         self.local_converted = 0
         self.zone_evidence: tuple[str, str] | None = None  # (message, locator)
         self.zone_warned = False
@@ -263,18 +262,8 @@ class JsonReader:
     # warnings ---------------------------------------------------------------------------
 
     def warn(self, code: str, message: str, locator: str = "") -> Iterator[ParseWarning]:
-        n = self.counts.get(code, 0) + 1
-        self.counts[code] = n
-        if n <= MAX_REPEATED_WARNINGS:
-            yield ParseWarning(code, message, locator=locator, file=self.file)
-
-    def _summaries(self) -> Iterator[ParseWarning]:
-        for code, n in self.counts.items():
-            if n > MAX_REPEATED_WARNINGS:
-                more = n - MAX_REPEATED_WARNINGS
-                yield ParseWarning(
-                    code, f"{more} more '{code}' warning(s) like the ones above were not listed one by one", file=self.file
-                )
+        # Every warning is yielded; the host caps them (kit/warncap.py).
+        yield ParseWarning(code, message, locator=locator, file=self.file)
 
     # the event stream -------------------------------------------------------------------
 
@@ -365,7 +354,6 @@ class JsonReader:
         if self.notes:
             yield from self._flush("")
         yield from self._zone_report()
-        yield from self._summaries()
 
     # structure --------------------------------------------------------------------------
 
@@ -609,13 +597,10 @@ class JsonReader:
     def _local_warning(self, locator: str) -> Iterator[ParseWarning]:
         opts = self.ctx.options
         if opts.timezone_assumed:
-            yield from self.warn(
-                "assumed_timezone",
-                f"this export states some times only as the exporting computer's local time; they were read as "
-                f"{opts.timezone.key}, the default, because no timezone was given. If that computer was set to another "
-                "zone, parse again with --timezone ZONE (e.g. --timezone Europe/Berlin)",
-                locator,
-            )
+            yield assumed_timezone(
+                opts.timezone, file=self.file, locator=locator,
+                why="This export states some times only as the exporting computer's local time.",
+            )  # fmt: skip
         else:
             yield from self.warn(
                 "local_times",

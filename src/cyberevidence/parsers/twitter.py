@@ -81,7 +81,7 @@ import io
 import posixpath
 import re
 from collections.abc import Callable, Generator, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO, Final
 from urllib.parse import urlsplit
@@ -101,7 +101,6 @@ from cyberevidence.parsers._twitter_ytd import (
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
 
 PLATFORM: Final = "twitter"
-MAX_REPEATED_WARNINGS: Final = 1000
 
 
 class _DataFiles(MemberPatterns):
@@ -201,7 +200,7 @@ Opener = Callable[[], BinaryIO]
 
 @dataclass
 class _Reader:
-    """State shared by the data files of one archive (owner, media, warning counts)."""
+    """State shared by the data files of one archive (owner, media, what is missing)."""
 
     event_sha: str
     file: str
@@ -209,15 +208,12 @@ class _Reader:
     owner: Owner | None = None
     owner_kind: str = ""
     media: Callable[[str], Attachment | None] = lambda key: None
-    counts: dict[str, int] = field(default_factory=dict)
     media_missing: int = 0
     dm_files: int = 0
 
     def warn(self, code: str, message: str, locator: str = "") -> Iterator[ParseWarning]:
-        n = self.counts.get(code, 0) + 1
-        self.counts[code] = n
-        if n <= MAX_REPEATED_WARNINGS:
-            yield ParseWarning(code, message, locator=locator, file=self.file)
+        # Every warning is yielded; the host caps them (kit/warncap.py).
+        yield ParseWarning(code, message, locator=locator, file=self.file)
 
     def summaries(self) -> Iterator[ParseWarning]:
         if self.dm_files and self.owner is None:
@@ -234,11 +230,6 @@ class _Reader:
                 "(their URLs are kept in the attachments; nothing was downloaded)",
                 file=self.file,
             )
-        for code, n in self.counts.items():
-            if n > MAX_REPEATED_WARNINGS:
-                yield ParseWarning(
-                    code, f"{n - MAX_REPEATED_WARNINGS} more '{code}' warning(s) were not listed one by one", file=self.file
-                )
 
     # one file -----------------------------------------------------------------------------
 

@@ -40,6 +40,7 @@ from cyberevidence.hashing.digests import open_readonly
 from cyberevidence.intel.photos import read_photo_file
 from cyberevidence.parsers import ParserRegistry
 from cyberevidence.parsers.base import DerivedRef, ParseOptions, SourceFile
+from cyberevidence.parsers.kit.warncap import WarningCap, capped
 from cyberevidence.plausibility import PlausibilityCheck, checked
 from cyberevidence.store.conversations import ConversationMatcher
 from cyberevidence.store.idfilter import SeenIds
@@ -571,7 +572,8 @@ class Ingest:
             touched = case.index.clear_parse(source.sha256)
             batch: list[Event] = []
             check = PlausibilityCheck(info.name, source.name, source.size)
-            for item in checked(info.parse(source, ctx), check):
+            cap = WarningCap()
+            for item in capped(checked(info.parse(source, ctx), check), cap):
                 if isinstance(item, ParseWarning):
                     warnings.append(item)
                     case.index.add_warning(source.sha256, info.name, item)
@@ -596,6 +598,7 @@ class Ingest:
                 "options": opts,
                 "events": events,
                 "warnings": len(warnings),
+                **({"warnings_not_stored": cap.not_stored} if cap.not_stored else {}),
                 "merged_across_precision": merged,
                 **({"conversation_match": matched} if (matched := conversations.report()) else {}),
                 "siblings_used": dict(sorted(getattr(source.siblings, "used", {}).items())),
