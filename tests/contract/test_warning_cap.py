@@ -72,7 +72,7 @@ def test_the_caseless_parse_caps_each_file_and_code_and_says_how_many_more(noisy
     assert main[-1].locator == "" and main[-1].message.startswith(f"{NOISY - WARNING_CAP} more 'unreadable_message'")
     assert inner[-1].message.startswith(f"{1200 - WARNING_CAP} more 'unreadable_message'")
     assert [w.locator for w in warnings if w.code == "unreadable_date"] == ["row 0", "row 1", "row 2"]  # under the cap
-    assert ce.parse.last_warnings is warnings  # type: ignore[attr-defined]
+    assert ce.parse.last_warnings is warnings
 
 
 def test_the_case_ingest_caps_the_same_way_and_its_counts_are_truthful(tmp_path: Path, noisy_file: Path) -> None:
@@ -104,13 +104,13 @@ def test_the_counter_knows_what_it_did_not_store() -> None:
     cap = WarningCap(cap=2)
     out = list(capped((ParseWarning("unreadable_date", "x", str(i), "f") for i in range(5)), cap))
     assert len(out) == 3 and cap.seen == 5 and cap.not_stored == 3
-    assert out[-1].message.startswith("3 more 'unreadable_date'")
+    assert isinstance(out[-1], ParseWarning) and out[-1].message.startswith("3 more 'unreadable_date'")
     with pytest.raises(ValueError):
         WarningCap(cap=0)
 
 
 def _telegram_with_bad_messages(tmp_path: Path, bad: int) -> Path:
-    messages = [{"id": 1, "type": "message", "date": "2025-01-01T10:00:00", "date_unixtime": "1735725600",
+    messages: list[object] = [{"id": 1, "type": "message", "date": "2025-01-01T10:00:00", "date_unixtime": "1735725600",
                  "from": "Mark", "from_id": "user1", "text": "hello"}]
     messages += [17] * bad  # not an object: one 'unreadable_message' warning each
     path = tmp_path / "result.json"
