@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from cyberevidence.events import Event, ParseWarning
-from cyberevidence.parsers._json_safe import JsonGuard, loads
+from cyberevidence.parsers.kit.jsonread import JsonGuard, loads
 from cyberevidence.standalone import parse
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -230,7 +230,8 @@ def test_twitter_account_js_duplicate(tmp_path: Path) -> None:
 
 
 def test_helpers_keep_their_api() -> None:
-    from cyberevidence.parsers._meta_common import load_json as meta_load
-    from cyberevidence.parsers._social_download_common import load_json as social_load
+    from cyberevidence.parsers._meta_common import load_meta_json
+    from cyberevidence.parsers.kit.inputs import read_json
+    from cyberevidence.parsers.kit.jsonread import load_json
 
-    assert meta_load.__annotations__["return"] == social_load.__annotations__["return"]
+    assert load_json.__annotations__["return"] == read_json.__annotations__["return"] == load_meta_json.__annotations__["return"]

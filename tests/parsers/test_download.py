@@ -8,8 +8,8 @@ from pathlib import Path
 from cyberevidence.archive import SafeZip
 from cyberevidence.events import ParseWarning
 from cyberevidence.hashing import hash_bytes
-from cyberevidence.parsers._download import Member, MemberPatterns, iter_zip_members, numeric_order, zip_has
 from cyberevidence.parsers.base import ParseOptions
+from cyberevidence.parsers.kit.inputs import Member, MemberPatterns, iter_zip_members, numeric_order, zip_has
 from cyberevidence.standalone import HashOnlyContext, source_file_for
 
 INBOX = MemberPatterns(("**/messages/inbox/*/message_*.json",))

@@ -190,7 +190,8 @@ def test_modern_html_thread(fb: Path) -> None:
 def test_malformed_json_is_a_located_warning(fb: Path) -> None:
     events, warnings = run(fb / "malformed_message_1.json")
     assert events == []
-    assert [w.locator for w in of(warnings, "malformed_json")] == ["$"]
+    # Located where reading stopped (it was "$", the whole file, before the kit's one load_json).
+    assert [w.locator for w in of(warnings, "malformed_json")] == ["line 1 column 74"]  # the end of the cut-off file
 
 
 # -- the download zip ------------------------------------------------------------------------
@@ -258,7 +259,7 @@ def test_hostile_members_are_refused_and_the_rest_parses(fb: Path) -> None:
     }
     text = " | ".join(w.message for w in rejected)
     assert "('..')" in text and "absolute path" in text and "symbolic link" in text
-    assert [w.locator for w in of(warnings, "malformed_json")] == ["messages/inbox/broken_abc/message_1.json:$"]
+    assert [w.locator for w in of(warnings, "malformed_json")] == ["messages/inbox/broken_abc/message_1.json:line 1 column 64"]
     assert [(e.sender, e.text, e.direction) for e in events] == [("Mark Kell", "hi", "incoming")]
 
 

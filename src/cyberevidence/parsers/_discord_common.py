@@ -5,11 +5,12 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any, Final
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from cyberevidence.parsers.kit.epochs import epoch_millis
 from cyberevidence.timeutil import localize
 
 PLATFORM: Final = "discord"
@@ -58,7 +59,7 @@ def snowflake_time(ident: str) -> datetime | None:
     ms = (int(ident) >> 22) + DISCORD_EPOCH_MS
     if ms <= DISCORD_EPOCH_MS:
         return None
-    return datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(milliseconds=ms)
+    return epoch_millis(ms)
 
 
 def url_name(url: str) -> str:

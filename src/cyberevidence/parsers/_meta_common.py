@@ -29,14 +29,14 @@ from typing import Any, Final
 from cyberevidence.archive import CHUNK, SafeMember, SafeZip, is_zip
 from cyberevidence.errors import UnsafeArchiveError
 from cyberevidence.events import Attachment, Direction, Event, ParseWarning, SourceRef
-from cyberevidence.parsers._download import Member, MemberPatterns, iter_zip_members, numeric_order
-from cyberevidence.parsers._json_safe import load as load_document
 from cyberevidence.parsers._meta_mojibake import Repairer
 from cyberevidence.parsers.base import DerivedRef, ParseContext, SourceFile
+from cyberevidence.parsers.kit.epochs import epoch_plausible
+from cyberevidence.parsers.kit.inputs import Member, MemberPatterns, iter_zip_members, numeric_order
+from cyberevidence.parsers.kit.jsonread import load_json
 from cyberevidence.parsers.kit.notes import assumed_timezone
 from cyberevidence.timeutil import localize
 
-EPOCH: Final = datetime(1970, 1, 1, tzinfo=timezone.utc)
 #: Largest single JSON/HTML file read whole (Meta pages threads at about 10k messages per file).
 MAX_DOC_BYTES: Final = 256 * 1024 * 1024
 
@@ -52,17 +52,6 @@ _SYSTEM_TYPES: Final = frozenset({"subscribe", "unsubscribe"})
 
 
 # -- time -----------------------------------------------------------------------------------
-
-
-def from_epoch(value: Any, *, millis: bool) -> datetime | None:
-    """An aware UTC datetime from epoch milliseconds/seconds, or ``None`` if not a sane number."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    try:
-        moment = EPOCH + (timedelta(milliseconds=value) if millis else timedelta(seconds=value))
-    except (OverflowError, ValueError):
-        return None
-    return moment if 1990 <= moment.year <= 2100 else None
 
 
 # -- the owner ------------------------------------------------------------------------------
@@ -191,17 +180,19 @@ class Target:
 # -- JSON -----------------------------------------------------------------------------------
 
 
-def load_json(data: bytes, target: Target) -> tuple[Any, list[ParseWarning]]:
-    """Parse ``data`` (BOM allowed) and repair its mojibake. Malformed JSON is a located warning."""
+def load_meta_json(data: bytes, target: Target) -> tuple[Any, list[ParseWarning]]:
+    """:func:`~cyberevidence.parsers.kit.jsonread.load_json` (strict UTF-8, ``malformed_json``), then
+    Meta's mojibake repaired (:mod:`cyberevidence.parsers._meta_mojibake`)."""
+    where = {"file": target.file, "path": target.path, "prefix": target.prefix}
+    doc, warnings = load_json(data, **where, code="malformed_json", strict_utf8=True)
+    if doc is None:
+        return None, warnings
+    fix = Repairer()
     try:
-        doc, duplicates = load_document(data, target.file, target.prefix)
-        fix = Repairer()
         doc = fix(doc)  # recursive: a document nested nearly to json's own limit overflows here
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        where = f" ({exc})" if not isinstance(exc, RecursionError) else " (nested too deeply)"
-        msg = f"this file is not valid JSON{where}; it was skipped and nothing in it was read"
+    except RecursionError:
+        msg = f"{target.path or target.file} is nested too deeply to read; nothing in it was read"
         return None, list(target.warn("malformed_json", msg, "$"))
-    warnings: list[ParseWarning] = list(duplicates)
     if fix.count:
         warnings.append(
             ParseWarning(
@@ -269,7 +260,7 @@ def read_thread(doc: Mapping[str, Any], target: Target) -> Iterator[Event | Pars
         if not isinstance(msg, dict):
             yield from target.warn("unparsed_message", "this entry of messages[] is not an object; skipped", loc)
             continue
-        when = from_epoch(msg.get("timestamp_ms"), millis=True)
+        when = epoch_plausible(msg.get("timestamp_ms"), millis=True)
         if when is None:
             yield from target.warn(
                 "bad_timestamp", f"timestamp_ms {msg.get('timestamp_ms')!r} is missing or not a time; message skipped", loc
@@ -330,7 +321,7 @@ def read_e2ee(doc: Mapping[str, Any], target: Target) -> Iterator[Event | ParseW
         if not isinstance(msg, dict):
             yield from target.warn("unparsed_message", "this entry of messages[] is not an object; skipped", loc)
             continue
-        when = from_epoch(msg.get("timestamp"), millis=True)
+        when = epoch_plausible(msg.get("timestamp"), millis=True)
         if when is None:
             yield from target.warn(
                 "bad_timestamp", f"timestamp {msg.get('timestamp')!r} is missing or not a time; message skipped", loc
@@ -561,7 +552,7 @@ def _docs(data: bytes, target: Target, spec: Spec, ctx: ParseContext) -> Iterato
     elif kind == "modern":
         yield from read_modern_html(data, target, ctx.options.timezone, ctx.options.timezone_assumed)
     else:
-        doc, problems = load_json(data, target)
+        doc, problems = load_meta_json(data, target)
         yield from problems
         if doc is None:
             return

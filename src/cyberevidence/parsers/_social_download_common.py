@@ -1,10 +1,7 @@
 """Helpers shared by the Snapchat, TikTok, Google Takeout and LinkedIn download parsers.
 
-* :func:`inputs` gives the members a parser wants, whether the source is the zip as downloaded
-  (each member derived through :func:`~cyberevidence.parsers._download.iter_zip_members`) or one
-  file of the unpacked download (then the file itself is the input).
-* :func:`load_json` reads a JSON member; a malformed one becomes a located warning.
-* :func:`from_epoch` reads a numeric epoch whose unit (s, ms, µs) is decided by its magnitude.
+* the inputs (a zip as downloaded or one file of the unpacked download) come from
+  :mod:`cyberevidence.parsers.kit.inputs`.
 * :class:`LocalClock` turns a zone-less wall-clock time into UTC with :mod:`cyberevidence.timeutil`,
   flagging DST folds and gaps and warning once that the zone was assumed.
 * :func:`read_csv` reads CSV with the stdlib module; a preamble of notes before the header is skipped
@@ -14,160 +11,17 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
-from cyberevidence.archive import SafeZip
-from cyberevidence.errors import UnsafeArchiveError
-from cyberevidence.events import Event, ParseWarning
-from cyberevidence.parsers._download import Member, MemberPatterns, iter_zip_members, source_is_zip
-from cyberevidence.parsers._json_safe import load as load_document
+from cyberevidence.events import ParseWarning
 from cyberevidence.parsers._text import lf_line_ends
-from cyberevidence.parsers.base import ParseContext, SourceFile
+from cyberevidence.parsers.base import ParseContext
 from cyberevidence.parsers.kit.notes import assumed_timezone
 from cyberevidence.timeutil import localize
-
-#: The largest JSON member read whole (the platforms keep these files far smaller).
-JSON_LIMIT = 512 * 1024 * 1024
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-
-
-@dataclass(frozen=True, slots=True)
-class Input:
-    """One file to read: a zip member (``path`` set) or the source file itself (``path`` empty)."""
-
-    path: str
-    name: str
-    opener: Callable[[], io.BufferedIOBase]
-
-    @property
-    def prefix(self) -> str:
-        """Locator prefix: ``"<member path>:"`` inside a zip, nothing for a single file."""
-        return f"{self.path}:" if self.path else ""
-
-    @property
-    def basename(self) -> str:
-        return (self.path or self.name).rsplit("/", 1)[-1]
-
-    def read_bytes(self, limit: int = JSON_LIMIT) -> bytes:
-        with self.opener() as fh:
-            data = fh.read(limit + 1)
-        if len(data) > limit:
-            raise UnsafeArchiveError(f"{self.path or self.name!r} is larger than {limit} bytes")
-        return data
-
-
-def single_input(source: SourceFile) -> Input:
-    """The source file itself, read as one :class:`Input` (a file of an unpacked download)."""
-
-    def open_file() -> io.BufferedIOBase:
-        return open(source.path, "rb")
-
-    return Input("", source.name, open_file)
-
-
-def inputs(source: SourceFile, ctx: ParseContext, wanted: MemberPatterns, zf: SafeZip | None) -> Iterator[Input | ParseWarning]:
-    """The wanted members of ``zf`` (derived first), or the single file ``source`` when ``zf`` is None."""
-    if zf is None:
-        yield single_input(source)
-        return
-    for item in iter_zip_members(zf, source, ctx, wanted):
-        if isinstance(item, Member):
-            yield Input(item.path, source.name, item.open)
-        else:
-            yield item
-
-
-def each_input(
-    source: SourceFile,
-    ctx: ParseContext,
-    wanted: MemberPatterns,
-    read: Callable[[Input], Iterator[Event | ParseWarning]],
-    missing: ParseWarning,
-) -> Iterator[Event | ParseWarning]:
-    """``read`` the single file, or each wanted member of the zip; ``missing`` when the zip holds none."""
-    if not source_is_zip(source):
-        yield from read(single_input(source))
-        return
-    with SafeZip(source.path, ctx.options.archive_limits) as zf:
-        found = False
-        for got in inputs(source, ctx, wanted, zf):
-            if isinstance(got, ParseWarning):
-                yield got
-                continue
-            found = True
-            yield from read(got)
-        if not found:
-            yield missing
-
-
-def member_list(zf: SafeZip) -> list[str]:
-    """Member paths without macOS resource forks and dot files (for "not read" summaries)."""
-    out = []
-    for m in zf.members:
-        base = m.path.rsplit("/", 1)[-1]
-        if m.path.startswith("__MACOSX/") or base.startswith(".") or m.path.endswith("/"):
-            continue
-        out.append(m.path)
-    return out
-
-
-def without_surrogates(value: Any) -> Any:
-    """``value`` with lone surrogates (from ``"\\ud800"`` escapes in hostile JSON) replaced by U+FFFD.
-
-    ``json.loads`` accepts such escapes, but the text cannot be encoded as UTF-8, so it could never
-    be hashed, indexed or exported. Dicts and lists are walked; other values are returned as they are.
-    """
-    if isinstance(value, str):
-        if value.isascii():
-            return value
-        try:
-            value.encode("utf-8")
-            return value
-        except UnicodeEncodeError:
-            return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in value)
-    if isinstance(value, dict):
-        return {without_surrogates(k): without_surrogates(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [without_surrogates(v) for v in value]
-    return value
-
-
-def may_hold_surrogates(raw: bytes | str) -> bool:
-    """Cheap test: could ``json.loads(raw)`` produce a lone surrogate (an escaped ``\\uD800``-``\\uDFFF``)?"""
-    probe = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
-    return _SURROGATE_ESCAPE.search(probe) is not None
-
-
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
-
-
-def load_json(item: Input) -> tuple[Any, list[ParseWarning]]:
-    """Parse a JSON member: (document, warnings). On failure the document is None and the warnings
-    say why (``unreadable_json``, located); otherwise they hold any ``duplicate_key`` / ``huge_number``
-    found (see :mod:`cyberevidence.parsers._json_safe`)."""
-    try:
-        raw = item.read_bytes()
-    except UnsafeArchiveError as exc:
-        return None, [ParseWarning("unreadable_member", str(exc), locator=item.path, file=item.name)]
-    try:
-        doc, notes = load_document(raw.decode("utf-8-sig", errors="replace"), item.name, item.prefix)
-        return (without_surrogates(doc) if may_hold_surrogates(raw) else doc), notes
-    except json.JSONDecodeError as exc:
-        where = f"{item.prefix}line {exc.lineno} column {exc.colno}"
-        message = f"{item.path or item.name} is not valid JSON ({exc.msg}); nothing in it could be read"
-        return None, [ParseWarning("unreadable_json", message, locator=where, file=item.name)]
-    except RecursionError:
-        return None, [
-            ParseWarning(
-                "unreadable_json", f"{item.path or item.name} is nested too deeply to read", locator=item.path, file=item.name
-            )
-        ]
 
 
 def norm_key(key: object) -> str:
@@ -198,37 +52,6 @@ def text_of(value: object) -> str:
 
 
 # -- times ------------------------------------------------------------------------------------
-
-EPOCH_UNITS = (("s", 1e11, 1), ("ms", 1e14, 1_000), ("us", 1e17, 1_000_000))
-
-
-def from_epoch(value: object) -> tuple[datetime, str] | None:
-    """An epoch number (int, float or digit string) as aware UTC, and the unit chosen by magnitude.
-
-    Below 10^11 it is seconds (10^11 s is the year 5138), below 10^14 milliseconds, below 10^17
-    microseconds; anything else, negative or non-numeric gives None.
-    """
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str):
-        value = value.strip()
-        if not value.isdigit():
-            return None
-        number: int | float = int(value)
-    elif isinstance(value, int | float):
-        number = value
-    else:
-        return None
-    if number < 0 or number != number:
-        return None
-    for unit, bound, per_second in EPOCH_UNITS:
-        if number < bound:
-            if isinstance(number, int):
-                whole, rest = divmod(number, per_second)
-                return EPOCH + timedelta(seconds=whole, microseconds=rest * 1_000_000 // per_second), unit
-            return EPOCH + timedelta(seconds=number / per_second), unit
-    return None
-
 
 def parse_utc_text(value: object, formats: tuple[str, ...]) -> datetime | None:
     """``value`` read with the first matching ``strptime`` format, as aware UTC (the formats name UTC)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
@@ -155,21 +155,6 @@ class LocalClock:
         """Remember an instant of this chat (also those stated in UTC) for fold decisions."""
         if self.last_utc is None or utc > self.last_utc:
             self.last_utc = utc
-
-
-def from_unix(value: Any) -> datetime | None:
-    """``date_unixtime`` (a string of digits in real exports, a number in some tools) to UTC."""
-    try:
-        if isinstance(value, bool):
-            return None
-        seconds = int(value) if isinstance(value, int | str) else None
-        if seconds is None and isinstance(value, float) and value.is_integer():
-            seconds = int(value)
-        if seconds is None:
-            return None
-        return datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=seconds)
-    except (ValueError, OverflowError):
-        return None
 
 
 def parse_iso(value: Any) -> datetime | None:

@@ -16,9 +16,16 @@ from typing import Any, BinaryIO, Final
 import ijson
 
 from cyberevidence.events import ParseWarning
-from cyberevidence.parsers._json_safe import Builder, GuardedReader, JsonGuard, duplicate_message, warnings_from
-from cyberevidence.parsers._json_safe import load as load_document
-from cyberevidence.parsers._social_download_common import may_hold_surrogates, without_surrogates
+from cyberevidence.parsers.kit.jsonread import (
+    Builder,
+    GuardedReader,
+    JsonGuard,
+    duplicate_message,
+    may_hold_surrogates,
+    warnings_from,
+    without_surrogates,
+)
+from cyberevidence.parsers.kit.jsonread import load as load_document
 
 #: ``window.YTD.direct_messages.part0 = `` (a BOM and blank space before it are tolerated).
 PREFIX: Final = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*window\.YTD\.([A-Za-z0-9_]+)\.part(\d+)\s*=\s*")
@@ -71,7 +78,7 @@ def stream_records(
     """Each element of the top-level array with its index; a :class:`Damaged` marker ends a broken file.
 
     ``fh`` must be positioned at the start (the prefix is skipped here). The bytes pass through a
-    :class:`~cyberevidence.parsers._json_safe.JsonGuard`: a huge number, a lone surrogate escape or
+    :class:`~cyberevidence.parsers.kit.jsonread.JsonGuard`: a huge number, a lone surrogate escape or
     an over-long string is kept as far as it can be, and a duplicate key is noted; such findings are
     appended to ``notes`` (located ``<prefix>$[i]``) before the record is yielded.
     """

@@ -75,10 +75,10 @@ from cyberevidence.parsers._discord_common import (
     snowflake_time,
     url_name,
 )
-from cyberevidence.parsers._download import Member, MemberPatterns, iter_zip_members, numeric_order, source_is_zip, zip_has
-from cyberevidence.parsers._json_safe import load as load_document
-from cyberevidence.parsers._social_download_common import may_hold_surrogates, without_surrogates
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
+from cyberevidence.parsers.kit.inputs import Member, MemberPatterns, iter_zip_members, numeric_order, source_is_zip, zip_has
+from cyberevidence.parsers.kit.jsonread import load as load_document
+from cyberevidence.parsers.kit.jsonread import may_hold_surrogates, without_surrogates
 from cyberevidence.parsers.kit.notes import assumed_timezone
 
 SMALL_LIMIT: Final = 16 * 1024 * 1024

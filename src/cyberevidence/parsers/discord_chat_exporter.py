@@ -59,8 +59,8 @@ import ijson
 from cyberevidence.errors import ParseError
 from cyberevidence.events import Attachment, Event, ParseWarning, SourceRef
 from cyberevidence.parsers._discord_common import PLATFORM, id_text, parse_stamp
-from cyberevidence.parsers._json_safe import Builder, GuardedReader, JsonGuard, duplicate_message
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
+from cyberevidence.parsers.kit.jsonread import Builder, GuardedReader, JsonGuard, duplicate_message
 from cyberevidence.parsers.kit.notes import assumed_timezone
 
 _HEAD: Final = re.compile(rb'\A(?:\xef\xbb\xbf)?\s*\{\s*"guild"\s*:\s*\{')
@@ -81,7 +81,7 @@ def sniff(source: SourceFile, head: bytes) -> bool:
 def _top_level(fh: BinaryIO, notes: list[tuple[str, str, str]] | None = None) -> Iterator[tuple[str, Any, int]]:
     """(key, value, index) for each top-level value; each ``messages`` item separately as ``("message", obj, i)``.
 
-    The bytes pass through a :class:`~cyberevidence.parsers._json_safe.JsonGuard` (huge numbers,
+    The bytes pass through a :class:`~cyberevidence.parsers.kit.jsonread.JsonGuard` (huge numbers,
     lone surrogates, over-long strings) and objects are built with duplicate keys noted; the
     notes for a value are in ``notes`` (code, message, JSON path) when it is yielded.
     """

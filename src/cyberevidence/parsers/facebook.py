@@ -88,16 +88,10 @@ from typing import Any, Final
 from cyberevidence.archive import SafeZip, is_zip
 from cyberevidence.errors import UnsafeArchiveError
 from cyberevidence.events import Event, ParseWarning
-from cyberevidence.parsers._download import MemberPatterns, zip_has
-from cyberevidence.parsers._meta_common import (
-    Spec,
-    Target,
-    from_epoch,
-    html_kind,
-    parse_download,
-    set_owner,
-)
+from cyberevidence.parsers._meta_common import Spec, Target, html_kind, parse_download, set_owner
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
+from cyberevidence.parsers.kit.epochs import epoch_plausible
+from cyberevidence.parsers.kit.inputs import MemberPatterns, zip_has
 
 PLATFORM: Final = "facebook"
 
@@ -231,7 +225,7 @@ def _profile(profile: dict[str, Any], key: str, target: Target) -> Iterator[Pars
 def _people_list(value: Any, key: str, target: Target, *, blocked: bool) -> Iterator[Event | ParseWarning]:
     for i, item in enumerate(_items(value)):
         loc = f"$.{key}[{i}]"
-        when = from_epoch(item.get("timestamp"), millis=False) if isinstance(item, dict) else None
+        when = epoch_plausible(item.get("timestamp"), millis=False) if isinstance(item, dict) else None
         name = _str(item.get("name")) if isinstance(item, dict) else ""
         if when is None:
             yield from target.warn("bad_timestamp", "this entry has no readable timestamp; skipped", loc)
@@ -259,7 +253,7 @@ def _comments(value: Any, key: str, target: Target) -> Iterator[Event | ParseWar
             c = d.get("comment") if isinstance(d, dict) else None
             if not isinstance(c, dict):
                 continue
-            when = from_epoch(c.get("timestamp", item.get("timestamp")), millis=False)
+            when = epoch_plausible(c.get("timestamp", item.get("timestamp")), millis=False)
             if when is None:
                 yield from target.warn("bad_timestamp", "this comment has no readable timestamp; skipped", f"{loc}.data[{j}]")
                 continue
@@ -281,7 +275,7 @@ def _timeline_posts(value: Any, key: str, target: Target) -> Iterator[Event | Pa
         loc = f"$.{key}[{i}]" if key else f"$[{i}]"
         if not isinstance(item, dict):
             continue
-        when = from_epoch(item.get("timestamp"), millis=False)
+        when = epoch_plausible(item.get("timestamp"), millis=False)
         if when is None:
             yield from target.warn("bad_timestamp", "this post has no readable timestamp; skipped", loc)
             continue

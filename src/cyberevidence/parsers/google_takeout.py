@@ -58,18 +58,10 @@ from typing import Any, Final
 from cyberevidence.archive import SafeMember, SafeZip
 from cyberevidence.errors import UnsafeArchiveError
 from cyberevidence.events import Attachment, Event, ParseWarning, SourceRef
-from cyberevidence.parsers._download import MemberPatterns, source_is_zip, zip_has
-from cyberevidence.parsers._social_download_common import (
-    Input,
-    LocalClock,
-    from_epoch,
-    get_key,
-    inputs,
-    load_json,
-    single_input,
-    text_of,
-)
+from cyberevidence.parsers._social_download_common import LocalClock, get_key, text_of
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
+from cyberevidence.parsers.kit.epochs import epoch_any_unit
+from cyberevidence.parsers.kit.inputs import Input, MemberPatterns, inputs, read_json, single_input, source_is_zip, zip_has
 
 PLATFORM: Final = "google_chat"
 HANGOUTS_PLATFORM: Final = "hangouts"
@@ -187,7 +179,7 @@ class _Reader:
     # Google Chat --------------------------------------------------------------------------------
 
     def chat_user(self, item: Input) -> Iterator[ParseWarning]:
-        data, problems = load_json(item)
+        data, problems = read_json(item, code="unreadable_json")
         yield from problems
         if data is None and problems:
             return
@@ -199,7 +191,7 @@ class _Reader:
             )
 
     def chat(self, item: Input) -> Iterator[Event | ParseWarning]:
-        data, problems = load_json(item)
+        data, problems = read_json(item, code="unreadable_json")
         yield from problems
         if data is None and problems:
             return
@@ -292,7 +284,7 @@ class _Reader:
     # Hangouts -------------------------------------------------------------------------------------
 
     def hangouts(self, item: Input) -> Iterator[Event | ParseWarning]:
-        data, problems = load_json(item)
+        data, problems = read_json(item, code="unreadable_json")
         yield from problems
         if data is None and problems:
             return
@@ -336,7 +328,7 @@ class _Reader:
             if not isinstance(ev, dict):
                 yield self.warn("unreadable_event", "this event is not an object; skipped", loc)
                 continue
-            read = from_epoch(get_key(ev, "timestamp"))
+            read = epoch_any_unit(get_key(ev, "timestamp"))
             if read is None:
                 yield self.warn(
                     "unreadable_date", f"this event's timestamp {get_key(ev, 'timestamp')!r} could not be read; skipped", loc
@@ -402,7 +394,7 @@ class _Reader:
     # recognised, not contact ---------------------------------------------------------------------
 
     def not_contact(self, item: Input, kind: str) -> Iterator[ParseWarning]:
-        data, problems = load_json(item)
+        data, problems = read_json(item, code="unreadable_json")
         yield from problems
         if data is None and problems:
             return

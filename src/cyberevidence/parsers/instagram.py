@@ -52,10 +52,11 @@ from typing import Any, Final
 
 from cyberevidence.archive import is_zip
 from cyberevidence.events import Event, ParseWarning
-from cyberevidence.parsers._download import MemberPatterns, zip_has
-from cyberevidence.parsers._meta_common import Spec, Target, from_epoch, html_kind, parse_download, set_owner
+from cyberevidence.parsers._meta_common import Spec, Target, html_kind, parse_download, set_owner
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
 from cyberevidence.parsers.facebook import INSTAGRAM_HINT, looks_like_meta_thread
+from cyberevidence.parsers.kit.epochs import epoch_plausible
+from cyberevidence.parsers.kit.inputs import MemberPatterns, zip_has
 
 PLATFORM: Final = "instagram"
 
@@ -141,7 +142,7 @@ def _follow_requests(value: Any, key: str, target: Target) -> Iterator[Event | P
     for i, item in enumerate(value if isinstance(value, list) else []):
         for j, d in enumerate(item.get("string_list_data") or [] if isinstance(item, dict) else []):
             loc = f"$.{key}[{i}].string_list_data[{j}]"
-            when = from_epoch(d.get("timestamp"), millis=False) if isinstance(d, dict) else None
+            when = epoch_plausible(d.get("timestamp"), millis=False) if isinstance(d, dict) else None
             if when is None:
                 yield from target.warn("bad_timestamp", "this entry has no readable timestamp; skipped", loc)
                 continue
@@ -159,7 +160,7 @@ def _blocked(value: Any, key: str, target: Target) -> Iterator[Event | ParseWarn
             continue
         for j, d in enumerate(item.get("string_list_data") or []):
             loc = f"$.{key}[{i}].string_list_data[{j}]"
-            when = from_epoch(d.get("timestamp"), millis=False) if isinstance(d, dict) else None
+            when = epoch_plausible(d.get("timestamp"), millis=False) if isinstance(d, dict) else None
             if when is None:
                 yield from target.warn("bad_timestamp", "this entry has no readable timestamp; skipped", loc)
                 continue
@@ -176,7 +177,7 @@ def _blocked(value: Any, key: str, target: Target) -> Iterator[Event | ParseWarn
 def _comments(value: Any, key: str, target: Target) -> Iterator[Event | ParseWarning]:
     for i, item in enumerate(value if isinstance(value, list) else []):
         loc = f"$.{key}[{i}]" if key else f"$[{i}]"
-        when = from_epoch(_smd(item, "Time", "timestamp"), millis=False)
+        when = epoch_plausible(_smd(item, "Time", "timestamp"), millis=False)
         if when is None:
             yield from target.warn("bad_timestamp", "this comment has no readable time; skipped", loc)
             continue

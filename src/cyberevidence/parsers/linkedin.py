@@ -52,19 +52,9 @@ from typing import Final
 from cyberevidence.archive import SafeZip
 from cyberevidence.errors import ParseError
 from cyberevidence.events import Event, ParseWarning, SourceRef
-from cyberevidence.parsers._download import MemberPatterns, source_is_zip, zip_has
-from cyberevidence.parsers._social_download_common import (
-    CsvTable,
-    Input,
-    LocalClock,
-    date_only,
-    inputs,
-    member_list,
-    parse_utc_text,
-    read_csv,
-    single_input,
-)
+from cyberevidence.parsers._social_download_common import CsvTable, LocalClock, date_only, parse_utc_text, read_csv
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
+from cyberevidence.parsers.kit.inputs import Input, MemberPatterns, inputs, member_list, single_input, source_is_zip, zip_has
 
 PLATFORM: Final = "linkedin"
 MESSAGES = MemberPatterns(("**/messages.csv",))

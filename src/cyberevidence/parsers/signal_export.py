@@ -68,9 +68,9 @@ from urllib.parse import unquote
 
 from cyberevidence.errors import ParseError
 from cyberevidence.events import FIELD_TRUNCATED, MAX_FIELD_CHARS, Attachment, Event, ParseWarning, SourceRef
-from cyberevidence.parsers._json_safe import load as load_document
 from cyberevidence.parsers._msgdb_common import Warnings
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
+from cyberevidence.parsers.kit.jsonread import load as load_document
 from cyberevidence.parsers.kit.notes import assumed_timezone
 from cyberevidence.timeutil import is_fold, is_gap, localize
 

@@ -66,18 +66,10 @@ from datetime import datetime
 from typing import Any, Final
 
 from cyberevidence.events import Event, ParseWarning, SourceRef
-from cyberevidence.parsers._download import MemberPatterns, zip_has
-from cyberevidence.parsers._social_download_common import (
-    Input,
-    each_input,
-    from_epoch,
-    get_key,
-    load_json,
-    norm_key,
-    parse_utc_text,
-    text_of,
-)
+from cyberevidence.parsers._social_download_common import get_key, norm_key, parse_utc_text, text_of
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
+from cyberevidence.parsers.kit.epochs import epoch_any_unit
+from cyberevidence.parsers.kit.inputs import Input, MemberPatterns, each_input, read_json, zip_has
 
 PLATFORM: Final = "snapchat"
 CHAT = MemberPatterns(("**/chat_history.json",))
@@ -134,7 +126,7 @@ class _Reader:
         return self.item.prefix + _path(parts)
 
     def run(self) -> Iterator[Event | ParseWarning]:
-        data, problems = load_json(self.item)
+        data, problems = read_json(self.item, code="unreadable_json")
         yield from problems
         if data is None and problems:
             return
@@ -194,7 +186,7 @@ class _Reader:
         warnings: list[ParseWarning] = []
         if isinstance(shown, str):
             extra["shown_time"] = shown
-        precise = from_epoch(precise_raw) if precise_raw is not None else None
+        precise = epoch_any_unit(precise_raw) if precise_raw is not None else None
         if precise_raw is not None and precise is None:
             warnings.append(
                 self.warn("unreadable_time", f"'Created(microseconds)' value {precise_raw!r} is not an epoch number", at)

@@ -77,7 +77,6 @@ import ijson
 
 from cyberevidence.errors import ParseError
 from cyberevidence.events import Attachment, Event, ParseWarning, SourceRef
-from cyberevidence.parsers._json_safe import Builder, GuardedReader, JsonGuard, duplicate_message
 from cyberevidence.parsers._telegram_common import (
     CALL_ACTIONS,
     PLATFORM,
@@ -85,12 +84,13 @@ from cyberevidence.parsers._telegram_common import (
     MediaLinker,
     call_text,
     describe_offset,
-    from_unix,
     is_placeholder,
     parse_iso,
     service_text,
 )
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
+from cyberevidence.parsers.kit.epochs import unix_seconds
+from cyberevidence.parsers.kit.jsonread import Builder, GuardedReader, JsonGuard, duplicate_message
 from cyberevidence.parsers.kit.notes import assumed_timezone
 
 MEDIA_KEYS: Final = ("photo", "file", "thumbnail", "contact_vcard")
@@ -568,7 +568,7 @@ class JsonReader:
         extra: dict[str, Any] = {}
         notes: list[ParseWarning] = []
         shown = msg.get("date")
-        utc = from_unix(msg.get("date_unixtime")) if "date_unixtime" in msg else None
+        utc = unix_seconds(msg.get("date_unixtime")) if "date_unixtime" in msg else None
         local = parse_iso(shown)
         if isinstance(shown, str):
             extra["shown_time"] = shown
@@ -657,7 +657,7 @@ class JsonReader:
     # edits and media ----------------------------------------------------------------------
 
     def _edited(self, msg: Mapping[str, Any], event: Event, locator: str) -> Iterator[ParseWarning]:
-        edited_utc = from_unix(msg.get("edited_unixtime")) if "edited_unixtime" in msg else None
+        edited_utc = unix_seconds(msg.get("edited_unixtime")) if "edited_unixtime" in msg else None
         shown = msg.get("edited")
         if edited_utc is not None:
             event.edited = True

@@ -48,17 +48,9 @@ from datetime import datetime, timezone
 from typing import Any, Final
 
 from cyberevidence.events import Event, ParseWarning, SourceRef
-from cyberevidence.parsers._download import MemberPatterns, zip_has
-from cyberevidence.parsers._social_download_common import (
-    Input,
-    LocalClock,
-    each_input,
-    get_key,
-    load_json,
-    norm_key,
-    text_of,
-)
+from cyberevidence.parsers._social_download_common import LocalClock, get_key, norm_key, text_of
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
+from cyberevidence.parsers.kit.inputs import Input, MemberPatterns, each_input, read_json, zip_has
 
 PLATFORM: Final = "tiktok"
 USER_DATA = MemberPatterns(("**/user_data.json", "**/user_data_tiktok.json"))
@@ -123,7 +115,7 @@ class _Reader:
         return ParseWarning(code, message, locator=locator, file=self.source.name)
 
     def run(self) -> Iterator[Event | ParseWarning]:
-        data, problems = load_json(self.item)
+        data, problems = read_json(self.item, code="unreadable_json")
         yield from problems
         if data is None and problems:
             return

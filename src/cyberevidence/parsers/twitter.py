@@ -89,7 +89,6 @@ from urllib.parse import urlsplit
 from cyberevidence.archive import CHUNK, SafeMember, SafeZip, is_zip
 from cyberevidence.errors import ParseError, UnsafeArchiveError
 from cyberevidence.events import Attachment, Direction, Event, ParseWarning, SourceRef
-from cyberevidence.parsers._download import Member, MemberPatterns, iter_zip_members, source_is_zip, zip_has
 from cyberevidence.parsers._twitter_ytd import (
     Damaged,
     parse_iso_utc,
@@ -99,6 +98,7 @@ from cyberevidence.parsers._twitter_ytd import (
     ytd_name,
 )
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
+from cyberevidence.parsers.kit.inputs import Member, MemberPatterns, iter_zip_members, source_is_zip, zip_has
 
 PLATFORM: Final = "twitter"
 

@@ -123,7 +123,6 @@ from typing import Any, BinaryIO, Final
 from cyberevidence.archive import SafeMember, SafeZip, is_zip
 from cyberevidence.errors import ParseError, UnsafeArchiveError
 from cyberevidence.events import Attachment, Event, ParseWarning, SourceRef
-from cyberevidence.parsers._download import source_is_zip
 from cyberevidence.parsers._whatsapp_dates import (
     HEADER_START,
     LOOKALIKE_RE,
@@ -148,6 +147,7 @@ from cyberevidence.parsers._whatsapp_text import (
     thread_from_name,
 )
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
+from cyberevidence.parsers.kit.inputs import source_is_zip
 
 PLATFORM: Final = "whatsapp"
 #: ``extra["thread_from"]`` of an event whose ``thread`` is only a file name (docs/dedupe.md).

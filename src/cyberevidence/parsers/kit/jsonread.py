@@ -1,4 +1,4 @@
-"""JSON reading shared by every JSON parser: duplicate keys, unusual values and over-long strings.
+"""JSON reading for every JSON parser: one :func:`load_json`, duplicate keys, odd values, long strings.
 
 Three things a crafted (or merely odd) JSON export does that plain ``json.loads``/``ijson``
 handle badly, and what is done instead:
@@ -22,6 +22,9 @@ handle badly, and what is done instead:
 The guard is cheap on ordinary files: raw line breaks are always outside JSON strings, so it works
 on whole lines, and a block of lines with no suspicious token (a run of 19 digits, a 3-digit
 exponent, a surrogate escape) and no over-long line passes through after one regex search.
+
+:func:`load_json` is the one whole-document reader a parser calls: a document, or ``None`` and a
+located damage warning, never an exception.
 """
 
 from __future__ import annotations
@@ -458,3 +461,68 @@ def load(raw: bytes | str, file: str = "", prefix: str = "") -> tuple[Any, list[
     found: list[ParseWarning] = []
     doc = loads(text, warn=lambda code, message, path: found.append(ParseWarning(code, message, f"{prefix}{path}", file)))
     return doc, found
+
+
+def without_surrogates(value: Any) -> Any:
+    """``value`` with lone surrogates (from ``"\\ud800"`` escapes in hostile JSON) replaced by U+FFFD.
+
+    ``json.loads`` accepts such escapes, but the text cannot be encoded as UTF-8, so it could never
+    be hashed, indexed or exported. Dicts and lists are walked; other values are returned as they are.
+    """
+    if isinstance(value, str):
+        if value.isascii():
+            return value
+        try:
+            value.encode("utf-8")
+            return value
+        except UnicodeEncodeError:
+            return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in value)
+    if isinstance(value, dict):
+        return {without_surrogates(k): without_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_surrogates(v) for v in value]
+    return value
+
+
+def may_hold_surrogates(raw: bytes | str) -> bool:
+    """Cheap test: could ``json.loads(raw)`` produce a lone surrogate (an escaped ``\\uD800``-``\\uDFFF``)?"""
+    probe = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
+    return _SURROGATE_ESCAPE.search(probe) is not None
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
+
+
+def load_json(
+    raw: bytes,
+    *,
+    file: str,
+    path: str = "",
+    prefix: str = "",
+    code: str,
+    strict_utf8: bool = False,
+) -> tuple[Any, list[ParseWarning]]:
+    """A whole JSON document: ``(document, warnings)``, or ``(None, [a located warning])``.
+
+    ``file`` is the artefact, ``path`` the member inside it ("" for the file itself), ``prefix``
+    what locators start with (``"<member>:"``). The warnings of a readable document are its
+    ``duplicate_key`` / ``huge_number`` notes, located at their JSON paths; lone surrogates become
+    U+FFFD. Damage gives ``code`` (each format keeps its stable code: ``unreadable_json``,
+    ``malformed_json``) located at the line and column where reading stopped. Undecodable bytes
+    are replaced by U+FFFD, unless ``strict_utf8`` (the format promises UTF-8), when they are damage.
+    """
+    what = path or file
+    try:
+        text = raw.decode("utf-8-sig", errors="strict" if strict_utf8 else "replace")
+        doc, notes = load(text, file, prefix)
+    except json.JSONDecodeError as exc:
+        where = f"{prefix}line {exc.lineno} column {exc.colno}"
+        return None, [ParseWarning(code, f"{what} is not valid JSON ({exc.msg}); nothing in it could be read", where, file)]
+    except UnicodeDecodeError as exc:
+        where = f"{prefix}byte {exc.start}"
+        message = f"{what} is not valid UTF-8 JSON ({exc.reason}); nothing in it could be read"
+        return None, [ParseWarning(code, message, where, file)]
+    except (RecursionError, ValueError) as exc:
+        why = "is nested too deeply to read" if isinstance(exc, RecursionError) else f"is not valid JSON ({exc})"
+        return None, [ParseWarning(code, f"{what} {why}", f"{prefix}$", file)]
+    return (without_surrogates(doc) if may_hold_surrogates(raw) else doc), notes

@@ -1,11 +1,14 @@
-"""Platform data downloads (Facebook, Instagram, X, Discord, Snapchat, TikTok, Google, LinkedIn).
+"""The inputs of a source: a single file, a zip as downloaded, or the files of an unpacked folder.
+
+One way for every download format (Facebook, Instagram, X, Discord, Snapchat, TikTok, Google,
+LinkedIn) to find and read what it wants, within the case's archive limits.
 
 A victim downloads a zip from each platform and hands it over as it came, or unpacked. The
 platforms rename and localise folders between releases, so members are found by *patterns*
 matched case-insensitively against the member's path, wherever the layout puts them.
 
-This module is the shared machinery; each platform module only says which members it wants
-and how to read one. The rules, for every platform:
+Each platform module only says which members it wants (:class:`MemberPatterns`) and how to read
+one (:class:`Input`). The rules, for every platform:
 
 * a zip is opened with :class:`~cyberevidence.archive.SafeZip`: members with ``..`` or absolute
   paths, links, encryption or duplicate names are refused, each with a ``rejected_member``
@@ -17,7 +20,7 @@ and how to read one. The rules, for every platform:
 * events from a zip point at the zip: ``SourceRef(<zip sha256>, "<member path>:<locator>")``.
 
 An unpacked download is acquired file by file, so each platform parser also accepts a single
-member file (e.g. ``message_1.json``) and reads it the same way.
+member file (e.g. ``message_1.json``) and reads it the same way (:func:`each_input`).
 """
 
 from __future__ import annotations
@@ -28,11 +31,16 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from cyberevidence.archive import CHUNK, SafeMember, SafeZip, is_zip
 from cyberevidence.errors import UnsafeArchiveError
-from cyberevidence.events import ParseWarning
+from cyberevidence.events import Event, ParseWarning
 from cyberevidence.parsers.base import DerivedRef, ParseContext, SourceFile
+from cyberevidence.parsers.kit.jsonread import load_json
+
+#: The largest member read whole (JSON, HTML, CSV: the platforms keep these files far smaller).
+JSON_LIMIT = 512 * 1024 * 1024
 
 
 def _compile(patterns: Sequence[str]) -> re.Pattern[str]:
@@ -124,7 +132,7 @@ class Member:
     ref: DerivedRef
     open: Callable[[], io.BufferedReader]
 
-    def read_bytes(self, limit: int = 512 * 1024 * 1024) -> bytes:
+    def read_bytes(self, limit: int = JSON_LIMIT) -> bytes:
         """The whole member (bounded). For JSON/HTML files that platforms keep small."""
         with self.open() as fh:
             data = fh.read(limit + 1)
@@ -171,3 +179,92 @@ def _opener(zf: SafeZip, member: SafeMember) -> Callable[[], io.BufferedReader]:
 def numeric_order(path: str) -> tuple[object, ...]:
     """Sort key that puts ``message_10.json`` after ``message_9.json`` (numbers compared as numbers)."""
     return tuple(int(p) if p.isdigit() else p.casefold() for p in re.split(r"(\d+)", path))
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """One file to read: a zip member (``path`` set) or the source file itself (``path`` empty)."""
+
+    path: str
+    name: str
+    opener: Callable[[], io.BufferedIOBase]
+
+    @property
+    def prefix(self) -> str:
+        """Locator prefix: ``"<member path>:"`` inside a zip, nothing for a single file."""
+        return f"{self.path}:" if self.path else ""
+
+    @property
+    def basename(self) -> str:
+        return (self.path or self.name).rsplit("/", 1)[-1]
+
+    def read_bytes(self, limit: int = JSON_LIMIT) -> bytes:
+        with self.opener() as fh:
+            data = fh.read(limit + 1)
+        if len(data) > limit:
+            raise UnsafeArchiveError(f"{self.path or self.name!r} is larger than {limit} bytes")
+        return data
+
+
+def single_input(source: SourceFile) -> Input:
+    """The source file itself, read as one :class:`Input` (a file of an unpacked download)."""
+
+    def open_file() -> io.BufferedIOBase:
+        return open(source.path, "rb")
+
+    return Input("", source.name, open_file)
+
+
+def inputs(source: SourceFile, ctx: ParseContext, wanted: MemberPatterns, zf: SafeZip | None) -> Iterator[Input | ParseWarning]:
+    """The wanted members of ``zf`` (derived first), or the single file ``source`` when ``zf`` is None."""
+    if zf is None:
+        yield single_input(source)
+        return
+    for item in iter_zip_members(zf, source, ctx, wanted):
+        if isinstance(item, Member):
+            yield Input(item.path, source.name, item.open)
+        else:
+            yield item
+
+
+def each_input(
+    source: SourceFile,
+    ctx: ParseContext,
+    wanted: MemberPatterns,
+    read: Callable[[Input], Iterator[Event | ParseWarning]],
+    missing: ParseWarning,
+) -> Iterator[Event | ParseWarning]:
+    """``read`` the single file, or each wanted member of the zip; ``missing`` when the zip holds none."""
+    if not source_is_zip(source):
+        yield from read(single_input(source))
+        return
+    with SafeZip(source.path, ctx.options.archive_limits) as zf:
+        found = False
+        for got in inputs(source, ctx, wanted, zf):
+            if isinstance(got, ParseWarning):
+                yield got
+                continue
+            found = True
+            yield from read(got)
+        if not found:
+            yield missing
+
+
+def member_list(zf: SafeZip) -> list[str]:
+    """Member paths without macOS resource forks and dot files (for "not read" summaries)."""
+    out = []
+    for m in zf.members:
+        base = m.path.rsplit("/", 1)[-1]
+        if m.path.startswith("__MACOSX/") or base.startswith(".") or m.path.endswith("/"):
+            continue
+        out.append(m.path)
+    return out
+
+
+def read_json(item: Input, *, code: str) -> tuple[Any, list[ParseWarning]]:
+    """:func:`~cyberevidence.parsers.kit.jsonread.load_json` of one input (bounded by ``JSON_LIMIT``)."""
+    try:
+        raw = item.read_bytes()
+    except UnsafeArchiveError as exc:
+        return None, [ParseWarning("unreadable_member", str(exc), locator=item.path, file=item.name)]
+    return load_json(raw, file=item.name, path=item.path, prefix=item.prefix, code=code)
