@@ -10,8 +10,8 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from cyberevidence.parsers.kit.clock import convert_local
 from cyberevidence.parsers.kit.epochs import epoch_millis
-from cyberevidence.timeutil import localize
 
 PLATFORM: Final = "discord"
 #: Discord's epoch (2015-01-01T00:00:00Z) in milliseconds since the Unix epoch.
@@ -42,14 +42,8 @@ def parse_stamp(value: Any, tz: ZoneInfo) -> Stamp | None:
         return None
     if moment.tzinfo is not None:
         return Stamp(moment.astimezone(timezone.utc))
-    local = localize(moment, tz)
-    if local.in_fold:
-        note = f"local time {moment:%Y-%m-%d %H:%M:%S} occurred twice in {tz.key} (the clocks went back); earlier instant assumed"
-        return Stamp(local.utc, True, note, True)
-    if local.in_gap:
-        note = f"local time {moment:%Y-%m-%d %H:%M:%S} does not exist in {tz.key}; converted with the offset before the change"
-        return Stamp(local.utc, True, note, True)
-    return Stamp(local.utc, True)
+    local = convert_local(moment, tz)
+    return Stamp(local.utc, True, local.note, local.ambiguous)
 
 
 def snowflake_time(ident: str) -> datetime | None:

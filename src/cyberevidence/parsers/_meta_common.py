@@ -17,7 +17,6 @@ only element text and attribute *values* are read.
 
 from __future__ import annotations
 
-import io
 import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -26,16 +25,17 @@ from datetime import datetime, timedelta, timezone
 from datetime import timezone as dt_timezone
 from typing import Any, Final
 
-from cyberevidence.archive import CHUNK, SafeMember, SafeZip, is_zip
+from cyberevidence.archive import SafeZip, is_zip
 from cyberevidence.errors import UnsafeArchiveError
 from cyberevidence.events import Attachment, Direction, Event, ParseWarning, SourceRef
 from cyberevidence.parsers._meta_mojibake import Repairer
-from cyberevidence.parsers.base import DerivedRef, ParseContext, SourceFile
+from cyberevidence.parsers.base import ParseContext, SourceFile
+from cyberevidence.parsers.kit.clock import convert_local
 from cyberevidence.parsers.kit.epochs import epoch_plausible
 from cyberevidence.parsers.kit.inputs import Member, MemberPatterns, iter_zip_members, numeric_order
 from cyberevidence.parsers.kit.jsonread import load_json
+from cyberevidence.parsers.kit.media import NoMedia, ZipMedia
 from cyberevidence.parsers.kit.notes import assumed_timezone
-from cyberevidence.timeutil import localize
 
 #: Largest single JSON/HTML file read whole (Meta pages threads at about 10k messages per file).
 MAX_DOC_BYTES: Final = 256 * 1024 * 1024
@@ -80,59 +80,6 @@ class Owner:
         return "outgoing" if sender == self.name else "incoming"
 
 
-# -- media ----------------------------------------------------------------------------------
-
-
-class MediaLinker:
-    """Links a ``uri`` to a stored file. The base class has no files: everything is omitted."""
-
-    supplied = False
-
-    def find(self, uri: str, base_dir: str = "") -> tuple[DerivedRef | None, list[ParseWarning]]:
-        return None, []
-
-
-class ZipMedia(MediaLinker):
-    """Media inside the same zip: found by path (relative to the download root, any root folder).
-
-    A member is derived (hashed and kept) the first time a message links it.
-    """
-
-    supplied = True
-
-    def __init__(self, zf: SafeZip, source: SourceFile, ctx: ParseContext) -> None:
-        self.zf, self.source, self.ctx = zf, source, ctx
-        self.by_base: dict[str, list[SafeMember]] = {}
-        for m in zf.members:
-            self.by_base.setdefault(posixpath.basename(m.path).casefold(), []).append(m)
-        self.done: dict[str, DerivedRef | None] = {}
-
-    def find(self, uri: str, base_dir: str = "") -> tuple[DerivedRef | None, list[ParseWarning]]:
-        if not uri or "://" in uri:
-            return None, []
-        rel = uri[2:] if uri.startswith("./") else uri.lstrip("/")
-        want = posixpath.normpath(posixpath.join(base_dir, rel)) if base_dir else posixpath.normpath(rel)
-        want_cf = want.casefold()
-        for m in self.by_base.get(posixpath.basename(want_cf), []):
-            p = m.path.casefold()
-            if p == want_cf or p.endswith("/" + want_cf):
-                return self._derive(m)
-        return None, []
-
-    def _derive(self, m: SafeMember) -> tuple[DerivedRef | None, list[ParseWarning]]:
-        if m.path in self.done:
-            return self.done[m.path], []
-        try:
-            with io.BufferedReader(self.zf.open(m), CHUNK) as fh:
-                ref: DerivedRef | None = self.ctx.derive(fh, parent=self.source, path_in_parent=m.path)
-        except UnsafeArchiveError as exc:
-            self.done[m.path] = None
-            msg = f"zip member {m.path!r} could not be read safely: {exc}"
-            return None, [ParseWarning("unreadable_member", msg, locator=m.path, file=self.source.name)]
-        self.done[m.path] = ref
-        return ref, []
-
-
 # -- the target of one document -------------------------------------------------------------
 
 
@@ -144,7 +91,7 @@ class Target:
     event_sha: str
     file: str
     owner: Owner
-    media: MediaLinker
+    media: NoMedia | ZipMedia
     prefix: str = ""  # "<member path>:" inside a zip
     path: str = ""  # the member path inside a zip ("" for a single file)
 
@@ -477,18 +424,14 @@ def read_modern_html(data: bytes, target: Target, tz: Any, tz_assumed: bool) -> 
         if naive is None:
             yield from target.warn("bad_timestamp", f"the time {shown!r} could not be read; message skipped", loc)
             continue
-        local = localize(naive, tz)
+        local = convert_local(naive, tz)
         lines = [s for c in content for s in c.get_text("\n").split("\n") if s.strip()]
         event = Event(
             timestamp=local.utc, platform=target.platform, kind="message", source=target.ref(loc), sender=sender,
             text="\n".join(s.strip() for s in lines), thread=thread, extra={"shown_time": shown},
         )  # fmt: skip
-        if local.in_fold or local.in_gap:
-            event.time_ambiguous = True
-            event.time_note = (
-                f"local time {naive:%Y-%m-%d %H:%M:%S} {'occurred twice' if local.in_fold else 'does not exist'} in {tz.key}; "
-                "read with the earlier offset"
-            )
+        if local.ambiguous:
+            event.time_ambiguous, event.time_note = True, local.note
         links: list[str] = []
         for c in content:
             for tag in c.find_all(["img", "video", "audio", "a"]):
@@ -576,7 +519,7 @@ def parse_download(source: SourceFile, ctx: ParseContext, spec: Spec) -> Iterato
         head = fh.read(4)
     owner = Owner()
     if not is_zip(head):
-        target = Target(spec.platform, source.sha256, source.name, owner, MediaLinker())
+        target = Target(spec.platform, source.sha256, source.name, owner, NoMedia())
         with open(source.path, "rb") as fh:
             data = fh.read(MAX_DOC_BYTES + 1)
         if len(data) > MAX_DOC_BYTES:

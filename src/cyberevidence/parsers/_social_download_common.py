@@ -2,8 +2,8 @@
 
 * the inputs (a zip as downloaded or one file of the unpacked download) come from
   :mod:`cyberevidence.parsers.kit.inputs`.
-* :class:`LocalClock` turns a zone-less wall-clock time into UTC with :mod:`cyberevidence.timeutil`,
-  flagging DST folds and gaps and warning once that the zone was assumed.
+* :class:`DownloadClock` turns a zone-less wall-clock time into UTC with the kit's clock
+  (earlier instant in a fold), warning for each fold or gap and once that the zone was assumed.
 * :func:`read_csv` reads CSV with the stdlib module; a preamble of notes before the header is skipped
   and counted; cells are text and are never evaluated (``=cmd()`` stays the text ``=cmd()``).
 """
@@ -20,6 +20,7 @@ from typing import Any
 from cyberevidence.events import ParseWarning
 from cyberevidence.parsers._text import lf_line_ends
 from cyberevidence.parsers.base import ParseContext
+from cyberevidence.parsers.kit.clock import Converted, FoldPolicy, LocalClock
 from cyberevidence.parsers.kit.notes import assumed_timezone
 from cyberevidence.timeutil import localize
 
@@ -66,18 +67,16 @@ def parse_utc_text(value: object, formats: tuple[str, ...]) -> datetime | None:
     return None
 
 
-@dataclass(slots=True)
-class Converted:
-    utc: datetime
-    ambiguous: bool = False
-    note: str = ""
+class DownloadClock:
+    """Zone-less times of a download to UTC (kit/clock.py, ``FoldPolicy.EARLIER``), with their warnings.
 
-
-class LocalClock:
-    """Zone-less wall-clock times to UTC in ``ctx.options.timezone`` (folds and gaps made explicit)."""
+    Each fold or gap gives an ``ambiguous_time`` / ``nonexistent_time`` warning; the first
+    :meth:`drain` after a conversion adds the ``assumed_timezone`` warning when nobody chose the zone.
+    """
 
     def __init__(self, ctx: ParseContext, file: str, why: str) -> None:
         self.tz = ctx.options.timezone
+        self.clock = LocalClock(self.tz, FoldPolicy.EARLIER)
         self.assumed = ctx.options.timezone_assumed
         self.file = file
         self.why = why
@@ -86,23 +85,11 @@ class LocalClock:
 
     def convert(self, naive: datetime, locator: str) -> Converted:
         self.used = True
-        zone = self.tz.key
-        first = localize(naive, self.tz, fold=0)
-        if first.in_fold:
-            note = (
-                f"local time {naive:%Y-%m-%d %H:%M:%S} occurred twice in {zone} (the clocks went back); "
-                "unresolved: earlier instant assumed"
-            )
-            self.pending.append(ParseWarning("ambiguous_time", note, locator=locator, file=self.file))
-            return Converted(first.utc, True, note)
-        if first.in_gap:
-            note = (
-                f"local time {naive:%Y-%m-%d %H:%M:%S} does not exist in {zone} (the clocks went forward); "
-                "converted with the offset in force before the change"
-            )
-            self.pending.append(ParseWarning("nonexistent_time", note, locator=locator, file=self.file))
-            return Converted(first.utc, True, note)
-        return Converted(first.utc)
+        out = self.clock.convert(naive)
+        if out.fold or out.gap:
+            code = "ambiguous_time" if out.fold else "nonexistent_time"
+            self.pending.append(ParseWarning(code, out.note, locator=locator, file=self.file))
+        return out
 
     def drain(self) -> Iterator[ParseWarning]:
         """Warnings so far; the first call after a conversion adds the assumed-zone warning."""

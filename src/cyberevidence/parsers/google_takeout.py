@@ -58,7 +58,7 @@ from typing import Any, Final
 from cyberevidence.archive import SafeMember, SafeZip
 from cyberevidence.errors import UnsafeArchiveError
 from cyberevidence.events import Attachment, Event, ParseWarning, SourceRef
-from cyberevidence.parsers._social_download_common import LocalClock, get_key, text_of
+from cyberevidence.parsers._social_download_common import DownloadClock, get_key, text_of
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
 from cyberevidence.parsers.kit.epochs import epoch_any_unit
 from cyberevidence.parsers.kit.inputs import Input, MemberPatterns, inputs, read_json, single_input, source_is_zip, zip_has
@@ -169,7 +169,7 @@ class _Reader:
         self.source = source
         self.ctx = ctx
         self.zf = zf
-        self.clock = LocalClock(ctx, source.name, "Google Chat wrote some dates without a zone.")
+        self.clock = DownloadClock(ctx, source.name, "Google Chat wrote some dates without a zone.")
         self.chat_owner = ""
         self._members: dict[str, SafeMember] = {m.path.casefold(): m for m in zf.members} if zf else {}
 

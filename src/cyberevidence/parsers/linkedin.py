@@ -52,7 +52,7 @@ from typing import Final
 from cyberevidence.archive import SafeZip
 from cyberevidence.errors import ParseError
 from cyberevidence.events import Event, ParseWarning, SourceRef
-from cyberevidence.parsers._social_download_common import CsvTable, LocalClock, date_only, parse_utc_text, read_csv
+from cyberevidence.parsers._social_download_common import CsvTable, DownloadClock, date_only, parse_utc_text, read_csv
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
 from cyberevidence.parsers.kit.inputs import Input, MemberPatterns, inputs, member_list, single_input, source_is_zip, zip_has
 
@@ -106,7 +106,7 @@ class _Reader:
     def __init__(self, source: SourceFile, ctx: ParseContext) -> None:
         self.source = source
         self.ctx = ctx
-        self.clock = LocalClock(ctx, source.name, "LinkedIn wrote some message dates without a zone.")
+        self.clock = DownloadClock(ctx, source.name, "LinkedIn wrote some message dates without a zone.")
         self.owner = ""
 
     def warn(self, code: str, message: str, locator: str = "") -> ParseWarning:

@@ -69,8 +69,10 @@ from bs4.element import NavigableString, Tag
 
 from cyberevidence.errors import ParseError
 from cyberevidence.events import Attachment, Event, ParseWarning, SourceRef
-from cyberevidence.parsers._telegram_common import PLATFORM, LocalClock, MediaLinker, describe_offset
+from cyberevidence.parsers._telegram_common import PLATFORM
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
+from cyberevidence.parsers.kit.clock import FoldPolicy, LocalClock, describe_offset
+from cyberevidence.parsers.kit.media import SiblingMedia
 from cyberevidence.parsers.kit.notes import assumed_timezone
 
 MAX_PAGE_BYTES: Final = 64 * 1024 * 1024
@@ -190,8 +192,8 @@ class HtmlReader:
         self.ctx = ctx
         self.tz = ctx.options.timezone
         self.file = source.name
-        self.linker = MediaLinker(source.siblings)
-        self.clock = LocalClock(self.tz)
+        self.linker = SiblingMedia(source.siblings)
+        self.clock = LocalClock(self.tz, FoldPolicy.BY_ORDER)
         self.prev_sender = ""
         self.mismatch = False
         self.assumed_done = False

@@ -77,20 +77,12 @@ import ijson
 
 from cyberevidence.errors import ParseError
 from cyberevidence.events import Attachment, Event, ParseWarning, SourceRef
-from cyberevidence.parsers._telegram_common import (
-    CALL_ACTIONS,
-    PLATFORM,
-    LocalClock,
-    MediaLinker,
-    call_text,
-    describe_offset,
-    is_placeholder,
-    parse_iso,
-    service_text,
-)
+from cyberevidence.parsers._telegram_common import CALL_ACTIONS, PLATFORM, call_text, is_placeholder, parse_iso, service_text
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
+from cyberevidence.parsers.kit.clock import FoldPolicy, LocalClock, describe_offset
 from cyberevidence.parsers.kit.epochs import unix_seconds
 from cyberevidence.parsers.kit.jsonread import Builder, GuardedReader, JsonGuard, duplicate_message
+from cyberevidence.parsers.kit.media import SiblingMedia
 from cyberevidence.parsers.kit.notes import assumed_timezone
 
 MEDIA_KEYS: Final = ("photo", "file", "thumbnail", "contact_vcard")
@@ -243,7 +235,7 @@ class JsonReader:
         self.source = source
         self.ctx = ctx
         self.file = source.name
-        self.linker = MediaLinker(source.siblings)
+        self.linker = SiblingMedia(source.siblings)
         self.here = "$"
         self.owner: int | None = None
         self.owner_name = ""
@@ -253,7 +245,7 @@ class JsonReader:
         self.zone_evidence: tuple[str, str] | None = None  # (message, locator)
         self.zone_warned = False
         self.local_warned = False
-        self.clock = LocalClock(ctx.options.timezone)
+        self.clock = LocalClock(ctx.options.timezone, FoldPolicy.BY_ORDER)
         self._it: Iterator[tuple[str, Any]] | None = None
         self.guard = JsonGuard()
         #: (code, message, JSON path) found while reading the current value, flushed after it.

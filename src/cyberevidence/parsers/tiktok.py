@@ -48,7 +48,7 @@ from datetime import datetime, timezone
 from typing import Any, Final
 
 from cyberevidence.events import Event, ParseWarning, SourceRef
-from cyberevidence.parsers._social_download_common import LocalClock, get_key, norm_key, text_of
+from cyberevidence.parsers._social_download_common import DownloadClock, get_key, norm_key, text_of
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
 from cyberevidence.parsers.kit.inputs import Input, MemberPatterns, each_input, read_json, zip_has
 
@@ -106,7 +106,7 @@ class _Reader:
     def __init__(self, source: SourceFile, ctx: ParseContext, item: Input) -> None:
         self.source = source
         self.item = item
-        self.clock = LocalClock(ctx, source.name, "TikTok writes these dates without a zone and does not document one.")
+        self.clock = DownloadClock(ctx, source.name, "TikTok writes these dates without a zone and does not document one.")
         self.owner = ""
         self.text_keys: dict[str, int] = {}
 
