@@ -3,17 +3,14 @@
 ``source_limitations(case)`` lists, for every parsed artefact, one :class:`Limitation` per fact:
 
 * ``parser_limits`` – what the parser itself says it cannot read (``ParserInfo.limits``);
-* ``whatsapp_export_cap`` / ``whatsapp_omits`` – a WhatsApp "Export chat" holds at most about
-  40,000 messages (10,000 with media) and leaves out reactions, poll votes, deleted messages'
-  content and view-once media;
+* what the source declares about itself (its ``ParserInfo``): ``one_sided`` (a Discord data
+  package holds only the requester's own messages; a Facebook or Instagram download only what
+  the one account holds), and its ``source_limits`` (WhatsApp's ``whatsapp_export_cap``,
+  ``whatsapp_omits``, ``may_start_mid_conversation``: ``parsers/_limits_whatsapp.py``);
 * ``media_omitted`` – how many messages refer to media the export left out;
-* ``one_sided`` – a Discord data package holds only the requester's own messages; a Facebook or
-  Instagram download holds only what the one account holds;
 * ``assumed_timezone`` – local times were read in a zone nobody stated;
 * signs the export may be incomplete, by simple stated rules (never a guess presented as fact):
 
-  - ``may_start_mid_conversation`` – a WhatsApp export whose first line is not the encryption
-    notice or "created group" **and** whose message count is within 10% of the export cap;
   - ``starts_with_outgoing`` – the export's earliest message was sent by the victim (known from
     the people file), so what she was answering may be missing;
   - ``damaged`` – a warning of the ``damage`` category (:class:`~cyberevidence.warning_codes.WarningCategory`),
@@ -39,45 +36,24 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from cyberevidence.analysis.resolve import Resolver
 from cyberevidence.display import BIDI_OVERRIDES, bidi_overrides, escaped, mark, visible
 from cyberevidence.events import Event
+from cyberevidence.parsers.base import ArtefactFacts
 from cyberevidence.warning_codes import WarningCategory, WarningCode
 
 if TYPE_CHECKING:
     from cyberevidence.case import Case
 
-#: A WhatsApp "Export chat" holds at most this many of the latest messages (WhatsApp FAQ).
-WHATSAPP_CAP_WITHOUT_MEDIA = 40_000
-WHATSAPP_CAP_WITH_MEDIA = 10_000
-#: "Close to the cap": at least this share of it.
-NEAR_CAP = 0.9
 #: Warning codes that say the file itself is damaged or incomplete: the ``damage`` category, in declaration order.
 DAMAGE_CODES = tuple(str(c) for c in WarningCode if c.category is WarningCategory.DAMAGE)
 #: Warning codes passed through as limitations of their own (code -> plain-language lead).
 PASSED_WARNINGS = {
     WarningCode.OCR_UNAVAILABLE: "The screenshot's words were not read by OCR",
 }
-#: Parsers whose source is one account's own download (only what that account holds).
-ONE_SIDED = {
-    "discord": (
-        "A Discord data package holds ONLY the messages the account holder sent. Nothing the other person wrote is "
-        "in it: it cannot show what was said to the victim, only what she said."
-    ),
-    "facebook": (
-        "A Facebook download is one-sided: it holds only what this one account held when it was downloaded. Messages "
-        "the other person unsent, or that were deleted before the download, are missing, and nothing from the other "
-        "person's own account (their posts, other conversations, their devices) is in it."
-    ),
-    "instagram": (
-        "An Instagram download is one-sided: it holds only what this one account held when it was downloaded. Messages "
-        "unsent or deleted before the download are missing, and nothing from the other person's own account is in it."
-    ),
-}
-
-
 @dataclass(frozen=True, slots=True)
 class Limitation:
     """One thing a source cannot show, in plain language."""
@@ -128,16 +104,6 @@ def _first_event(case: Case, sha: str, *, messages_only: bool) -> Event | None:
     return Event.from_record(json.loads(row[0])) if row else None
 
 
-def _whatsapp_opens_chat(ev: Event | None) -> bool:
-    """Whether the first line is the encryption notice or a "created group" notice."""
-    from cyberevidence.parsers._whatsapp_text import E2E_RE, GROUP_EVENT_IN_SENDER_RE
-
-    if ev is None:
-        return False
-    text = ev.text.replace("\u200e", "")
-    return bool(E2E_RE.search(text) or GROUP_EVENT_IN_SENDER_RE.search(f" {text}") or "created group" in text.lower())
-
-
 def source_limitations(case: Case) -> list[Limitation]:
     """Every limitation of every parsed artefact, in the order the artefacts were acquired."""
     names = _first_names(case)
@@ -162,39 +128,19 @@ def source_limitations(case: Case) -> list[Limitation]:
         def add(code: str, text: str, sha: str = sha, name: str = name, parser: str = parser) -> None:
             out.append(Limitation(sha, name, parser, code, text))
 
-        try:
-            limits = case.registry.get(parser).limits
-        except Exception:  # a plug-in parser no longer installed: say so rather than fail
-            limits = ""
-        if limits:
-            add("parser_limits", f"What the {parser} reader cannot read: {limits}")
+        info = case.registry.get(parser) if parser in case.registry else None  # a plug-in no longer installed: none
+        if info is not None and info.limits:
+            add("parser_limits", f"What the {parser} reader cannot read: {info.limits}")
         events, _messages, omitted = stats.get(sha, (0, 0, 0))
         codes = [c for c, _ in warnings.get(sha, [])]
 
-        if parser == "whatsapp":
-            with_media = media_types.get(sha) == "application/zip" or bool(details.get(sha, {}).get("siblings_used"))
-            cap = WHATSAPP_CAP_WITH_MEDIA if with_media else WHATSAPP_CAP_WITHOUT_MEDIA
-            add(
-                "whatsapp_export_cap",
-                f"WhatsApp's 'Export chat' keeps only about the latest {WHATSAPP_CAP_WITHOUT_MEDIA:,} messages "
-                f"({WHATSAPP_CAP_WITH_MEDIA:,} when media are included); this export "
-                f"{'includes' if with_media else 'does not include'} media, so its cap is about {cap:,}. "
-                f"It holds {events:,} line(s).",
-            )
-            add(
-                "whatsapp_omits",
-                "A WhatsApp export leaves out reactions, poll votes, the content of deleted messages "
-                "('This message was deleted'), view-once media and disappearing messages that had already gone.",
-            )
-            if events >= NEAR_CAP * cap and not _whatsapp_opens_chat(_first_event(case, sha, messages_only=False)):
-                add(
-                    "may_start_mid_conversation",
-                    f"This export may start part-way through the conversation: it holds {events:,} lines, close to "
-                    f"the cap of about {cap:,}, and its first line is not WhatsApp's encryption notice or a 'created "
-                    "group' notice. Earlier messages are probably missing; the phone itself may still hold them.",
-                )
-        if parser in ONE_SIDED:
-            add("one_sided", ONE_SIDED[parser])
+        if info is not None and info.source_limits is not None:
+            first = partial(_first_event, case, sha, messages_only=False)
+            facts = ArtefactFacts(sha, media_types.get(sha) or "", events, details.get(sha, {}), first)
+            for code, text in info.source_limits(facts):
+                add(code, text)
+        if info is not None and info.one_sided:
+            add("one_sided", info.one_sided)
         if omitted:
             add(
                 "media_omitted",
@@ -208,7 +154,7 @@ def source_limitations(case: Case) -> list[Limitation]:
                 f"The export states local times without a zone, and nobody stated it: they were read as {zone}. "
                 "If the phone was set to another zone, every time from this source is off by the difference.",
             )
-        if resolver is not None and parser != "discord":
+        if resolver is not None and not (info is not None and info.own_messages_only):
             first_msg = _first_event(case, sha, messages_only=True)
             if first_msg is not None and resolver.resolve(first_msg).direction == "outgoing":
                 add(

@@ -14,6 +14,8 @@ import sqlite3
 from pathlib import Path
 from types import ModuleType
 
+from cyberevidence.parsers import builtin_parsers
+
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "fixtures"
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -21,57 +23,12 @@ CORPUS = REPO.parent / "shared" / "corpus"
 #: Seeds larger than this are left out: mutation is about structure, and big seeds slow every example.
 MAX_SEED_BYTES = 300_000
 
-#: Globs under fixtures/ for each parser.
+#: Globs under fixtures/ and under ../shared/corpus for each parser: what each source declares
+#: (``ParserInfo.fixtures`` / ``corpus_seeds``); a fixture generator (``make_fixtures.py``) is not a seed.
 FIXTURE_GLOBS: dict[str, tuple[str, ...]] = {
-    "case_record": (),
-    "imessage": (),
-    "outlook_msg": (),
-    "outlook_pst": (),
-    "photo": ("telegram/*/photos/*.jpg", "whatsapp_db/*/*.jpg"),
-    "signal_desktop": (),
-    "sms_backup": ("sms_backup/*.xml",),
-    "telegram_html": ("telegram/*/messages.html",),
-    "telegram_json": ("telegram/*/result.json",),
-    "whatsapp_android_db": ("whatsapp_db/android_*/*.db",),
-    "whatsapp_ios_db": ("whatsapp_db/ios/*.sqlite",),
-    "instagram": ("instagram/*.zip", "instagram/*.json"),
-    "signal_export": ("signal/*.md", "signal/*.json"),
-    "facebook": ("facebook/*.zip", "facebook/*.json", "facebook/*.html"),
-    "discord": ("discord/*.zip", "discord/package-old/messages/*/messages.csv"),
-    "discord_chat_exporter": (),
-    "twitter": ("twitter/*.zip",),
-    "google_takeout": ("google_takeout/*.zip", "google_takeout/*.json"),
-    "linkedin": ("linkedin/*.zip", "linkedin/*.csv"),
-    "mbox": ("email/*.mbox",),
-    "snapchat": ("snapchat/*.zip", "snapchat/*.json", "snapchat/*/chat_history.json"),
-    "tiktok": ("tiktok/*.zip", "tiktok/*.json"),
-    "email_message": ("email/*.eml",),
-    "whatsapp": ("whatsapp/*.txt", "whatsapp/*.zip", "whatsapp/ios_folder/_chat.txt", "demo/exports/*"),
+    p.name: tuple(g for g in p.fixtures if not g.endswith(".py")) for p in builtin_parsers()
 }
-
-#: Globs under ../shared/corpus for each parser (used only when the corpus is present).
-CORPUS_GLOBS: dict[str, tuple[str, ...]] = {
-    "imessage": ("imessage/*.db",),
-    "outlook_msg": ("email/msg/msgreader_s*.msg", "email/msg/msgreader_attach_and_inline.msg", "email/msg/rubymsg_*.msg"),
-    "outlook_pst": ("email/pst/*.pst",),
-    "photo": ("images/exifsamples_gps_DSCN0010.jpg", "images/exifsamples_no_exif.jpg", "images/*.HEIC"),
-    "signal_desktop": ("signal/*.sql",),
-    "sms_backup": ("sms_backup_restore/*.xml",),
-    "telegram_json": ("telegram/chatanalytics_DM_*.json", "telegram/chm_telegram_2021-0*.json"),
-    "whatsapp_android_db": ("whatsapp_db/*msgstore.sql",),
-    "instagram": ("instagram/*.zip", "instagram/*message_1.json"),
-    "signal_export": ("signal/*.txt",),
-    "facebook": ("facebook_messenger/*",),
-    "discord": ("discord/langchain_fake_discord_package/messages/*/*",),
-    "discord_chat_exporter": ("discord/*.json",),
-    "twitter": ("twitter/xf_*.js", "twitter/twitter2sqlite_account.js"),
-    "google_takeout": ("google_takeout/*.json",),
-    "linkedin": ("linkedin/*.zip",),
-    "mbox": ("email/mbox/*",),
-    "tiktok": ("tiktok/*.zip",),
-    "email_message": ("email/eml/flanker_*.eml", "email/eml/hunnysoft_*.eml", "email/eml/*.mht"),
-    "whatsapp": ("whatsapp/chatminer_*.txt", "whatsapp/langchain_*.txt", "whatsapp/*.zip"),
-}
+CORPUS_GLOBS: dict[str, tuple[str, ...]] = {p.name: p.corpus_seeds for p in builtin_parsers()}
 
 
 def _fixture_module(family: str) -> ModuleType:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import cyberevidence as ce
-from cyberevidence import limitations as lim
+from cyberevidence.parsers import _limits_whatsapp, default_registry
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "fixtures" / "demo"
@@ -68,7 +68,7 @@ def test_export_starting_with_the_victims_message(tmp_path: Path) -> None:
 def test_near_the_cap_without_an_opening_notice_may_start_mid_conversation(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(lim, "WHATSAPP_CAP_WITHOUT_MEDIA", 3)
+    monkeypatch.setattr(_limits_whatsapp, "WHATSAPP_CAP_WITHOUT_MEDIA", 3)
     body = [f"14/10/2025, 20:0{i} - Mark Kell: message {i}" for i in range(3)]
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
@@ -93,8 +93,9 @@ def test_damage_warnings_are_limitations(tmp_path: Path) -> None:
 
 
 def test_one_sided_sources(tmp_path: Path) -> None:
-    assert {"discord", "facebook"} <= set(lim.ONE_SIDED)
-    assert "ONLY" in lim.ONE_SIDED["discord"] and "one-sided" in lim.ONE_SIDED["facebook"]
+    one_sided = {p.name: p.one_sided for p in default_registry().all() if p.one_sided}
+    assert {"discord", "facebook"} <= set(one_sided)
+    assert "ONLY" in one_sided["discord"] and "one-sided" in one_sided["facebook"]
 
 
 def test_unparsed_files_have_no_limitations_but_are_stored(tmp_path: Path) -> None:

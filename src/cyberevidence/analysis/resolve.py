@@ -16,10 +16,12 @@ from __future__ import annotations
 
 from cyberevidence.analysis.identities import match_handle, phone_of, pretty_phone
 from cyberevidence.events import Event
+from cyberevidence.parsers import identity_keys
 from cyberevidence.people import People
 
-#: ``extra`` keys in which parsers keep a sender's account id (matched against people-file handles).
-SENDER_ID_KEYS = ("from_id", "sender_id", "sender_jid", "sender_username", "author_id", "sender_service_id")
+#: ``extra`` keys in which parsers keep a sender's account id (matched against people-file handles):
+#: each parser declares its own (``ParserInfo.identity_keys``), built-in and plug-in alike.
+SENDER_ID_KEYS = identity_keys()
 #: ``extra["thread_from"]`` when a parser's thread is only a file name: never resolved to a person.
 THREAD_FROM_FILE_NAME = "file name"
 #: Telegram chat types with exactly one other party (the chat id is that party's user id).

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from functools import cache
 from importlib.metadata import entry_points
 
 from cyberevidence.errors import UnknownFormatError
@@ -42,6 +43,14 @@ class ParserRegistry:
         """Parsers in sniffing order: lower ``priority`` first, then by name."""
         return sorted(self._parsers.values(), key=lambda p: (p.priority, p.name))
 
+    def identity_keys(self) -> tuple[str, ...]:
+        """Every ``Event.extra`` key any registered source keeps a sender's account id in, once each."""
+        return tuple(dict.fromkeys(key for info in self.all() for key in info.identity_keys))
+
+    def photo_parser(self) -> str | None:
+        """The source that reads a picture's own metadata (``photo_facts``), if one is registered."""
+        return next((info.name for info in self.all() if info.photo_facts), None)
+
     def __contains__(self, name: object) -> bool:
         return name in self._parsers
 
@@ -50,10 +59,10 @@ class ParserRegistry:
 
 
 def builtin_parsers() -> list[ParserInfo]:
-    """Every ``PARSER`` defined by a module of this package (modules starting with ``_`` or ``base`` excluded)."""
+    """Every ``PARSER`` defined by a module of this package (``_`` modules, ``base`` and the ``kit`` excluded)."""
     found: list[ParserInfo] = []
     for module_info in pkgutil.iter_modules(__path__):
-        if module_info.name.startswith("_") or module_info.name == "base":
+        if module_info.name.startswith("_") or module_info.name == "base" or module_info.ispkg:
             continue
         module = importlib.import_module(f"{__name__}.{module_info.name}")
         info = getattr(module, "PARSER", None)
@@ -82,4 +91,18 @@ def default_registry(include_plugins: bool = True) -> ParserRegistry:
     return registry
 
 
-__all__ = ["ENTRY_POINT_GROUP", "ParserInfo", "ParserRegistry", "builtin_parsers", "default_registry", "plugin_parsers"]
+@cache
+def identity_keys() -> tuple[str, ...]:
+    """The identity keys of the default registry (built-in and installed plug-ins), read once."""
+    return default_registry().identity_keys()
+
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "ParserInfo",
+    "ParserRegistry",
+    "builtin_parsers",
+    "default_registry",
+    "identity_keys",
+    "plugin_parsers",
+]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Literal, Protocol
+from typing import Any, BinaryIO, Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from cyberevidence.archive import ArchiveLimits
@@ -78,12 +78,38 @@ ParseFn = Callable[[SourceFile, ParseContext], Iterator[Event | ParseWarning]]
 
 
 @dataclass(frozen=True, slots=True)
+class ArtefactFacts:
+    """What the case knows of one parsed artefact, for a source's own limitations (``source_limits``)."""
+
+    sha256: str
+    media_type: str
+    #: Events this artefact gave.
+    events: int
+    #: The ``details`` of its latest ``parse`` custody entry (options, ``siblings_used`` ...).
+    parse_details: Mapping[str, Any]
+    #: Its earliest dated event (read only when asked).
+    first_event: Callable[[], Event | None]
+
+
+#: ``source_limits(facts)`` yields ``(code, plain-language text)`` for each limitation it finds.
+LimitsFn = Callable[[ArtefactFacts], Iterator[tuple[str, str]]]
+
+
+@dataclass(frozen=True, slots=True)
 class ParserInfo:
-    """A parser's metadata, read by the registry, ``formats`` and the docs.
+    """A source declares itself: everything the rest of the system needs to know about it.
 
     ``sniff(source, head)`` gets the first 64 KiB and must decide from content (file names may
     only break ties); it must be cheap and must not raise.
     ``priority`` orders sniffing: more specific parsers first.
+
+    The fields after ``references`` have defaults, so a module states only the facts that differ;
+    the readers take them from the registry, never from a list of parser names of their own:
+    ``platforms`` (``platforms.py`` names each, ``exporters/case_uco.py``), ``one_sided``,
+    ``own_messages_only`` and ``source_limits`` (``limitations.py``), ``identity_keys``
+    (``analysis/resolve.py``), ``photo_facts`` (``store/ingest.py``), ``fixtures`` and
+    ``corpus_seeds`` (the fuzz seeds, ``tests/hardening/seeds.py``). ``tests/contract/`` fails
+    when a registered source is missing any part (docs/architecture.md "Adding a source").
     """
 
     name: str
@@ -96,8 +122,26 @@ class ParserInfo:
     limits: str = ""
     priority: int = 50
     references: tuple[str, ...] = ()
+    #: Every platform its events can have, ``platform`` first (each declared in ``platforms.py``).
+    platforms: tuple[str, ...] = ()
+    #: Said to a court for every artefact it reads: the source holds only one account's side.
+    one_sided: str = ""
+    #: It holds only the account holder's own messages (its first message is always outgoing).
+    own_messages_only: bool = False
+    #: Limitations that depend on the artefact (an export cap, a first line); see :class:`ArtefactFacts`.
+    source_limits: LimitsFn | None = None
+    #: ``Event.extra`` keys holding the sender's account id, matched against people-file handles.
+    identity_keys: tuple[str, ...] = ()
+    #: It reads a picture's own metadata: the ingest runs it on derived pictures with a GPS position.
+    photo_facts: bool = False
+    #: Globs under ``fixtures/`` of its fixtures (read by its tests; also its fuzz seeds).
+    fixtures: tuple[str, ...] = ()
+    #: Globs under ``../shared/corpus`` of real samples used as fuzz seeds when the corpus is present.
+    corpus_seeds: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        if self.platform not in self.platforms:
+            object.__setattr__(self, "platforms", (self.platform, *self.platforms))
         # Every parser's output passes one field bound (``events.MAX_FIELD_CHARS``): whoever
         # calls ``PARSER.parse`` (the case ingest, ``cyberevidence.parse``) gets it.
         if not getattr(self.parse, "__bounded__", False):

@@ -110,4 +110,6 @@ PARSER = ParserInfo(
     media_types=("application/json",),
     limits="Only records written by cyberevidence itself; a spreadsheet diary is imported with 'diary import'.",
     priority=10,
+    platforms=("diary", "marker"),
+    fixtures=("case_record/*.json",),
 )

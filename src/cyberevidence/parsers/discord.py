@@ -558,4 +558,12 @@ PARSER = ParserInfo(
         "messages/index.json) has no owner (empty sender) and no channel name."
     ),
     references=("https://support.discord.com/hc/en-us/articles/360004957991-Your-Discord-Data-Package",),
+    one_sided=(
+        "A Discord data package holds ONLY the messages the account holder sent. Nothing the other person wrote is "
+        "in it: it cannot show what was said to the victim, only what she said."
+    ),
+    own_messages_only=True,
+    identity_keys=("sender_id",),
+    fixtures=("discord/*.zip", "discord/package-old/messages/*/messages.csv"),
+    corpus_seeds=("discord/langchain_fake_discord_package/messages/*/*",),
 )

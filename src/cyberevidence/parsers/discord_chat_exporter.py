@@ -321,4 +321,7 @@ PARSER = ParserInfo(
         "downloaded. The HTML, CSV and text formats of the tool are not read."
     ),
     references=("https://github.com/Tyrrrz/DiscordChatExporter",),
+    identity_keys=("author_id",),
+    fixtures=("discord_chat_exporter/*.json",),
+    corpus_seeds=("discord/*.json",),
 )

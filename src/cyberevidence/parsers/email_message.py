@@ -120,4 +120,6 @@ PARSER = ParserInfo(
     "Attached messages are stored re-serialised, not byte-for-byte.",
     priority=60,
     references=("RFC 5322", "RFC 2045-2049", "RFC 2047", "RFC 2231", "RFC 8601"),
+    fixtures=("email/*.eml",),
+    corpus_seeds=("email/eml/flanker_*.eml", "email/eml/hunnysoft_*.eml", "email/eml/*.mht"),
 )

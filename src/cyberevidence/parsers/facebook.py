@@ -352,4 +352,11 @@ PARSER = ParserInfo(
         "https://www.facebook.com/help/212802592074644",
         "timelinize/timelinize datasources/facebook (E2EE export field names)",
     ),
+    one_sided=(
+        "A Facebook download is one-sided: it holds only what this one account held when it was downloaded. Messages "
+        "the other person unsent, or that were deleted before the download, are missing, and nothing from the other "
+        "person's own account (their posts, other conversations, their devices) is in it."
+    ),
+    fixtures=("facebook/*.zip", "facebook/*.json", "facebook/*.html"),
+    corpus_seeds=("facebook_messenger/*",),
 )

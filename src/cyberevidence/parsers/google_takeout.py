@@ -492,4 +492,8 @@ PARSER = ParserInfo(
         "Google Chat group_info.json (member list) and Google Voice are not read."
     ),
     priority=55,
+    platforms=(PLATFORM, HANGOUTS_PLATFORM),
+    identity_keys=("sender_id",),
+    fixtures=("google_takeout/*.zip", "google_takeout/*.json"),
+    corpus_seeds=("google_takeout/*.json",),
 )

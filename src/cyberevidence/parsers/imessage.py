@@ -420,4 +420,7 @@ PARSER = ParserInfo(
     ),
     priority=40,
     references=("https://github.com/ReagentX/imessage-exporter",),
+    platforms=("imessage", "sms"),
+    fixtures=("imessage/make_fixtures.py",),
+    corpus_seeds=("imessage/*.db",),
 )

@@ -237,4 +237,10 @@ PARSER = ParserInfo(
     ),
     priority=44,
     references=("https://help.instagram.com/181231772500920",),
+    one_sided=(
+        "An Instagram download is one-sided: it holds only what this one account held when it was downloaded. Messages "
+        "unsent or deleted before the download are missing, and nothing from the other person's own account is in it."
+    ),
+    fixtures=("instagram/*.zip", "instagram/*.json"),
+    corpus_seeds=("instagram/*.zip", "instagram/*message_1.json"),
 )

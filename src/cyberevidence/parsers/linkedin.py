@@ -334,4 +334,6 @@ PARSER = ParserInfo(
         "(shown at 00:00, flagged). Direction needs FOLDER=SENT or a Profile.csv in the same download."
     ),
     priority=55,
+    fixtures=("linkedin/*.zip", "linkedin/*.csv"),
+    corpus_seeds=("linkedin/*.zip",),
 )

@@ -258,4 +258,6 @@ PARSER = ParserInfo(
     "A single message larger than memory cannot be read.",
     priority=55,
     references=("RFC 4155", "https://support.google.com/accounts/answer/3024190"),
+    fixtures=("email/*.mbox", "email/Inbox"),
+    corpus_seeds=("email/mbox/*",),
 )

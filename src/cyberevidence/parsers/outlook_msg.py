@@ -189,4 +189,5 @@ PARSER = ParserInfo(
     "rendering of their OLE streams.",
     priority=40,
     references=("[MS-OXMSG]", "[MS-OXPROPS]", "[MS-OXCMAIL]"),
+    corpus_seeds=("email/msg/msgreader_s*.msg", "email/msg/msgreader_attach_and_inline.msg", "email/msg/rubymsg_*.msg"),
 )

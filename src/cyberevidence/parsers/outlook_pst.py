@@ -194,4 +194,5 @@ PARSER = ParserInfo(
     "not expanded. Deleted/orphan items are not recovered.",
     priority=40,
     references=("[MS-PST]", "https://github.com/libyal/libpff"),
+    corpus_seeds=("email/pst/*.pst",),
 )

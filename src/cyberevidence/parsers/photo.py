@@ -90,4 +90,7 @@ PARSER = ParserInfo(
     media_types=("image/jpeg", "image/tiff", "image/heic", "image/heif"),
     limits="Reads EXIF only (no XMP, no video metadata). A camera time without an offset is read in the case's zone and flagged.",
     priority=80,
+    photo_facts=True,
+    fixtures=("telegram/*/photos/*.jpg", "whatsapp_db/*/*.jpg"),
+    corpus_seeds=("images/exifsamples_gps_DSCN0010.jpg", "images/exifsamples_no_exif.jpg", "images/*.HEIC"),
 )

@@ -283,4 +283,5 @@ PARSER = ParserInfo(
         "be wrong, and is kept apart from message text. HEIC screenshots are read by the photo parser."
     ),
     priority=75,
+    fixtures=("whatsapp/ios_folder/*-PHOTO-*.png", "whatsapp_db/*/*.jpg"),
 )

@@ -534,4 +534,7 @@ PARSER = ParserInfo(
     ),
     priority=40,
     references=("https://github.com/signalapp/Signal-Desktop", "https://github.com/carderne/signal-export"),
+    identity_keys=("sender_service_id",),
+    fixtures=("signal/make_fixtures.py",),
+    corpus_seeds=("signal/*.sql",),
 )

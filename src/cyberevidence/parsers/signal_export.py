@@ -544,4 +544,6 @@ PARSER = ParserInfo(
     ),
     priority=45,
     references=("https://github.com/carderne/signal-export",),
+    fixtures=("signal/*.md", "signal/*.json"),
+    corpus_seeds=("signal/*.txt",),
 )

@@ -698,6 +698,9 @@ PARSER = ParserInfo(
     ),
     priority=40,
     references=("https://www.synctech.com.au/sms-backup-restore/fields-in-xml-backup-files/",),
+    platforms=("sms", "phone"),
+    fixtures=("sms_backup/*.xml",),
+    corpus_seeds=("sms_backup_restore/*.xml",),
 )
 
 

@@ -355,4 +355,5 @@ PARSER = ParserInfo(
         "HTML entities in texts are kept as written."
     ),
     priority=55,
+    fixtures=("snapchat/*.zip", "snapchat/*.json", "snapchat/*/chat_history.json"),
 )

@@ -501,4 +501,5 @@ PARSER = ParserInfo(
     ),
     priority=40,
     references=("https://github.com/telegramdesktop/tdesktop/tree/dev/Telegram/SourceFiles/export",),
+    fixtures=("telegram/*/messages.html",),
 )

@@ -713,4 +713,7 @@ PARSER = ParserInfo(
     ),
     priority=40,
     references=("https://github.com/telegramdesktop/tdesktop/tree/dev/Telegram/SourceFiles/export",),
+    identity_keys=("from_id",),
+    fixtures=("telegram/*/result.json",),
+    corpus_seeds=("telegram/chatanalytics_DM_*.json", "telegram/chm_telegram_2021-0*.json"),
 )

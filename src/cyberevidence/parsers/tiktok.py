@@ -294,4 +294,6 @@ PARSER = ParserInfo(
         "Followers, following, likes and watch history are not turned into events."
     ),
     priority=55,
+    fixtures=("tiktok/*.zip", "tiktok/*.json"),
+    corpus_seeds=("tiktok/*.zip",),
 )

@@ -710,4 +710,7 @@ PARSER = ParserInfo(
         "DM header files (no text) and data files other than DMs and tweets are kept but not read."
     ),
     references=("https://help.x.com/en/managing-your-account/how-to-download-your-x-archive",),
+    identity_keys=("sender_username",),
+    fixtures=("twitter/*.zip",),
+    corpus_seeds=("twitter/xf_*.js", "twitter/twitter2sqlite_account.js"),
 )

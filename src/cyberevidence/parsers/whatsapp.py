@@ -123,6 +123,7 @@ from typing import Any, BinaryIO, Final
 from cyberevidence.archive import SafeMember, SafeZip, is_zip
 from cyberevidence.errors import ParseError, UnsafeArchiveError
 from cyberevidence.events import Attachment, Event, ParseWarning, SourceRef
+from cyberevidence.parsers._limits_whatsapp import whatsapp_export_limits
 from cyberevidence.parsers._whatsapp_dates import (
     HEADER_START,
     LOOKALIKE_RE,
@@ -780,4 +781,7 @@ PARSER = ParserInfo(
         "UTF-8 are read with replacement characters and warnings."
     ),
     priority=60,
+    source_limits=whatsapp_export_limits,
+    fixtures=("whatsapp/*.txt", "whatsapp/*.zip", "whatsapp/ios_folder/_chat.txt", "demo/exports/*"),
+    corpus_seeds=("whatsapp/chatminer_*.txt", "whatsapp/langchain_*.txt", "whatsapp/*.zip"),
 )

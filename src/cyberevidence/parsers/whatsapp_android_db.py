@@ -850,4 +850,7 @@ PARSER = ParserInfo(
     ),
     priority=40,
     references=("https://github.com/frozenspider/chat-history-manager (test databases used in the corpus)",),
+    identity_keys=("sender_jid",),
+    fixtures=("whatsapp_db/android_*/*.db",),
+    corpus_seeds=("whatsapp_db/*msgstore.sql",),
 )

@@ -411,4 +411,6 @@ PARSER = ParserInfo(
         "A .sql dump is recognised only when its CREATE TABLE statements are in its first 64 KiB."
     ),
     priority=40,
+    identity_keys=("sender_jid",),
+    fixtures=("whatsapp_db/ios/*.sqlite",),
 )

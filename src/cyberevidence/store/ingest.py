@@ -621,6 +621,7 @@ class Ingest:
             self.state.parsed[source.sha256] = options_key(info.name, opts)
         outcome.events, outcome.warnings = events, len(warnings)
         if log:  # a rebuild replays these from their own parse entries
-            for photo in ctx.gps_photos.values():
-                self.parse(photo, options, "photo")
+            photo_parser = self.registry.photo_parser()  # the source that declares photo_facts
+            for photo in ctx.gps_photos.values() if photo_parser else ():
+                self.parse(photo, options, photo_parser)
         return outcome
