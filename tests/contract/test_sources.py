@@ -186,3 +186,12 @@ def test_every_gap_is_still_real(name: str, step: str) -> None:
         assert not _fixture_files(info), f"{name} has fixtures now: remove its entry from GAPS"
     else:
         assert not any(events for _, events, _ in _parsed(name)), f"{name}'s fixtures give events now: remove the gap"
+
+
+def test_the_guide_states_the_steps_this_test_checks() -> None:
+    guide = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8").split("## Adding a source", 1)
+    assert len(guide) == 2, "docs/architecture.md has an 'Adding a source' guide"
+    steps = guide[1].split("\n## ", 1)[0]
+    for named in ("PARSER = ParserInfo", "docs/formats/<name>.md", "platforms.py", "ParserInfo.fixtures",
+                  "corpus_seeds", "tests/parsers/test_<name>.py", "tests/contract/test_sources.py", "GAPS"):  # fmt: skip
+        assert named in steps, f"the guide no longer names {named!r}"
