@@ -5,26 +5,21 @@ from __future__ import annotations
 import shutil
 import zipfile
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 
 import cyberevidence
-from cyberevidence.events import Event, ParseWarning
 from cyberevidence.parsers.base import ParseOptions
 from cyberevidence.parsers.discord import PARSER
 from cyberevidence.standalone import HashOnlyContext, parse, source_file_for
+
+from ._helpers import of, parse_fixture
 
 CORPUS_CSV = "discord/langchain_fake_discord_package/messages/c105765859191975936/messages.csv"
 OLD_DIR = "messages/c105765859191975999"
 
 
-def run(path: Path, tz: str | None = "UTC") -> tuple[list[Event], list[ParseWarning]]:
-    warnings: list[ParseWarning] = []
-    events = list(parse(path, timezone=tz, warnings=warnings, format="discord"))
-    return events, warnings
-
-
-def of(warnings: list[ParseWarning], code: str) -> list[ParseWarning]:
-    return [w for w in warnings if w.code == code]
+run = partial(parse_fixture, fmt="discord", tz="UTC")
 
 
 def utc(*a: int) -> datetime:

@@ -4,21 +4,15 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 
-from cyberevidence.events import Event, ParseWarning
 from cyberevidence.parsers.discord_chat_exporter import PARSER
-from cyberevidence.standalone import parse, source_file_for
+from cyberevidence.standalone import source_file_for
 
+from ._helpers import of, parse_fixture
 
-def run(path: Path) -> tuple[list[Event], list[ParseWarning]]:
-    warnings: list[ParseWarning] = []
-    events = list(parse(path, timezone="UTC", warnings=warnings))
-    return events, warnings
-
-
-def of(warnings: list[ParseWarning], code: str) -> list[ParseWarning]:
-    return [w for w in warnings if w.code == code]
+run = partial(parse_fixture, tz="UTC")
 
 
 def utc(*a: int) -> datetime:
@@ -88,3 +82,15 @@ def test_sniff_rejects_other_json(tmp_path: Path) -> None:
     path = tmp_path / "x.json"
     path.write_text('{"name": "chat", "messages": []}', encoding="utf-8")
     assert not PARSER.sniff(source_file_for(path), path.read_bytes())
+
+
+def test_the_direct_messages_fixture(fixtures_dir: Path) -> None:
+    """DiscordChatExporter writes ISO 8601 with the exporting computer's offset: the instant is exact."""
+    events, warnings = run(fixtures_dir / "discord_chat_exporter" / "direct-messages-mark.json")
+    first, second = events
+    assert first.timestamp == datetime(2025, 10, 5, 21, 10, 0, 123000, tzinfo=timezone.utc)  # 22:10:00.123+01:00
+    assert (first.sender, first.extra["author_id"]) == ("mark_k", "4400000000000000001")
+    assert first.text == "I can see you are online. Answer me."
+    assert second.edited and second.timestamp == datetime(2025, 10, 5, 21, 12, 30, tzinfo=timezone.utc)
+    assert {e.thread for e in events} == {"1130000000000000002"}  # the channel id
+    assert [w.code for w in warnings] == ["missing_attachment"]  # screenshot.png is a URL only: never downloaded

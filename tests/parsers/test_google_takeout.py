@@ -13,12 +13,9 @@ import cyberevidence as ce
 from cyberevidence.events import Event, ParseWarning
 from cyberevidence.parsers.base import ParseOptions
 from cyberevidence.parsers.google_takeout import PARSER, parse_chat_date
-from cyberevidence.standalone import HashOnlyContext, parse, source_file_for
+from cyberevidence.standalone import HashOnlyContext, source_file_for
 
-
-def run(path: Path, tz: str | None = None) -> tuple[list[Event], list[ParseWarning]]:
-    warnings: list[ParseWarning] = []
-    return list(parse(path, timezone=tz, warnings=warnings)), warnings
+from ._helpers import parse_fixture as run
 
 
 @pytest.mark.parametrize(

@@ -12,23 +12,16 @@ from pathlib import Path
 import pytest
 
 import cyberevidence as ce
-from cyberevidence.events import Event, ParseWarning
 from cyberevidence.parsers.facebook import PARSER as FACEBOOK
 from cyberevidence.parsers.instagram import PARSER
-from cyberevidence.standalone import parse, source_file_for
+from cyberevidence.standalone import source_file_for
 
-
-def run(path: Path, fmt: str | None = None) -> tuple[list[Event], list[ParseWarning]]:
-    warnings: list[ParseWarning] = []
-    return list(parse(path, format=fmt, warnings=warnings)), warnings
+from ._helpers import of
+from ._helpers import parse_fixture as run
 
 
 def utc(y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0, ms: int = 0) -> datetime:
     return datetime(y, mo, d, h, mi, s, ms * 1000, tzinfo=timezone.utc)
-
-
-def of(warnings: list[ParseWarning], code: str) -> list[ParseWarning]:
-    return [w for w in warnings if w.code == code]
 
 
 def sniffed(path: Path) -> bool:

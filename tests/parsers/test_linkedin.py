@@ -6,14 +6,11 @@ from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
-from cyberevidence.events import Event, ParseWarning
+from cyberevidence.events import Event
 from cyberevidence.parsers.linkedin import PARSER
-from cyberevidence.standalone import parse, source_file_for
+from cyberevidence.standalone import source_file_for
 
-
-def run(path: Path, tz: str | None = None) -> tuple[list[Event], list[ParseWarning]]:
-    warnings: list[ParseWarning] = []
-    return list(parse(path, timezone=tz, warnings=warnings)), warnings
+from ._helpers import parse_fixture as run
 
 
 def test_corpus_export_without_messages_gives_connections_and_says_so(corpus: Path) -> None:

@@ -5,22 +5,20 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 import cyberevidence as ce
 from cyberevidence.errors import ParseError
-from cyberevidence.events import Event, ParseWarning
 from cyberevidence.parsers import whatsapp
 from cyberevidence.parsers.signal_export import PARSER
-from cyberevidence.standalone import parse, source_file_for
+from cyberevidence.standalone import source_file_for
 
+from ._helpers import parse_fixture
 
-def run(path: Path, tz: str | None = "Europe/London") -> tuple[list[Event], list[ParseWarning]]:
-    warnings: list[ParseWarning] = []
-    events = list(parse(path, timezone=tz, warnings=warnings))
-    return events, warnings
+run = partial(parse_fixture, tz="Europe/London")
 
 
 def utc(y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0) -> datetime:

@@ -12,17 +12,14 @@ import pytest
 from cyberevidence.events import Event, ParseWarning
 from cyberevidence.parsers.base import ParseOptions
 from cyberevidence.parsers.snapchat import PARSER
-from cyberevidence.standalone import HashOnlyContext, parse, source_file_for
+from cyberevidence.standalone import HashOnlyContext, source_file_for
+
+from ._helpers import parse_fixture as run
 
 
 @pytest.fixture
 def snap(fixtures_dir: Path) -> Path:
     return fixtures_dir / "snapchat"
-
-
-def run(path: Path) -> tuple[list[Event], list[ParseWarning]]:
-    warnings: list[ParseWarning] = []
-    return list(parse(path, warnings=warnings)), warnings
 
 
 def test_every_fixture_is_sniffed(snap: Path) -> None:

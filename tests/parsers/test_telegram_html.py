@@ -20,15 +20,11 @@ from cyberevidence.parsers.telegram_html import PARSER, read_title, sniff
 from cyberevidence.standalone import HashOnlyContext, parse, source_file_for
 from cyberevidence.timeutil import zone
 
+from ._helpers import parse_fixture as run
+
 
 def utc(y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0) -> datetime:
     return datetime(y, mo, d, h, mi, s, tzinfo=timezone.utc)
-
-
-def run(path: Path, tz: str | None = None) -> tuple[list[Event], list[ParseWarning]]:
-    warnings: list[ParseWarning] = []
-    events = list(parse(path, timezone=tz, warnings=warnings))
-    return events, warnings
 
 
 def codes(warnings: list[ParseWarning]) -> list[str]:

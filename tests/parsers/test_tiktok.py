@@ -6,18 +6,12 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from cyberevidence.events import Event, ParseWarning
+from cyberevidence.events import Event
 from cyberevidence.parsers.tiktok import PARSER
-from cyberevidence.standalone import parse, source_file_for
+from cyberevidence.standalone import source_file_for
 
-
-def run(path: Path, tz: str | None = None) -> tuple[list[Event], list[ParseWarning]]:
-    warnings: list[ParseWarning] = []
-    return list(parse(path, timezone=tz, warnings=warnings)), warnings
-
-
-def codes(warnings: list[ParseWarning]) -> Counter[str]:
-    return Counter(w.code for w in warnings)
+from ._helpers import codes
+from ._helpers import parse_fixture as run
 
 
 def test_corpus_fake_user_data(corpus: Path) -> None:

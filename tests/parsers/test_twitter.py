@@ -5,28 +5,23 @@ from __future__ import annotations
 import zipfile
 from collections import Counter
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 import cyberevidence
-from cyberevidence.events import Event, ParseWarning
 from cyberevidence.parsers.base import ParseOptions
 from cyberevidence.parsers.twitter import PARSER
-from cyberevidence.standalone import HashOnlyContext, parse, source_file_for
+from cyberevidence.standalone import HashOnlyContext, source_file_for
+
+from ._helpers import of, parse_fixture
 
 ARCHIVE = "x-archive-sarah.zip"
 DATA = "twitter-2024-05-01/data"
 
 
-def run(path: Path) -> tuple[list[Event], list[ParseWarning]]:
-    warnings: list[ParseWarning] = []
-    events = list(parse(path, timezone="UTC", warnings=warnings, format="twitter"))
-    return events, warnings
-
-
-def of(warnings: list[ParseWarning], code: str) -> list[ParseWarning]:
-    return [w for w in warnings if w.code == code]
+run = partial(parse_fixture, fmt="twitter", tz="UTC")
 
 
 def utc(*a: int) -> datetime:
