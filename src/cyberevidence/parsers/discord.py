@@ -76,7 +76,14 @@ from cyberevidence.parsers._discord_common import (
     url_name,
 )
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
-from cyberevidence.parsers.kit.inputs import Member, MemberPatterns, iter_zip_members, numeric_order, source_is_zip, zip_has
+from cyberevidence.parsers.kit.inputs import (
+    Member,
+    MemberPatterns,
+    iter_zip_members,
+    numeric_order,
+    zip_has,
+    zip_or_file,
+)
 from cyberevidence.parsers.kit.jsonread import load as load_document
 from cyberevidence.parsers.kit.jsonread import may_hold_surrogates, without_surrogates
 from cyberevidence.parsers.kit.notes import assumed_timezone
@@ -530,12 +537,8 @@ def _parse_file(source: SourceFile, ctx: ParseContext) -> Iterator[Event | Parse
     yield from reader.summaries()
 
 
-def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarning]:
-    """Parse a Discord data package zip, or one ``messages.csv`` / ``messages.json`` from it."""
-    if source_is_zip(source):
-        yield from _parse_zip(source, ctx)
-    else:
-        yield from _parse_file(source, ctx)
+#: Parse a Discord data package zip, or one ``messages.csv`` / ``messages.json`` from it.
+parse = zip_or_file(_parse_zip, _parse_file)
 
 
 PARSER = ParserInfo(

@@ -54,7 +54,15 @@ from cyberevidence.errors import ParseError
 from cyberevidence.events import Event, ParseWarning, SourceRef
 from cyberevidence.parsers._social_download_common import CsvTable, DownloadClock, date_only, parse_utc_text, read_csv
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
-from cyberevidence.parsers.kit.inputs import Input, MemberPatterns, inputs, member_list, single_input, source_is_zip, zip_has
+from cyberevidence.parsers.kit.inputs import (
+    Input,
+    MemberPatterns,
+    inputs,
+    member_list,
+    single_input,
+    zip_has,
+    zip_or_file,
+)
 
 PLATFORM: Final = "linkedin"
 MESSAGES = MemberPatterns(("**/messages.csv",))
@@ -309,12 +317,8 @@ def _parse_file(source: SourceFile, ctx: ParseContext) -> Iterator[Event | Parse
         yield from reader.connections(item)
 
 
-def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarning]:
-    """Parse a LinkedIn download zip, or its messages.csv / Connections.csv."""
-    if source_is_zip(source):
-        yield from _parse_zip(source, ctx)
-    else:
-        yield from _parse_file(source, ctx)
+#: Parse a LinkedIn download zip, or its messages.csv / Connections.csv.
+parse = zip_or_file(_parse_zip, _parse_file)
 
 
 PARSER = ParserInfo(

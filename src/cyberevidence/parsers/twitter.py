@@ -98,7 +98,7 @@ from cyberevidence.parsers._twitter_ytd import (
     ytd_name,
 )
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
-from cyberevidence.parsers.kit.inputs import Member, MemberPatterns, iter_zip_members, source_is_zip, zip_has
+from cyberevidence.parsers.kit.inputs import Member, MemberPatterns, iter_zip_members, zip_has, zip_or_file
 
 PLATFORM: Final = "twitter"
 
@@ -684,12 +684,8 @@ def _parse_file(source: SourceFile, ctx: ParseContext) -> Iterator[Event | Parse
     yield from reader.summaries()
 
 
-def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarning]:
-    """Parse an X/Twitter archive zip or one of its ``window.YTD`` data files."""
-    if source_is_zip(source):
-        yield from _parse_zip(source, ctx)
-    else:
-        yield from _parse_file(source, ctx)
+#: Parse an X/Twitter archive zip or one of its ``window.YTD`` data files.
+parse = zip_or_file(_parse_zip, _parse_file)
 
 
 PARSER = ParserInfo(

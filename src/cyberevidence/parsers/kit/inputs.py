@@ -107,6 +107,18 @@ def zip_member_paths(source: SourceFile, head: bytes) -> tuple[str, ...]:
     return _names(source.path, st.st_size, st.st_mtime_ns)
 
 
+def zip_or_file(
+    on_zip: Callable[[SourceFile, ParseContext], Iterator[Event | ParseWarning]],
+    on_file: Callable[[SourceFile, ParseContext], Iterator[Event | ParseWarning]],
+) -> Callable[[SourceFile, ParseContext], Iterator[Event | ParseWarning]]:
+    """A ``parse`` that reads a download zip with ``on_zip`` and one file of the unpacked download with ``on_file``."""
+
+    def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarning]:
+        yield from (on_zip if source_is_zip(source) else on_file)(source, ctx)
+
+    return parse
+
+
 def source_is_zip(source: SourceFile) -> bool:
     """Whether the stored file is a zip (a whole download) rather than one of its files."""
     with open(source.path, "rb") as fh:
