@@ -121,14 +121,14 @@ def source_limitations(case: Case) -> list[Limitation]:
     out: list[Limitation] = []
     for sha in sorted(parses, key=lambda s: (order.get(s, len(order)), s)):
         parser = str(parses[sha]["parser"])
-        if parser == "case_record":
+        info = case.registry.get(parser) if parser in case.registry else None  # a plug-in no longer installed: none
+        if info is not None and info.case_records:
             continue  # the victim's own diary and markers: case records, not exports
         name = names.get(sha, sha)
 
         def add(code: str, text: str, sha: str = sha, name: str = name, parser: str = parser) -> None:
             out.append(Limitation(sha, name, parser, code, text))
 
-        info = case.registry.get(parser) if parser in case.registry else None  # a plug-in no longer installed: none
         if info is not None and info.limits:
             add("parser_limits", f"What the {parser} reader cannot read: {info.limits}")
         events, _messages, omitted = stats.get(sha, (0, 0, 0))

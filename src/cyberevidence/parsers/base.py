@@ -107,7 +107,7 @@ class ParserInfo:
     the readers take them from the registry, never from a list of parser names of their own:
     ``platforms`` (``platforms.py`` names each, ``exporters/case_uco.py``), ``one_sided``,
     ``own_messages_only`` and ``source_limits`` (``limitations.py``), ``identity_keys``
-    (``analysis/resolve.py``), ``photo_facts`` (``store/ingest.py``), ``fixtures`` and
+    (``analysis/resolve.py``), ``photo_facts`` (``store/ingest.py``), ``case_records`` (``limitations.py``), ``fixtures`` and
     ``corpus_seeds`` (the fuzz seeds, ``tests/hardening/seeds.py``). ``tests/contract/`` fails
     when a registered source is missing any part (docs/architecture.md "Adding a source").
     """
@@ -134,6 +134,8 @@ class ParserInfo:
     identity_keys: tuple[str, ...] = ()
     #: It reads a picture's own metadata: the ingest runs it on derived pictures with a GPS position.
     photo_facts: bool = False
+    #: It reads the case's own records (diary, markers), not an export: no source limitations.
+    case_records: bool = False
     #: Globs under ``fixtures/`` of its fixtures (read by its tests; also its fuzz seeds).
     fixtures: tuple[str, ...] = ()
     #: Globs under ``../shared/corpus`` of real samples used as fuzz seeds when the corpus is present.

@@ -111,5 +111,6 @@ PARSER = ParserInfo(
     limits="Only records written by cyberevidence itself; a spreadsheet diary is imported with 'diary import'.",
     priority=10,
     platforms=("diary", "marker"),
+    case_records=True,
     fixtures=("case_record/*.json",),
 )
