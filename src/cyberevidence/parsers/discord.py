@@ -84,8 +84,7 @@ from cyberevidence.parsers.kit.inputs import (
     zip_has,
     zip_or_file,
 )
-from cyberevidence.parsers.kit.jsonread import load as load_document
-from cyberevidence.parsers.kit.jsonread import may_hold_surrogates, without_surrogates
+from cyberevidence.parsers.kit.jsonread import load_json
 from cyberevidence.parsers.kit.notes import assumed_timezone
 
 SMALL_LIMIT: Final = 16 * 1024 * 1024
@@ -181,16 +180,11 @@ def _channel_from(data: Any, names: Mapping[str, str]) -> _Channel:
     return ch
 
 
-def _load_json(raw: bytes, notes: list[ParseWarning] | None = None, file: str = "", prefix: str = "") -> Any:
+def _small_json(raw: bytes, file: str, path: str) -> tuple[Any, list[ParseWarning]]:
+    """A package file read whole (``user.json``, ``index.json``, ``channel.json``): kit's ``load_json``."""
     if len(raw) > SMALL_LIMIT:
-        raise ValueError(f"larger than {SMALL_LIMIT} bytes")
-    try:
-        doc, found = load_document(raw, file, prefix)
-        if notes is not None:
-            notes.extend(found)
-        return without_surrogates(doc) if may_hold_surrogates(raw) else doc
-    except RecursionError:
-        raise ValueError("the JSON is nested too deeply") from None
+        return None, [ParseWarning("damaged_json", f"{path} is larger than {SMALL_LIMIT} bytes; not read", path, file)]
+    return load_json(raw, file=file, path=path, prefix=f"{path}:", code="damaged_json", strict_utf8=True)
 
 
 @dataclass
@@ -290,17 +284,10 @@ class _Reader:
             yield f"line {line}", {cols[i]: row[i] for i in range(min(len(row), len(cols)))}
 
     def _json_rows(self, raw: bytes, prefix: str) -> Iterator[tuple[str, dict[str, Any]] | ParseWarning]:
-        try:
-            data, notes = load_document(raw, self.file, prefix)
-            data = without_surrogates(data) if may_hold_surrogates(raw) else data
-            yield from notes
-        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-            yield ParseWarning(
-                "damaged_json",
-                f"the file is not valid JSON ({exc}); nothing in it was read",
-                prefix.rstrip(":") or "$",
-                self.file,
-            )
+        where = {"file": self.file, "path": prefix.rstrip(":"), "prefix": prefix}
+        data, notes = load_json(raw, **where, code="damaged_json", strict_utf8=True)
+        yield from notes
+        if data is None and any(w.code == "damaged_json" for w in notes):
             return
         if not isinstance(data, list):
             yield ParseWarning("unreadable_entry", "expected a list of messages", f"{prefix}$", self.file)
@@ -404,13 +391,10 @@ def _parse_zip(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseW
                 )
                 continue
             if base in ("user.json", "index.json", "channel.json"):
-                notes: list[ParseWarning] = []
-                try:
-                    data = _load_json(raw, notes, source.name, f"{member.path}:")
-                except (ValueError, UnicodeDecodeError) as exc:
-                    yield ParseWarning("damaged_json", f"{member.path} is not valid JSON ({exc})", member.path, source.name)
-                    continue
+                data, notes = _small_json(raw, source.name, member.path)
                 yield from notes
+                if data is None:
+                    continue
                 if base == "user.json" and isinstance(data, dict):
                     reader.owner = _Owner(
                         id_text(data.get("id")), id_text(data.get("username")), id_text(data.get("global_name"))
@@ -498,13 +482,13 @@ def _parse_file(source: SourceFile, ctx: ParseContext) -> Iterator[Event | Parse
     raw = source.path.read_bytes()
     names: dict[str, str] = {}
     for name, (key, file) in sorted(_package_files(source.siblings).items(), reverse=True):
-        found: list[ParseWarning] = []
         try:
-            data = _load_json(file.path.read_bytes(), found, source.name, f"{key}:")
-        except (OSError, ValueError, UnicodeDecodeError) as exc:
-            yield ParseWarning("damaged_json", f"{key} could not be read ({exc})", key, source.name)
-            continue
+            data, found = _small_json(file.path.read_bytes(), source.name, key)
+        except OSError as exc:
+            data, found = None, [ParseWarning("damaged_json", f"{key} could not be read ({exc})", key, source.name)]
         yield from found
+        if data is None:
+            continue
         if name == "user.json" and isinstance(data, dict):
             reader.owner = _Owner(id_text(data.get("id")), id_text(data.get("username")), id_text(data.get("global_name")))
             yield ParseWarning(
@@ -519,12 +503,14 @@ def _parse_file(source: SourceFile, ctx: ParseContext) -> Iterator[Event | Parse
     sib = {n.lower(): s for n, s in source.siblings.items()}.get("channel.json")
     channel = _Channel()
     if sib is not None:
-        notes: list[ParseWarning] = []
         try:
-            channel = _channel_from(_load_json(sib.path.read_bytes(), notes, sib.name), names)
-            yield from notes
-        except (OSError, ValueError, UnicodeDecodeError) as exc:
-            yield ParseWarning("damaged_json", f"channel.json beside this file could not be read ({exc})", "", source.name)
+            data, notes = _small_json(sib.path.read_bytes(), sib.name, "channel.json")
+        except OSError as exc:
+            message = f"channel.json beside this file could not be read ({exc})"
+            data, notes = None, [ParseWarning("damaged_json", message, "", source.name)]
+        yield from notes
+        if data is not None:
+            channel = _channel_from(data, names)
     if not channel.ident:
         yield ParseWarning(
             "no_channel_info",
