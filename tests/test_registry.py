@@ -56,3 +56,34 @@ def test_sniff_order_follows_priority() -> None:
     low = ParserInfo("b-low", "p", "d", ("f",), _never, _nothing, priority=10)
     high = ParserInfo("a-high", "p", "d", ("f",), _never, _nothing, priority=90)
     assert [p.name for p in ParserRegistry([high, low]).all()] == ["b-low", "a-high"]
+
+
+# -- sources declare themselves (issue 16) ------------------------------------------------
+
+
+def test_declarations_default_to_nothing_but_the_platform() -> None:
+    info = ParserInfo("x", "p", "d", ("f",), _never, _nothing)
+    assert info.platforms == ("p",) and not info.one_sided and info.source_limits is None
+    assert info.identity_keys == () and not info.photo_facts and not info.case_records and info.fixtures == ()
+    both = ParserInfo("y", "p", "d", ("f",), _never, _nothing, platforms=("q",))
+    assert both.platforms == ("p", "q")  # the main platform always first
+
+
+def test_the_registry_answers_from_the_declarations() -> None:
+    a = ParserInfo("a", "p", "d", ("f",), _never, _nothing, identity_keys=("user_id", "jid"))
+    b = ParserInfo("b", "p", "d", ("f",), _never, _nothing, identity_keys=("jid", "handle"), photo_facts=True)
+    reg = ParserRegistry([a, b])
+    assert reg.identity_keys() == ("user_id", "jid", "handle")
+    assert reg.photo_parser() == "b" and ParserRegistry([a]).photo_parser() is None
+
+
+def test_the_builtin_declarations_are_what_the_readers_used_to_list() -> None:
+    """The facts that lived in limitations.py, resolve.py and ingest.py, now declared by each source."""
+    reg = default_registry(include_plugins=False)
+    assert set(reg.identity_keys()) == {"from_id", "sender_id", "sender_jid", "sender_username", "author_id", "sender_service_id"}
+    assert {p.name for p in reg.all() if p.one_sided} == {"discord", "facebook", "instagram"}
+    assert [p.name for p in reg.all() if p.own_messages_only] == ["discord"]
+    assert [p.name for p in reg.all() if p.source_limits] == ["whatsapp"]
+    assert reg.photo_parser() == "photo" and [p.name for p in reg.all() if p.case_records] == ["case_record"]
+    assert reg.get("google_takeout").platforms == ("google_chat", "hangouts")
+    assert reg.get("sms_backup").platforms == ("sms", "phone")
