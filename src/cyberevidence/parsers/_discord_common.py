@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Final
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from cyberevidence.parsers.kit.clock import convert_local
+from cyberevidence.parsers.kit.clock import Converted, convert_local
 from cyberevidence.parsers.kit.epochs import epoch_millis
 
 PLATFORM: Final = "discord"
@@ -21,16 +20,8 @@ SNOWFLAKE: Final = re.compile(r"\A\d{1,20}\Z")
 MANGLED: Final = re.compile(r"\A\d(?:[.,]\d+)?[eE]\+?\d+\Z")
 
 
-@dataclass(frozen=True, slots=True)
-class Stamp:
-    utc: datetime
-    naive: bool = False
-    note: str = ""
-    ambiguous: bool = False
-
-
-def parse_stamp(value: Any, tz: ZoneInfo) -> Stamp | None:
-    """ISO 8601 with an offset → UTC; without one → local time in ``tz`` (``naive=True``)."""
+def parse_stamp(value: Any, tz: ZoneInfo) -> Converted | None:
+    """ISO 8601 with an offset → UTC; without one → local time in ``tz`` (``local=True``)."""
     if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip()
@@ -41,9 +32,8 @@ def parse_stamp(value: Any, tz: ZoneInfo) -> Stamp | None:
     except ValueError:
         return None
     if moment.tzinfo is not None:
-        return Stamp(moment.astimezone(timezone.utc))
-    local = convert_local(moment, tz)
-    return Stamp(local.utc, True, local.note, local.ambiguous)
+        return Converted(moment.astimezone(timezone.utc))
+    return convert_local(moment, tz)
 
 
 def snowflake_time(ident: str) -> datetime | None:

@@ -317,7 +317,7 @@ class _Reader:
             thread=channel.ident,
             direction="outgoing",
         )
-        if stamp.naive:
+        if stamp.local:
             self.naive_seen = True
             ev.extra["shown_time"] = str(values.get("timestamp"))
         if stamp.ambiguous:

@@ -208,7 +208,7 @@ class _Reader:
             text=content if isinstance(content, str) else "",
             thread=id_text(self.channel.get("id")),
         )
-        if stamp.naive:
+        if stamp.local:
             self.naive_seen = True
             ev.extra["shown_time"] = id_text(msg.get("timestamp"))
         if stamp.ambiguous:

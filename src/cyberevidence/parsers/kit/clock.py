@@ -15,7 +15,7 @@ The rule a format uses is written in its format doc (docs/formats/).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -41,6 +41,8 @@ class Converted:
     note: str = ""
     gap: bool = False
     fold: bool = False
+    #: Read as a local time in the parse's zone (the file stated no offset).
+    local: bool = False
 
 
 def describe_offset(offset: timedelta | None) -> str:
@@ -102,7 +104,7 @@ class LocalClock:
 
 def convert_local(naive: datetime, tz: ZoneInfo) -> Converted:
     """One local time with no stream to go by (``FoldPolicy.EARLIER``)."""
-    return LocalClock(tz, FoldPolicy.EARLIER).convert(naive)
+    return replace(LocalClock(tz, FoldPolicy.EARLIER).convert(naive), local=True)
 
 
 __all__ = ["Converted", "FoldPolicy", "LocalClock", "convert_local", "describe_offset"]
