@@ -499,5 +499,4 @@ PARSER = ParserInfo(
         "counted, not linked. Location History and My Activity give no events (a warning with their record count). "
         "Google Chat group_info.json (member list) and Google Voice are not read."
     ),
-    priority=55,
 )

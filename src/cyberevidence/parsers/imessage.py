@@ -418,6 +418,5 @@ PARSER = ParserInfo(
         "file was acquired beside the database (matched by base name). iOS backups must be decrypted and sms.db "
         "extracted first; encrypted files are refused."
     ),
-    priority=40,
     references=("https://github.com/ReagentX/imessage-exporter",),
 )

@@ -234,6 +234,5 @@ PARSER = ParserInfo(
         "otherwise pass --format instagram. Media are linked only from the zip. Reactions stay on their message. "
         "HTML times are local (read in the case's zone), English month names only. Directions need the profile file."
     ),
-    priority=44,
     references=("https://help.instagram.com/181231772500920",),
 )

@@ -64,7 +64,7 @@ from cyberevidence.parsers._social_download_common import (
     read_csv,
     single_input,
 )
-from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
+from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile, Strength
 
 PLATFORM: Final = "linkedin"
 MESSAGES = MemberPatterns(("**/messages.csv",))
@@ -343,5 +343,5 @@ PARSER = ParserInfo(
         "Attachments named in messages are not linked. Invitations.csv is not read. Connections carry only a date "
         "(shown at 00:00, flagged). Direction needs FOLDER=SENT or a Profile.csv in the same download."
     ),
-    priority=55,
+    strength=Strength.GENERIC_STRUCTURE,
 )

@@ -532,6 +532,5 @@ PARSER = ParserInfo(
         "keep only their type and body, not a description. Attachments are linked only when the file was acquired "
         "beside the database (matched by base name); Signal's own attachment files are encrypted."
     ),
-    priority=40,
     references=("https://github.com/signalapp/Signal-Desktop", "https://github.com/carderne/signal-export"),
 )

@@ -70,7 +70,7 @@ from cyberevidence.errors import ParseError
 from cyberevidence.events import FIELD_TRUNCATED, MAX_FIELD_CHARS, Attachment, Event, ParseWarning, SourceRef
 from cyberevidence.parsers._json_safe import load as load_document
 from cyberevidence.parsers._msgdb_common import Warnings
-from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
+from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile, Strength
 from cyberevidence.timeutil import is_fold, is_gap, localize
 
 PLATFORM: Final = "signal"
@@ -545,6 +545,6 @@ PARSER = ParserInfo(
         "The chat's name is not in the file: a one-to-one chat is named after the other sender, a group after the file. "
         "Backticks removed by signal-export cannot be restored; a text line shaped exactly like a header starts a new message."
     ),
-    priority=45,
+    strength=Strength.NARROW_SHAPE,
     references=("https://github.com/carderne/signal-export",),
 )

@@ -696,7 +696,6 @@ PARSER = ParserInfo(
         "damage and says where it broke; nothing after it is read. Only UTF-8 backups (what the app writes) get the "
         "character-reference repair. readable_date is ignored (date is UTC milliseconds)."
     ),
-    priority=40,
     references=("https://www.synctech.com.au/sms-backup-restore/fields-in-xml-backup-files/",),
 )
 

@@ -362,5 +362,4 @@ PARSER = ParserInfo(
         "messages. snap_history.json (snaps sent and received, without content) and the HTML flavour are not read. "
         "HTML entities in texts are kept as written."
     ),
-    priority=55,
 )

@@ -147,7 +147,7 @@ from cyberevidence.parsers._whatsapp_text import (
     read_markers,
     thread_from_name,
 )
-from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
+from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile, Strength
 
 PLATFORM: Final = "whatsapp"
 #: ``extra["thread_from"]`` of an event whose ``thread`` is only a file name (docs/dedupe.md).
@@ -779,5 +779,5 @@ PARSER = ParserInfo(
         "(with a style_change warning when its style and time disagree with its neighbours). Exports in encodings other than "
         "UTF-8 are read with replacement characters and warnings."
     ),
-    priority=60,
+    strength=Strength.SHARED_SHAPE,
 )
