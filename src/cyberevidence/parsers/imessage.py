@@ -129,7 +129,7 @@ def _is_imessage_db(conn: sqlite3.Connection) -> bool:
     tables = table_names(conn)
     if not {"message", "handle"} <= tables:
         return False
-    return bool({"chat_message_join", "chat"} & tables) or MESSAGE_MARKS <= column_names(conn, "message")
+    return bool({"chat_message_join", "chat"} & tables) or column_names(conn, "message") >= MESSAGE_MARKS
 
 
 def sniff(source: SourceFile, head: bytes) -> bool:
