@@ -8,7 +8,9 @@ standard library; a ``.sql`` dump is loaded into memory with ``executescript``),
 * ``whatsapp_android_db`` (``msgstore.db``): ``message._id``, ``from_me``, ``timestamp`` (Unix ms),
   ``text_data``; the legacy table ``messages._id``, ``key_from_me``, ``timestamp``, ``data``;
 * ``whatsapp_ios_db`` (``ChatStorage.sqlite``, Core Data): ``ZWAMESSAGE.Z_PK``, ``ZISFROMME``,
-  ``ZMESSAGEDATE`` (seconds after 2001-01-01 UTC), ``ZTEXT``.
+  ``ZMESSAGEDATE`` (seconds after 2001-01-01 UTC), ``ZTEXT``;
+* ``signal_desktop`` (``db.sqlite``, decrypted): ``messages.rowid``, ``sent_at`` (Unix ms), ``type``
+  (``incoming`` / ``outgoing``; other types are not compared for direction), ``body``.
 
 Fields compared per row (matched with our event by its locator, ``table[KEY=N]``): ``instant`` (``None``
 for 0/NULL: the peer cannot tell), ``direction`` (from-me 1 = outgoing, 0 = incoming), ``text`` (the
@@ -98,7 +100,19 @@ def whatsapp_ios(conn: sqlite3.Connection) -> dict[str, dict[str, Row]]:
     return {"ZWAMESSAGE": {f"ZWAMESSAGE[Z_PK={r[0]}]": Row(_apple(r[2]), _direction(r[1]), _text(r[3])) for r in rows}}
 
 
+def signal_desktop(conn: sqlite3.Connection) -> dict[str, dict[str, Row]]:
+    rows = conn.execute("SELECT rowid, sent_at, type, body FROM messages")
+    direction = {"incoming": "incoming", "outgoing": "outgoing"}
+    return {
+        "messages": {
+            f"messages[rowid={r[0]}]": Row(_unix_ms(r[1]), direction.get(r[2]) if isinstance(r[2], str) else None, _text(r[3]))
+            for r in rows
+        }
+    }
+
+
 PEERS: dict[str, Callable[[sqlite3.Connection], dict[str, dict[str, Row]]]] = {
+    "signal_desktop": signal_desktop,
     "imessage": imessage,
     "whatsapp_android_db": whatsapp_android,
     "whatsapp_ios_db": whatsapp_ios,
@@ -150,7 +164,7 @@ def compare(path: Path, label: str, family: str) -> Tally:
     else:
         tally.disagreements.append(Disagreement(label, "", "parser", chosen or "(none)", family))
     for table, rows in theirs.items():
-        got_n = sum(1 for k in mine if k.startswith(f"{table}["))
+        got_n = sum(1 for k in mine if k.startswith(f"{table}[") and "]." not in k)  # not a row's reactions
         tally.compared += 1
         if got_n == len(rows):
             tally.agreed += 1
@@ -182,6 +196,8 @@ def samples(fixtures: Path, corpus: Path | None) -> list[tuple[Path, str, str]]:
         out.append((p, f"fixtures/{p.relative_to(fixtures).as_posix()}", "whatsapp_ios_db"))
     if corpus is None:
         return out
+    for p in sorted((corpus / "signal").glob("*.sql")):
+        out.append((p, f"corpus/{p.relative_to(corpus).as_posix()}", "signal_desktop"))
     for p in sorted((corpus / "imessage").glob("*.db")):
         out.append((p, f"corpus/{p.relative_to(corpus).as_posix()}", "imessage"))
     for p in sorted((corpus / "whatsapp_db").iterdir()) if (corpus / "whatsapp_db").is_dir() else []:
