@@ -10,6 +10,7 @@ from tests.detection_expected import Expected, corpus_expected, corpus_rows, fix
 
 from cyberevidence.detect import detect
 from cyberevidence.parsers import default_registry
+from cyberevidence.parsers.base import Strength
 from cyberevidence.standalone import source_file_for
 
 REGISTRY = default_registry(include_plugins=False)
@@ -59,3 +60,16 @@ def test_docs_hold_the_confusion_table_the_census_prints(corpus: Path) -> None:
         "docs/detection.md is out of date: paste the output of "
         "`.venv/bin/python benchmarks/corpus_census.py ../shared/corpus --claims` between its claims markers"
     )
+
+
+def test_the_strength_table_names_each_parser_at_its_declared_strength() -> None:
+    """docs/detection.md's table of strengths lists every built-in parser in the row of its ``ParserInfo.strength``."""
+    import re
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "detection.md").read_text(encoding="utf-8")
+    rows = {m.group(1): m.group(2) for m in re.finditer(r"^   \| `([a-z_]+)` \| [^|]+ \| (.+) \|$", doc, re.M)}
+    assert set(rows) == {s.name.lower() for s in Strength}
+    for info in REGISTRY.all():
+        named = {level for level, cell in rows.items() if f"`{info.name}`" in cell}
+        assert info.strength.name.lower() in named, f"{info.name} is not listed at {info.strength.name.lower()}"
+        assert named <= {info.strength.name.lower(), "name_hint"}, f"{info.name} listed at {sorted(named)}"
