@@ -16,10 +16,6 @@ _MMS_PARTIES = (
     "party's role from addrs/addr (137 from, 151 to, 130 cc, 129 bcc): the counterpart compared is the sender (incoming) "
     "or the first recipient (outgoing), and @address stays the thread"
 )
-_BAD_DATE = (
-    "docs/formats/sms_backup.md: a record whose @date is not a time in milliseconds is left out of the timeline with "
-    "a bad_date warning naming it (no 1970 date invented); the peer lists the element"
-)
 _EMPTY = "an <sms/> with no attributes at all: no date, no address, no body; left out with a bad_date warning"
 _DAMAGED = (
     "the file is not well-formed there; we stop at the damage with an xml_damaged warning (nothing after it read), "
@@ -38,15 +34,11 @@ _EMPTY_DATA = (
 KNOWN: dict[tuple[str, str, str], tuple[Verdict, str]] = {
     ("fixtures/sms_backup/calls-20251104183000.xml", "calls/call[8]", "address"): (Verdict.BY_DESIGN, _WITHHELD),
     ("corpus/sms_backup_restore/memacs_calls_old_format.xml", "calls/call[3]", "address"): (Verdict.BY_DESIGN, _WITHHELD),
-    ("fixtures/sms_backup/sms-20251104183000.xml", "", "count"): (Verdict.BY_DESIGN, _BAD_DATE),
-    ("fixtures/sms_backup/sms-20251104183000.xml", "smses/sms[9]", "record"): (Verdict.BY_DESIGN, _BAD_DATE),
     ("fixtures/sms_backup/sms-20251104183000.xml", "smses/mms[2]", "address"): (Verdict.BY_DESIGN, _MMS_PARTIES),
     ("fixtures/sms_backup/sms-entities.xml", "", "count"): (Verdict.BY_DESIGN, _ENTITIES),
     ("fixtures/sms_backup/sms-entities.xml", "smses/sms[1]", "record"): (Verdict.BY_DESIGN, _ENTITIES),
     ("fixtures/sms_backup/sms-truncated.xml", "", "count"): (Verdict.BY_DESIGN, _DAMAGED),
     ("fixtures/sms_backup/sms-truncated.xml", "smses/sms[4]", "record"): (Verdict.BY_DESIGN, _DAMAGED),
-    ("corpus/sms_backup_restore/sbm_invalid_date_today.xml", "", "count"): (Verdict.BY_DESIGN, _BAD_DATE),
-    ("corpus/sms_backup_restore/sbm_invalid_date_today.xml", "smses/sms[1]", "record"): (Verdict.BY_DESIGN, _BAD_DATE),
     ("corpus/sms_backup_restore/sbm_invalid_empty_sms_element.xml", "", "count"): (Verdict.BY_DESIGN, _EMPTY),
     ("corpus/sms_backup_restore/sbm_invalid_empty_sms_element.xml", "smses/sms[2]", "record"): (Verdict.BY_DESIGN, _EMPTY),
     ("corpus/sms_backup_restore/sbm_sms_and_mms_with_comment.xml", "smses/mms[1]", "parts"): (Verdict.BY_DESIGN, _EMPTY_DATA),
