@@ -7,6 +7,11 @@ chooses, and whether the chosen parser gives events. It calls each ``ParserInfo.
 
     .venv/bin/python benchmarks/corpus_census.py /work/shared/corpus --json out.json
     .venv/bin/python benchmarks/corpus_census.py --compare before.json after.json   # markdown tables
+    .venv/bin/python benchmarks/corpus_census.py /work/shared/corpus --claims   # docs/detection.md's confusion table
+
+``--claims`` asks detection only (no parse) and sets each sample's choice beside the parser meant for it
+(``tests/detection_expected.py``, from ``SOURCES.tsv``); tests/test_detect_claims.py checks that
+docs/detection.md holds exactly what it prints.
 """
 
 from __future__ import annotations
@@ -143,12 +148,67 @@ def markdown(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> str:
     return "\n".join(out) + "\n"
 
 
+def _expectations() -> Any:
+    """``tests/detection_expected.py`` (the oracle), loaded by path: benchmarks are not a package."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "tests" / "detection_expected.py"
+    spec = importlib.util.spec_from_file_location("detection_expected", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["detection_expected"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def claims(corpus: Path) -> str:
+    """The detection confusion table (parser meant, by SOURCES.tsv, against parser chosen) and the refusals."""
+    from cyberevidence.detect import detect
+    from cyberevidence.parsers import default_registry
+    from cyberevidence.standalone import source_file_for
+
+    oracle = _expectations()
+    registry = default_registry(include_plugins=False)
+    table: dict[str, dict[str, Any]] = {}
+    refused: list[tuple[str, str, str]] = []
+    for rel, description in oracle.corpus_rows(corpus):
+        meant = oracle.corpus_expected(rel, description)
+        found = detect(source_file_for(corpus / rel), registry)
+        chosen = found.parser.name if found.parser else "(none)"
+        row = table.setdefault(meant.parser or "(none)", {"n": 0, "chosen": Counter(), "also": Counter()})
+        row["n"] += 1
+        row["chosen"][chosen] += 1
+        row["also"].update(c.parser for c in found.runners_up)
+        if meant.parser is None or meant.reason:
+            refused.append((rel, chosen, meant.reason))
+    out = [
+        f"Samples: {sum(r['n'] for r in table.values())} (every row of SOURCES.tsv). Rows: the parser meant for a "
+        "sample (from its SOURCES.tsv folder and description); columns: what detection chose.",
+        "",
+        "| meant (SOURCES.tsv) | samples | chosen by detection | also accepted by (runners-up) |",
+        "|---|---:|---|---|",
+    ]
+    for meant_name in sorted(table, key=lambda n: (n == "(none)", n)):
+        row = table[meant_name]
+        chosen_text = ", ".join(f"{c} {k}" for c, k in sorted(row["chosen"].items()))
+        also = ", ".join(f"{c} {k}" for c, k in sorted(row["also"].items())) or "-"
+        out.append(f"| {meant_name} | {row['n']} | {chosen_text} | {also} |")
+    out += ["", "Samples no parser is meant for, or meant for another parser than their folder says, and why:", ""]
+    out += ["| sample | chosen | why |", "|---|---|---|"]
+    out += [f"| `{rel}` | {chosen} | {why} |" for rel, chosen, why in sorted(refused)]
+    return "\n".join(out) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("corpus", nargs="?", type=Path)
     ap.add_argument("--json", type=Path, help="write the per-sample rows here")
     ap.add_argument("--compare", nargs=2, type=Path, metavar=("BEFORE", "AFTER"))
+    ap.add_argument("--claims", action="store_true", help="print the detection confusion table (detection only)")
     args = ap.parse_args(argv)
+    if args.claims and args.corpus is not None:
+        sys.stdout.write(claims(args.corpus))
+        return 0
     if args.compare:
         before, after = (json.loads(p.read_text(encoding="utf-8")) for p in args.compare)
         sys.stdout.write(markdown(before, after))

@@ -10,7 +10,7 @@ import pytest
 from cyberevidence.errors import UnknownFormatError
 from cyberevidence.events import Event, ParseWarning
 from cyberevidence.parsers import ParserRegistry, builtin_parsers, default_registry
-from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
+from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile, Strength
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -52,10 +52,11 @@ def test_registries_are_independent() -> None:
     assert "extra" in one and "extra" not in two
 
 
-def test_sniff_order_follows_priority() -> None:
-    low = ParserInfo("b-low", "p", "d", ("f",), _never, _nothing, priority=10)
-    high = ParserInfo("a-high", "p", "d", ("f",), _never, _nothing, priority=90)
-    assert [p.name for p in ParserRegistry([high, low]).all()] == ["b-low", "a-high"]
+def test_sniff_order_follows_strength_then_name() -> None:
+    strong = ParserInfo("b-strong", "p", "d", ("f",), _never, _nothing, strength=Strength.OWN_STRUCTURE)
+    weak = ParserInfo("a-weak", "p", "d", ("f",), _never, _nothing, strength=Strength.MEDIA_TYPE)
+    same = ParserInfo("a-same", "p", "d", ("f",), _never, _nothing, strength=Strength.OWN_STRUCTURE)
+    assert [p.name for p in ParserRegistry([weak, strong, same]).all()] == ["a-same", "b-strong", "a-weak"]
 
 
 # -- sources declare themselves (issue 16) ------------------------------------------------

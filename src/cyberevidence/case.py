@@ -309,7 +309,7 @@ class Case:
                 path = self.store.path_for(sha)
                 siblings = {name: self._stored_source(s, name) for name, s in d.get("siblings_used", {}).items()}
                 source = SourceFile(path, sha, names.get(sha, sha), path.stat().st_size, self.index.media_type(sha), siblings)
-                ingest.parse(source, options, d.get("parser"), log=False)
+                ingest.parse(source, options, d.get("parser"), log=False, switched=d.get("detection_switch"))
             db = self.index.db
             self.custody.append(who, "rebuild", "", {"index_digests": digests_of(db, index_owners(db)), **host_details()})
             self._refresh_manifest()

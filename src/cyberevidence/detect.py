@@ -20,7 +20,7 @@ from cyberevidence.errors import (
     UnsafeArchiveError,
 )
 from cyberevidence.parsers import ParserRegistry
-from cyberevidence.parsers.base import ParserInfo, SourceFile
+from cyberevidence.parsers.base import ParserInfo, SourceFile, Strength
 from cyberevidence.sqlite_ro import SQLITE_MAGIC, open_readonly
 
 SNIFF_BYTES = 64 * 1024
@@ -47,21 +47,23 @@ def media_type_of_bytes(data: bytes) -> str:
 
 #: The rule that chooses among the parsers whose sniffers accept a file (docs/detection.md).
 CHOICE_RULE = (
-    "every parser's sniffer is asked; among those that accept the content, the one with the lowest priority "
-    "number (the more specific format) is chosen, equal priorities in name order; the others are runners-up"
+    "every parser's sniffer is asked; among those that accept the content, the strongest acceptance wins "
+    "(the file states its format > a structure only that format has > a structure with generic names > a shape "
+    "with marks only that format writes > a shape several formats write > a media type > the file name only); "
+    "equal strengths in name order; the others are runners-up"
 )
 
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A parser whose sniffer accepted the content, and why."""
+    """A parser whose sniffer accepted the content, how strongly, and why."""
 
     parser: str
-    priority: int
+    strength: Strength
     reason: str
 
     def to_json(self) -> dict[str, object]:
-        return {"parser": self.parser, "priority": self.priority, "reason": self.reason}
+        return {"parser": self.parser, "strength": self.strength.name.lower(), "reason": self.reason}
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,12 +71,14 @@ class Detection:
     """Which parser was chosen and why; recorded in the custody log.
 
     ``candidates`` are every parser that accepted the content, the chosen one first, in the order
-    of :data:`CHOICE_RULE`; empty when ``--format`` decided.
+    of :data:`CHOICE_RULE`; empty when ``--format`` decided. ``tie`` is true when the chosen one
+    and the first runner-up accepted at the same strength (then the name decided).
     """
 
     parser: ParserInfo | None
     reason: str
     candidates: tuple[Candidate, ...] = ()
+    tie: bool = False
 
     @property
     def runners_up(self) -> tuple[Candidate, ...]:
@@ -91,9 +95,31 @@ def read_head(path: Path, n: int = SNIFF_BYTES) -> bytes:
         return fh.read(n)
 
 
-def _candidate(info: ParserInfo) -> Candidate:
+_SAYS: dict[Strength, str] = {
+    Strength.SELF_DECLARED: "the file states its format",
+    Strength.OWN_STRUCTURE: "a structure only this format has",
+    Strength.GENERIC_STRUCTURE: "a structure with names other formats also use",
+    Strength.NARROW_SHAPE: "a shape with marks only this format writes",
+    Strength.SHARED_SHAPE: "a shape several formats write",
+    Strength.MEDIA_TYPE: "its media type only",
+    Strength.NAME_HINT: "its file name only",
+}
+
+
+def _candidate(info: ParserInfo, strength: Strength) -> Candidate:
     formats = "; ".join(info.formats[:3]) or info.platform
-    return Candidate(info.name, info.priority, f"its sniffer recognised the content as {formats}")
+    return Candidate(info.name, strength, f"its sniffer recognised the content as {formats} ({_SAYS[strength]})")
+
+
+def sniff_strength(info: ParserInfo, source: SourceFile, head: bytes) -> Strength | None:
+    """How strongly ``info``'s sniffer accepts ``source`` (``None``: not at all, or the sniffer raised)."""
+    try:
+        said = info.sniff(source, head)
+    except Exception:  # a sniffer must never break detection; treat as "not mine"
+        return None
+    if isinstance(said, Strength):
+        return min(said, info.strength)  # a sniffer may weaken its declared strength, never raise it
+    return info.strength if said else None
 
 
 def detect(source: SourceFile, registry: ParserRegistry, forced: str | None = None) -> Detection:
@@ -102,24 +128,25 @@ def detect(source: SourceFile, registry: ParserRegistry, forced: str | None = No
         info = registry.get(forced)
         return Detection(info, f"format {forced!r} given by the user")
     head = read_head(source.path)
-    accepted: list[ParserInfo] = []
-    for info in registry.all():  # already in the rule's order
-        try:
-            if info.sniff(source, head):
-                accepted.append(info)
-        except Exception:  # a sniffer must never break detection; treat as "not mine"
-            continue
+    accepted: list[tuple[ParserInfo, Strength]] = []
+    for info in registry.all():
+        strength = sniff_strength(info, source, head)
+        if strength is not None:
+            accepted.append((info, strength))
     media = source.media_type or "unknown"
     if not accepted:
         return Detection(None, f"no parser recognised this content (media type {media})")
-    chosen = accepted[0]
-    candidates = tuple(_candidate(i) for i in accepted)
-    reason = f"content recognised by {chosen.name} (media type {media})"
+    accepted.sort(key=lambda a: (-a[1], a[0].name))
+    chosen, strength = accepted[0]
+    candidates = tuple(_candidate(i, st) for i, st in accepted)
+    reason = f"content recognised by {chosen.name} (media type {media}; {_SAYS[strength]})"
+    tie = len(accepted) > 1 and accepted[1][1] == strength
     if len(accepted) > 1:
-        others = ", ".join(f"{i.name} (priority {i.priority})" for i in accepted[1:])
-        tie = " at the same priority, first by name" if accepted[1].priority == chosen.priority else ""
-        reason += f"; also accepted by {others}; {chosen.name} chosen as the lowest priority number ({chosen.priority}){tie}"
-    return Detection(chosen, reason, candidates)
+        others = ", ".join(f"{i.name} ({st.name.lower()})" for i, st in accepted[1:])
+        level = strength.name.lower()
+        how = f"at the same strength ({level}), first by name" if tie else f"as the strongest ({level})"
+        reason += f"; also accepted by {others}; {chosen.name} chosen {how}"
+    return Detection(chosen, reason, candidates, tie)
 
 
 def require_parser(source: SourceFile, registry: ParserRegistry, forced: str | None = None) -> ParserInfo:

@@ -122,6 +122,11 @@ class WarningCode(StrEnum):
         "One event holds most of a file of many records: several may have been read as one.",
     )
     IMPLAUSIBLE_MOSTLY_WARNINGS = "implausible_mostly_warnings", _A, "Nearly every record gave a warning; check the parser."
+    PARSER_SWITCHED = (
+        "parser_switched",
+        _A,
+        "The chosen parser read the file implausibly and a runner-up plausibly; the runner-up was used.",
+    )
     ADDRESS_CONFLICT = "address_conflict", _A, "A record's address fields disagree; which one was used is stated."
     UNREADABLE_ID = "unreadable_id", _A, "A message id is not an id of this platform; kept as written."
     DUPLICATE_MESSAGE_ID = "duplicate_message_id", _A, "A message id appears more than once; every copy is kept."

@@ -21,6 +21,7 @@ from cyberevidence.detect import SNIFF_BYTES, detect
 from cyberevidence.errors import CyberEvidenceError
 from cyberevidence.events import ParseWarning
 from cyberevidence.parsers import ParserRegistry, default_registry
+from cyberevidence.parsers.base import Strength
 from cyberevidence.standalone import source_file_for
 
 
@@ -81,7 +82,7 @@ def _short_trace(exc: BaseException) -> str:
 
 
 def check_sniffers(path: Path) -> Outcome:
-    """Every sniffer must answer True/False without raising; ``detect`` must not raise either."""
+    """Every sniffer must answer True/False (or a weaker ``Strength``) without raising; ``detect`` must not raise."""
     try:
         with time_limit(10):
             source = source_file_for(path)
@@ -91,8 +92,8 @@ def check_sniffers(path: Path) -> Outcome:
                     answer = info.sniff(source, head)
                 except Exception as exc:
                     return Outcome(crash=_short_trace(exc), where=f"sniff:{info.name}")
-                if not isinstance(answer, bool):
-                    return Outcome(crash=f"sniff returned {answer!r}, not a bool", where=f"sniff:{info.name}")
+                if not isinstance(answer, bool | Strength):
+                    return Outcome(crash=f"sniff returned {answer!r}, not a bool or Strength", where=f"sniff:{info.name}")
             detect(source, registry())
     except Hang as exc:
         return Outcome(crash=f"Hang: {exc}", where="sniff")

@@ -11,7 +11,7 @@ import pytest
 from cyberevidence.detect import CHOICE_RULE, detect
 from cyberevidence.events import Event, ParseWarning, SourceRef
 from cyberevidence.parsers import default_registry
-from cyberevidence.parsers.base import ParserInfo, SourceFile
+from cyberevidence.parsers.base import ParserInfo, SourceFile, Strength
 from cyberevidence.plausibility import (
     MOSTLY_WARNINGS,
     ONE_EVENT_HOLDS_FILE,
@@ -56,14 +56,14 @@ def test_signal_or_whatsapp_rule(tmp_path: Path, text: bytes, name: str, expecte
     assert found.parser is not None and found.parser.name == expected
 
 
-def _always(name: str, priority: int) -> ParserInfo:
+def _always(name: str, strength: Strength, said: bool | Strength = True) -> ParserInfo:
     def parse(source: SourceFile, ctx: object) -> list[Event]:
         return []
 
-    return ParserInfo(name, "x", "test", ("x",), lambda s, h: True, parse, priority=priority)  # type: ignore[arg-type]
+    return ParserInfo(name, "x", "test", ("x",), lambda s, h: said, parse, strength=strength)  # type: ignore[arg-type]
 
 
-def test_every_accepting_parser_is_recorded_lowest_priority_wins(tmp_path: Path) -> None:
+def test_every_accepting_parser_is_recorded_strongest_wins(tmp_path: Path) -> None:
     from cyberevidence.parsers import ParserRegistry
 
     path = tmp_path / "f.bin"
@@ -72,19 +72,49 @@ def test_every_accepting_parser_is_recorded_lowest_priority_wins(tmp_path: Path)
     def boom(s: SourceFile, h: bytes) -> bool:
         raise RuntimeError("broken sniffer")
 
-    broken = ParserInfo("broken", "x", "t", ("x",), boom, _always("b", 1).parse, priority=1)
-    reg = ParserRegistry([_always("zeta", 50), _always("alpha", 50), _always("first", 20), broken])
+    S = Strength
+    broken = ParserInfo("broken", "x", "t", ("x",), boom, _always("b", S.SELF_DECLARED).parse, strength=S.SELF_DECLARED)
+    reg = ParserRegistry(
+        [_always("zeta", S.SHARED_SHAPE), _always("alpha", S.SHARED_SHAPE), _always("first", S.OWN_STRUCTURE), broken]
+    )
     found = detect(source_file_for(path), reg)
-    assert found.parser is not None and found.parser.name == "first"
-    assert [(c.parser, c.priority) for c in found.candidates] == [("first", 20), ("alpha", 50), ("zeta", 50)]
+    assert found.parser is not None and found.parser.name == "first" and not found.tie
+    assert [(c.parser, c.strength) for c in found.candidates] == [
+        ("first", S.OWN_STRUCTURE),
+        ("alpha", S.SHARED_SHAPE),
+        ("zeta", S.SHARED_SHAPE),
+    ]
     assert [c.parser for c in found.runners_up] == ["alpha", "zeta"]
-    assert "also accepted by alpha (priority 50), zeta (priority 50)" in found.reason
-    assert found.candidates_json()[1] == {"parser": "alpha", "priority": 50, "reason": found.candidates[1].reason}
-    tie = detect(source_file_for(path), ParserRegistry([_always("zeta", 50), _always("alpha", 50)]))
-    assert tie.parser is not None and tie.parser.name == "alpha" and "same priority, first by name" in tie.reason
+    assert "also accepted by alpha (shared_shape), zeta (shared_shape)" in found.reason
+    assert "first chosen as the strongest (own_structure)" in found.reason
+    assert found.candidates_json()[1] == {"parser": "alpha", "strength": "shared_shape", "reason": found.candidates[1].reason}
+    tie = detect(source_file_for(path), ParserRegistry([_always("zeta", S.SHARED_SHAPE), _always("alpha", S.SHARED_SHAPE)]))
+    assert tie.parser is not None and tie.parser.name == "alpha" and tie.tie
+    assert "same strength (shared_shape), first by name" in tie.reason
     forced = detect(source_file_for(path), reg, "zeta")
     assert forced.parser is not None and forced.parser.name == "zeta" and forced.candidates == ()
-    assert "lowest priority" in CHOICE_RULE
+    assert "strongest acceptance wins" in CHOICE_RULE
+
+
+def test_a_content_signature_beats_a_name_hint(tmp_path: Path) -> None:
+    """A sniffer that accepted on the file name only says so; it may weaken its strength, never raise it."""
+    from cyberevidence.parsers import ParserRegistry
+
+    path = tmp_path / "f.eml"
+    path.write_bytes(b"x")
+    S = Strength
+    reg = ParserRegistry([_always("by_name", S.OWN_STRUCTURE, S.NAME_HINT), _always("by_shape", S.SHARED_SHAPE)])
+    found = detect(source_file_for(path), reg)
+    assert [(c.parser, c.strength) for c in found.candidates] == [("by_shape", S.SHARED_SHAPE), ("by_name", S.NAME_HINT)]
+    boast = ParserRegistry([_always("boast", S.SHARED_SHAPE, S.SELF_DECLARED), _always("real", S.OWN_STRUCTURE)])
+    assert [c.parser for c in detect(source_file_for(path), boast).candidates] == ["real", "boast"]
+
+
+def test_few_headers_eml_is_accepted_on_its_name_only(fixtures_dir: Path) -> None:
+    found = detect(source_file_for(fixtures_dir / "email" / "few_headers.eml"), default_registry(include_plugins=False))
+    assert [(c.parser, c.strength) for c in found.candidates] == [("email_message", Strength.NAME_HINT)]
+    full = detect(source_file_for(fixtures_dir / "email" / "delivery_status.eml"), default_registry(include_plugins=False))
+    assert [(c.parser, c.strength) for c in full.candidates] == [("email_message", Strength.SHARED_SHAPE)]
 
 
 def test_detection_candidates_in_custody(tmp_path: Path, det: Path) -> None:

@@ -226,3 +226,37 @@ def test_case_add_verify_timeline(chat_db: Path, tmp_path: Path) -> None:
     assert {"You can't block me forever", "Old phone, old schema", "Please stop messaging me."} <= texts
     linked = [a for e in timeline for a in e.attachments if a.name == "photo.jpg"]
     assert linked and linked[0].sha256 == ce.hash_file(chat_db.parent / "photo.jpg")["sha256"]
+
+
+def test_reduced_ios_sms_db_without_chat_tables_is_detected(tmp_path: Path) -> None:
+    """An iOS backup's ``sms.db`` may hold only ``handle`` and ``message``: Apple's message columns say so."""
+    path = tmp_path / "3d0d7e5f8d4ad5a1b1b2c3d4e5f6a7b8c9d0e1f2"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE handle (ROWID INTEGER PRIMARY KEY, id TEXT NOT NULL, service TEXT)")
+        conn.execute(
+            "CREATE TABLE message (ROWID INTEGER PRIMARY KEY, guid TEXT UNIQUE NOT NULL, text TEXT, handle_id INTEGER,"
+            " service TEXT, date INTEGER, is_from_me INTEGER)"
+        )
+        conn.execute("INSERT INTO handle VALUES (1, '+447700900123', 'SMS')")
+        conn.execute("INSERT INTO message VALUES (3, 'g-3', 'see you at 8', 1, 'SMS', ?, 0)", (FX.BASE_NS,))
+    assert PARSER.sniff(source_file_for(path), path.read_bytes()[:65536])
+    events, warnings = run(path)
+    assert [(e.timestamp, e.platform, e.direction, e.sender, e.text) for e in events] == [
+        (utc(2025, 10, 14, 19, 1), "sms", "incoming", "+447700900123", "see you at 8")
+    ]
+    assert "schema" in {w.code for w in warnings}  # what the missing chat tables cost is said
+    # a table called message beside one called handle is not enough without Apple's columns
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE handle (ROWID INTEGER PRIMARY KEY, id TEXT)")
+        conn.execute("CREATE TABLE message (ROWID INTEGER PRIMARY KEY, date INTEGER, body TEXT)")
+    assert not PARSER.sniff(source_file_for(other), other.read_bytes()[:65536])
+
+
+def test_corpus_reduced_ios_sms_db(corpus: Path) -> None:
+    """SOURCES.tsv ground truth: one incoming SMS from 'apple', 2019-08-29 23:13:30 UTC, with a URL."""
+    events, _ = run(corpus / "imessage" / "mvt_iosbackup_sms.db")
+    assert [
+        (e.timestamp.replace(microsecond=0) if e.timestamp else None, e.platform, e.direction, e.sender, e.text) for e in events
+    ] == [(utc(2019, 8, 29, 23, 13, 30), "sms", "incoming", "apple", "Please click here https://badbadbad.example.org/")]
+    assert events[0].source.locator == "message[ROWID=3]"

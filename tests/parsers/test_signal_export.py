@@ -59,8 +59,8 @@ def test_corpus_sample_local_time_and_assumed_zone(corpus: Path) -> None:
 
 
 def test_whatsapp_keeps_its_files_and_we_win_the_chatminer_sample(corpus: Path) -> None:
-    # WhatsApp's sniffer also accepts the chat-miner sample (same bracket shape); the lower priority decides
-    assert PARSER.priority < whatsapp.PARSER.priority
+    # WhatsApp's sniffer also accepts the chat-miner sample (same bracket shape); the stronger signature decides
+    assert PARSER.strength > whatsapp.PARSER.strength
     for path in sorted((corpus / "whatsapp").rglob("*")):
         if path.is_file() and path.suffix in (".txt", ".zip"):
             assert not PARSER.sniff(source_file_for(path), path.read_bytes()[:65536]), path.name

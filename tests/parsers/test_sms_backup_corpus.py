@@ -103,8 +103,10 @@ def test_attribute_less_sms_after_a_valid_one(sbr: Path) -> None:
 def test_date_that_is_a_word(sbr: Path) -> None:
     # count=1: 1 <sms> from 'Google' with date="today" (not an integer), readable_date 'null'
     events, warnings = run(sbr / "sbm_invalid_date_today.xml")
-    assert events == []  # no time: not in the timeline, and no invented 1970 date either
-    assert list(codes(warnings)) == ["bad_date"]
+    # no time: kept undated (docs/events.md), never an invented 1970 date
+    assert [(e.timestamp, e.undated, e.sender) for e in events] == [(None, True, "Google")]
+    assert "date='today' is not a time in milliseconds" in events[0].time_note
+    assert list(codes(warnings)) == ["missing_date"]
     assert "'today'" in warnings[0].message and warnings[0].locator.startswith("smses/sms[1]")
 
 

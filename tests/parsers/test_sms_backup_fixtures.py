@@ -77,8 +77,10 @@ def test_sniff_by_content(sb: Path, tmp_path: Path, fixtures_dir: Path) -> None:
 def test_sms_types_directions_and_instants(sb: Path) -> None:
     events, warnings = run(sb / SMS)
     sms = [e for e in events if "/sms[" in e.source.locator]
-    # 10 <sms> in the file; sms[9] has date="not-a-date" and is left out with a warning
-    assert [e.source.locator.split(" ")[0] for e in sms] == [f"smses/sms[{n}]" for n in (1, 2, 3, 4, 5, 6, 7, 8, 10)]
+    # 10 <sms> in the file; sms[9] has date="not-a-date": kept undated, with a warning
+    assert [e.source.locator.split(" ")[0] for e in sms] == [f"smses/sms[{n}]" for n in range(1, 11)]
+    undated = sms.pop(8)
+    assert (undated.timestamp, undated.undated) == (None, True) and "'not-a-date'" in undated.time_note
     assert [(e.extra["sms_type"], e.direction) for e in sms] == [
         ("received", "incoming"),
         ("sent", "outgoing"),
@@ -101,8 +103,9 @@ def test_sms_types_directions_and_instants(sb: Path) -> None:
     assert "subject" not in first.extra  # subject="null"
     odd = sms[8]
     assert odd.extra["type"] == "9" and odd.thread == "07700900777"
-    bad_date = of(warnings, "bad_date")
-    assert [w.locator for w in bad_date] == ["smses/sms[9] (line 13)"] and "not-a-date" in bad_date[0].message
+    assert of(warnings, "bad_date") == []
+    missing = of(warnings, "missing_date")
+    assert [w.locator for w in missing] == ["smses/sms[9] (line 13)"] and "not-a-date" in missing[0].message
     assert [w.locator for w in of(warnings, "unknown_type")] == ["smses/sms[10] (line 14)"]
     assert of(warnings, "count_mismatch") == []  # count="12": 10 sms + 2 mms found
 
@@ -286,12 +289,14 @@ def test_backup_through_a_case(sb: Path, tmp_path: Path) -> None:
     case = ce.Case.create(case_dir, examiner="J. Smith", timezone="Europe/London")
     report = case.add(sb / SMS, sb / CALLS, note="SMS Backup & Restore from the victim's phone")
     outcomes = {f.original_path: f for f in report.files}
-    assert (outcomes[SMS].parser, outcomes[SMS].events) == ("sms_backup", 11)
+    assert (outcomes[SMS].parser, outcomes[SMS].events) == ("sms_backup", 12)  # one of them undated
     assert (outcomes[CALLS].parser, outcomes[CALLS].events) == ("sms_backup", 9)
     assert case.verify().exit_code == 0
-    timeline = list(case.timeline())
-    assert len(timeline) == 20
-    assert [e.timestamp for e in timeline] == sorted(e.timestamp for e in timeline)
+    everything = list(case.timeline())
+    assert len(everything) == 21
+    assert [e.undated for e in everything[-1:]] == [True]  # the undated message comes last (docs/events.md)
+    timeline = everything[:-1]
+    assert [e.timestamp for e in timeline] == sorted(e.timestamp for e in timeline if e.timestamp)
     assert {e.platform for e in timeline} == {"sms", "phone"}
     first = timeline[0]
     assert (first.platform, first.timestamp, first.direction) == ("sms", utc(2025, 10, 14, 19, 1, 0, 250), "incoming")
@@ -306,7 +311,7 @@ def test_backup_through_a_case(sb: Path, tmp_path: Path) -> None:
     assert derive[0].details["parent_sha256"] == ce.hash_file(sb / SMS)["sha256"]
     photo = next(e for e in timeline if e.attachments and e.attachments[0].sha256 == digest)
     assert photo.text == "Recognise this? \U0001f4f7"
-    assert {w["code"] for w in case.warnings()} >= {"bad_date", "lone_surrogate", "bad_base64", "unknown_type"}
+    assert {w["code"] for w in case.warnings()} >= {"missing_date", "lone_surrogate", "bad_base64", "unknown_type"}
 
 
 def test_unknown_elements_and_parts_without_content(tmp_path: Path) -> None:
@@ -342,13 +347,15 @@ def test_date_in_seconds_is_read_as_seconds_and_zero_is_no_time(tmp_path: Path) 
         "</smses>\n"
     )
     events, warnings = run(path)
-    assert [e.text for e in events] == ["seconds", "ms"]
+    assert [e.text for e in events] == ["seconds", "no time", "ms"]
+    undated = events.pop(1)
+    assert undated.timestamp is None and "no time was recorded" in undated.time_note  # kept, never 1970
     assert events[0].timestamp == events[1].timestamp == datetime(2011, 8, 4, 10, 5, 53, tzinfo=timezone.utc)
     assert events[0].extra["date_unit"] == "seconds" and "date_unit" not in events[1].extra
     assert [(w.code, w.locator) for w in warnings] == [
         ("date_unit", "whole file"),  # one seconds-sized and one milliseconds-sized value: mixed
         ("date_in_seconds", "smses/sms[1] (line 2)"),
-        ("bad_date", "smses/sms[2] (line 3)"),
+        ("missing_date", "smses/sms[2] (line 3)"),
     ]
     assert "mixes units (1 seconds-sized and 1 milliseconds-sized" in warnings[0].message
     assert "no time was recorded" in warnings[2].message

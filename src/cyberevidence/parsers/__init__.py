@@ -40,8 +40,8 @@ class ParserRegistry:
             raise UnknownFormatError(f"there is no parser called {name!r} (known: {known})") from None
 
     def all(self) -> list[ParserInfo]:
-        """Parsers in sniffing order: lower ``priority`` first, then by name."""
-        return sorted(self._parsers.values(), key=lambda p: (p.priority, p.name))
+        """Parsers in the detection rule's order: the stronger declared ``strength`` first, then by name."""
+        return sorted(self._parsers.values(), key=lambda p: (-p.strength, p.name))
 
     def identity_keys(self) -> tuple[str, ...]:
         """Every ``Event.extra`` key any registered source keeps a sender's account id in, once each."""

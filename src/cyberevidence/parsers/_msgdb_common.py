@@ -1,8 +1,9 @@
-"""Small pieces shared by the Signal and iMessage parsers (private; not a parser)."""
+"""Small pieces shared by the message-database parsers (Signal, iMessage, WhatsApp; private; not a parser)."""
 
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
@@ -30,6 +31,19 @@ def from_unix_ms(value: object) -> datetime | None:
 
 
 Warnings = CappedWarnings
+
+
+#: What a SQL text dump starts with once blank lines and ``--``/``/* */`` comments are skipped: a statement.
+_SQL_START_RE: Final = re.compile(
+    rb"(?:\s|--[^\n]*\n|/\*.*?\*/)*(?:PRAGMA|BEGIN|CREATE|INSERT|DROP|SET|START|DELETE|UPDATE|ALTER|WITH|ANALYZE|REPLACE)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def starts_like_sql(head: bytes) -> bool:
+    """The text opens with a SQL statement (after blank lines and comments), as ``sqlite3 .dump`` and the usual
+    dump tools write: a Python script or a document that merely quotes ``CREATE TABLE`` is not a dump."""
+    return _SQL_START_RE.match(head.removeprefix(b"\xef\xbb\xbf")) is not None
 
 
 def link_attachment(source: SourceFile, name: str, path: str, media_type: str) -> tuple[Attachment, bool]:

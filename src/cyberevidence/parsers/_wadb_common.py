@@ -29,6 +29,7 @@ from typing import Final
 
 from cyberevidence.errors import ParseError
 from cyberevidence.events import Attachment, ParseWarning
+from cyberevidence.parsers._msgdb_common import starts_like_sql
 from cyberevidence.parsers._warnings import CappedWarnings
 from cyberevidence.parsers.base import SourceFile
 from cyberevidence.sqlite_ro import SQLITE_MAGIC, load_sql_dump, open_readonly
@@ -51,7 +52,10 @@ _WAL_MAGIC: Final = (b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83")
 
 
 def dump_tables(head: bytes) -> set[str]:
-    """Lower-cased names of the tables a SQL text dump creates within ``head`` (never raises)."""
+    """Lower-cased names of the tables a SQL text dump creates within ``head``; none when ``head`` does not open
+    with a SQL statement (:func:`starts_like_sql`). Never raises."""
+    if not starts_like_sql(head):
+        return set()
     text = head.decode("utf-8", errors="replace")
     return {m.group(1).lower() for m in _CREATE_TABLE_RE.finditer(text)}
 

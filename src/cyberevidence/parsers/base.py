@@ -10,6 +10,7 @@ every member or attachment it uses so that each is hashed and kept with its pare
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,7 +74,32 @@ class ParseContext(Protocol):
         ...
 
 
-SniffFn = Callable[[SourceFile, bytes], bool]
+class Strength(enum.IntEnum):
+    """How strongly a sniffer's "yes" identifies its format; among the parsers that accept a file the
+    strongest wins (the rule and each level's meaning: ``docs/detection.md``, "The rule").
+
+    A parser declares its usual strength in :attr:`ParserInfo.strength`; its sniffer may return a
+    member instead of ``True`` when it accepted on weaker evidence for this one file (the name only).
+    """
+
+    #: Only the file name says so (an ``.eml`` whose head has too few headers to tell by content).
+    NAME_HINT = 10
+    #: Only the media type: any image a camera could have taken.
+    MEDIA_TYPE = 20
+    #: A text shape more than one format writes (chat lines ``date, time - name: text``, an RFC 5322 head).
+    SHARED_SHAPE = 30
+    #: A shared shape plus marks only this format writes (an mbox envelope line before the head, a
+    #: signal-export header with its own marks, a PNG or a screenshot-named JPEG without a camera).
+    NARROW_SHAPE = 40
+    #: A structure found by names other formats also use (a zip holding ``messages.csv``).
+    GENERIC_STRUCTURE = 50
+    #: Keys, members, tables, a root element or a container class only this format has.
+    OWN_STRUCTURE = 60
+    #: The file states its own format and version (a case record).
+    SELF_DECLARED = 70
+
+
+SniffFn = Callable[[SourceFile, bytes], bool | Strength]
 ParseFn = Callable[[SourceFile, ParseContext], Iterator[Event | ParseWarning]]
 
 
@@ -100,8 +126,9 @@ class ParserInfo:
     """A source declares itself: everything the rest of the system needs to know about it.
 
     ``sniff(source, head)`` gets the first 64 KiB and must decide from content (file names may
-    only break ties); it must be cheap and must not raise.
-    ``priority`` orders sniffing: more specific parsers first.
+    only break ties); it must be cheap and must not raise. It returns ``True`` (accepted at
+    ``strength``), ``False``, or the :class:`Strength` of a weaker acceptance for this file.
+    ``strength`` is what a "yes" usually proves; the strongest acceptance wins (``docs/detection.md``).
 
     The fields after ``references`` have defaults, so a module states only the facts that differ;
     the readers take them from the registry, never from a list of parser names of their own:
@@ -120,7 +147,7 @@ class ParserInfo:
     parse: ParseFn
     media_types: tuple[str, ...] = ()
     limits: str = ""
-    priority: int = 50
+    strength: Strength = Strength.OWN_STRUCTURE
     references: tuple[str, ...] = ()
     #: Every platform its events can have, ``platform`` first (each declared in ``platforms.py``).
     platforms: tuple[str, ...] = ()

@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 
 from cyberevidence.errors import ParseError
 from cyberevidence.events import Event, ParseWarning, SourceRef
-from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
+from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile, Strength
 from cyberevidence.records import RECORD_FORMAT, DiaryEntry, Marker, RecordError, record_from_json
 
 DIARY_SENDER = "victim's diary"
@@ -109,8 +109,8 @@ PARSER = ParserInfo(
     parse=parse,
     media_types=("application/json",),
     limits="Only records written by cyberevidence itself; a spreadsheet diary is imported with 'diary import'.",
-    priority=10,
     platforms=("diary", "marker"),
     case_records=True,
     fixtures=("case_record/*.json",),
+    strength=Strength.SELF_DECLARED,
 )

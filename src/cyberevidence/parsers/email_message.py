@@ -28,7 +28,7 @@ from typing import Final
 
 from cyberevidence.events import Event, ParseWarning
 from cyberevidence.parsers._email_mime import parse_message
-from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
+from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile, Strength
 
 PLATFORM: Final = "email"
 MAX_MESSAGE_BYTES: Final = 512 * 1024 * 1024
@@ -78,9 +78,13 @@ def known_headers(names: list[bytes]) -> set[bytes]:
     return {n for n in names if n in _KNOWN}
 
 
-def sniff(source: SourceFile, head: bytes) -> bool:
+def sniff(source: SourceFile, head: bytes) -> bool | Strength:
+    """An RFC 5322 head (``SHARED_SHAPE``); a head with fewer than two usual headers only under an
+    ``.eml``/``.mht`` name, which is then all that says so (``NAME_HINT``: any content signature wins)."""
     try:
-        return looks_like_message(head, source.name)
+        if not looks_like_message(head, source.name):
+            return False
+        return True if len(known_headers(header_names(head[:65536]) or [])) >= 2 else Strength.NAME_HINT
     except Exception:
         return False
 
@@ -118,7 +122,7 @@ PARSER = ParserInfo(
     media_types=("message/rfc822", "multipart/related"),
     limits="One message per file. TNEF winmail.dat is kept as an attachment, not expanded. "
     "Attached messages are stored re-serialised, not byte-for-byte.",
-    priority=60,
+    strength=Strength.SHARED_SHAPE,
     references=("RFC 5322", "RFC 2045-2049", "RFC 2047", "RFC 2231", "RFC 8601"),
     fixtures=("email/*.eml",),
     corpus_seeds=("email/eml/flanker_*.eml", "email/eml/hunnysoft_*.eml", "email/eml/*.mht"),

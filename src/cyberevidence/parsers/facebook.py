@@ -347,7 +347,6 @@ PARSER = ParserInfo(
         "no time of their own and stay on their message. HTML times: English month names; modern HTML times are "
         "local and read in the case's zone. Directions need the profile file (or the people file)."
     ),
-    priority=46,
     references=(
         "https://www.facebook.com/help/212802592074644",
         "timelinize/timelinize datasources/facebook (E2EE export field names)",

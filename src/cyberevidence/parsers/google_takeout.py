@@ -491,7 +491,6 @@ PARSER = ParserInfo(
         "counted, not linked. Location History and My Activity give no events (a warning with their record count). "
         "Google Chat group_info.json (member list) and Google Voice are not read."
     ),
-    priority=55,
     platforms=(PLATFORM, HANGOUTS_PLATFORM),
     identity_keys=("sender_id",),
     fixtures=("google_takeout/*.zip", "google_takeout/*.json"),

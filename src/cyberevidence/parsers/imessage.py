@@ -120,13 +120,21 @@ def apple_time(value: object) -> tuple[datetime, str] | None:
 # -- sniffing -------------------------------------------------------------------------------
 
 
+#: The ``message`` columns that, beside a ``handle`` table, are Apple's Messages schema even without its chat
+#: tables (an iOS backup's reduced ``sms.db``): ``guid``, ``is_from_me``, ``handle_id`` and the Apple-epoch ``date``.
+MESSAGE_MARKS: Final = frozenset({"guid", "date", "is_from_me", "handle_id"})
+
+
 def _is_imessage_db(conn: sqlite3.Connection) -> bool:
     tables = table_names(conn)
-    return {"message", "handle"} <= tables and bool({"chat_message_join", "chat"} & tables)
+    if not {"message", "handle"} <= tables:
+        return False
+    return bool({"chat_message_join", "chat"} & tables) or column_names(conn, "message") >= MESSAGE_MARKS
 
 
 def sniff(source: SourceFile, head: bytes) -> bool:
-    """A SQLite file whose tables include ``message``, ``handle`` and ``chat``/``chat_message_join``."""
+    """A SQLite file whose tables include ``message`` and ``handle``, and ``chat``/``chat_message_join`` or
+    the ``message`` columns of :data:`MESSAGE_MARKS`."""
     if not head.startswith(SQLITE_MAGIC):
         return False
     try:
@@ -418,7 +426,6 @@ PARSER = ParserInfo(
         "file was acquired beside the database (matched by base name). iOS backups must be decrypted and sms.db "
         "extracted first; encrypted files are refused."
     ),
-    priority=40,
     references=("https://github.com/ReagentX/imessage-exporter",),
     platforms=("imessage", "sms"),
     fixtures=("imessage/make_fixtures.py",),

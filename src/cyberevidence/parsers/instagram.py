@@ -235,7 +235,6 @@ PARSER = ParserInfo(
         "otherwise pass --format instagram. Media are linked only from the zip. Reactions stay on their message. "
         "HTML times are local (read in the case's zone), English month names only. Directions need the profile file."
     ),
-    priority=44,
     references=("https://help.instagram.com/181231772500920",),
     one_sided=(
         "An Instagram download is one-sided: it holds only what this one account held when it was downloaded. Messages "

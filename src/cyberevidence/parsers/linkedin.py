@@ -63,6 +63,7 @@ from cyberevidence.parsers.kit.inputs import (
     zip_has,
     zip_or_file,
 )
+from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile, Strength
 
 PLATFORM: Final = "linkedin"
 MESSAGES = MemberPatterns(("**/messages.csv",))
@@ -337,7 +338,7 @@ PARSER = ParserInfo(
         "Attachments named in messages are not linked. Invitations.csv is not read. Connections carry only a date "
         "(shown at 00:00, flagged). Direction needs FOLDER=SENT or a Profile.csv in the same download."
     ),
-    priority=55,
     fixtures=("linkedin/*.zip", "linkedin/*.csv"),
     corpus_seeds=("linkedin/*.zip",),
+    strength=Strength.GENERIC_STRUCTURE,
 )

@@ -39,7 +39,7 @@ from typing import BinaryIO, Final
 
 from cyberevidence.events import Event, ParseWarning
 from cyberevidence.parsers._email_mime import parse_message
-from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
+from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile, Strength
 from cyberevidence.parsers.email_message import MESSAGE_SUFFIXES, header_names
 
 CHUNK: Final = 1 << 20
@@ -256,7 +256,7 @@ PARSER = ParserInfo(
     limits="Messages are split at envelope-shaped 'From ' lines (after a blank line, or before a header line); "
     "'>From ' is unquoted one level. MMDF (^A^A^A^A) mailboxes are not read. "
     "A single message larger than memory cannot be read.",
-    priority=55,
+    strength=Strength.NARROW_SHAPE,
     references=("RFC 4155", "https://support.google.com/accounts/answer/3024190"),
     fixtures=("email/*.mbox", "email/Inbox"),
     corpus_seeds=("email/mbox/*",),

@@ -187,7 +187,6 @@ PARSER = ParserInfo(
     media_types=("application/vnd.ms-outlook", "application/x-ole-storage", "application/CDFV2"),
     limits="Compressed RTF bodies are not decoded (plain text or HTML is used). Embedded messages are stored as a JSON "
     "rendering of their OLE streams.",
-    priority=40,
     references=("[MS-OXMSG]", "[MS-OXPROPS]", "[MS-OXCMAIL]"),
     corpus_seeds=("email/msg/msgreader_s*.msg", "email/msg/msgreader_attach_and_inline.msg", "email/msg/rubymsg_*.msg"),
 )

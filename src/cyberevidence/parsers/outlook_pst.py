@@ -192,7 +192,6 @@ PARSER = ParserInfo(
     media_types=("application/vnd.ms-outlook-pst",),
     limits="Needs the optional extra: pip install 'cyberevidence[pst]'. Embedded messages in attachments are stored, "
     "not expanded. Deleted/orphan items are not recovered.",
-    priority=40,
     references=("[MS-PST]", "https://github.com/libyal/libpff"),
     corpus_seeds=("email/pst/*.pst",),
 )

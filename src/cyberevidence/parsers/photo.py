@@ -26,7 +26,7 @@ from datetime import datetime
 
 from cyberevidence.events import Event, ParseWarning, SourceRef
 from cyberevidence.intel.photos import PhotoFacts, read_photo_file
-from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
+from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile, Strength
 from cyberevidence.timeutil import localize
 
 _HEADS = (b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
@@ -89,8 +89,8 @@ PARSER = ParserInfo(
     parse=parse,
     media_types=("image/jpeg", "image/tiff", "image/heic", "image/heif"),
     limits="Reads EXIF only (no XMP, no video metadata). A camera time without an offset is read in the case's zone and flagged.",
-    priority=80,
     photo_facts=True,
     fixtures=("telegram/*/photos/*.jpg", "whatsapp_db/*/*.jpg"),
     corpus_seeds=("images/exifsamples_gps_DSCN0010.jpg", "images/exifsamples_no_exif.jpg", "images/*.HEIC"),
+    strength=Strength.MEDIA_TYPE,
 )

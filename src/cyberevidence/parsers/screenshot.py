@@ -8,7 +8,7 @@ read from the picture by OCR are kept apart in ``extra["ocr_text"]`` with ``extr
 **Which files.** Any PNG. A JPEG only when its file name looks like a screenshot
 (``Screenshot…``, ``Screen Shot…``, ``Bildschirmfoto…``, ``Captura de pantalla…``) *and* it
 carries no camera make or model in EXIF: a camera JPEG stays with the ``photo`` parser (this
-parser sniffs first, priority 75 before ``photo``'s 80, and declines camera JPEGs).
+parser's strength ``NARROW_SHAPE`` beats ``photo``'s ``MEDIA_TYPE``, and it declines camera JPEGs).
 
 **Time, by these rules in this order, never from the file's modification time:**
 
@@ -51,7 +51,7 @@ from typing import Any
 
 from cyberevidence.events import Attachment, Event, ParseWarning, SourceRef
 from cyberevidence.intel.photos import PhotoFacts, read_photo_facts, read_photo_file
-from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
+from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile, Strength
 from cyberevidence.timeutil import localize
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -282,6 +282,6 @@ PARSER = ParserInfo(
         "the file name (a local clock time, flagged), never the file's modification time. OCR text is machine-read, may "
         "be wrong, and is kept apart from message text. HEIC screenshots are read by the photo parser."
     ),
-    priority=75,
     fixtures=("whatsapp/ios_folder/*-PHOTO-*.png", "whatsapp_db/*/*.jpg"),
+    strength=Strength.NARROW_SHAPE,
 )

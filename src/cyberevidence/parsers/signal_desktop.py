@@ -76,7 +76,7 @@ from typing import Any, Final
 
 from cyberevidence.errors import ParseError
 from cyberevidence.events import Attachment, Event, ParseWarning, SourceRef, format_utc
-from cyberevidence.parsers._msgdb_common import Warnings, from_unix_ms, link_attachment, named_errors
+from cyberevidence.parsers._msgdb_common import Warnings, from_unix_ms, link_attachment, named_errors, starts_like_sql
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
 from cyberevidence.sqlite_ro import SQLITE_MAGIC, column_names, load_sql_dump, open_readonly, table_names
 from cyberevidence.sqlite_wal import open_applying_wal
@@ -117,7 +117,7 @@ def sniff(source: SourceFile, head: bytes) -> bool:
                 # a schema the safe mode refuses (see _UNSAFE_HINT): claim it when its schema text names
                 # Signal's tables, so that parse() can explain what to do instead of "unknown format"
                 return UNSAFE_SCHEMA in str(exc) and _SQLITE_SCHEMA_RE.search(head) is not None
-        if b"CREATE" not in head and b"create" not in head:
+        if (b"CREATE" not in head and b"create" not in head) or not starts_like_sql(head):
             return False
         names = {m.group(1).lower() for m in _DUMP_RE.finditer(head)}
         return names == {b"messages", b"conversations"} and b"conversationId" in head and b"sent_at" in head
@@ -532,7 +532,6 @@ PARSER = ParserInfo(
         "keep only their type and body, not a description. Attachments are linked only when the file was acquired "
         "beside the database (matched by base name); Signal's own attachment files are encrypted."
     ),
-    priority=40,
     references=("https://github.com/signalapp/Signal-Desktop", "https://github.com/carderne/signal-export"),
     identity_keys=("sender_service_id",),
     fixtures=("signal/make_fixtures.py",),

@@ -69,7 +69,7 @@ from urllib.parse import unquote
 from cyberevidence.errors import ParseError
 from cyberevidence.events import FIELD_TRUNCATED, MAX_FIELD_CHARS, Attachment, Event, ParseWarning, SourceRef
 from cyberevidence.parsers._msgdb_common import Warnings
-from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
+from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile, Strength
 from cyberevidence.parsers.kit.jsonread import load as load_document
 from cyberevidence.parsers.kit.notes import assumed_timezone
 from cyberevidence.timeutil import is_fold, is_gap, localize
@@ -542,7 +542,7 @@ PARSER = ParserInfo(
         "The chat's name is not in the file: a one-to-one chat is named after the other sender, a group after the file. "
         "Backticks removed by signal-export cannot be restored; a text line shaped exactly like a header starts a new message."
     ),
-    priority=45,
+    strength=Strength.NARROW_SHAPE,
     references=("https://github.com/carderne/signal-export",),
     fixtures=("signal/*.md", "signal/*.json"),
     corpus_seeds=("signal/*.txt",),

@@ -29,9 +29,10 @@ Times
 -----
 ``date`` is milliseconds since 1970-01-01 UTC and is the event time. ``readable_date`` is the
 same instant rendered in the phone's locale and zone; it is ignored. A ``date`` that is missing,
-not a whole number (``today``), or ``0``/negative/``null`` (no time recorded) gives a ``bad_date``
-warning and the record is left out of the timeline (the warning names it): no 1970 date is ever
-invented. A whole number too small to be milliseconds after 1992-12-03 (the first SMS) but
+not a whole number (``today``), or ``0``/negative/``null`` (no time recorded) keeps the record
+**undated** (``timestamp`` ``None``, a ``time_note`` saying why, a ``missing_date`` warning naming
+it): no 1970 date is ever invented. An element with no attributes at all holds nothing to keep and
+gives a ``bad_date`` warning. A whole number too small to be milliseconds after 1992-12-03 (the first SMS) but
 which, read as *seconds*, falls between then and 2100 is read as seconds (some converters and
 old backups write seconds), with a ``date_in_seconds`` warning and ``extra["date_unit"] =
 "seconds"``; any other date before 1992-12-03 is kept with an ``implausible_date`` warning.
@@ -362,18 +363,24 @@ class BackupReader:
 
     # records ----------------------------------------------------------------------------
 
-    def _time(self, rec: Record, loc: str, out: list[ParseWarning], extra: dict[str, Any]) -> datetime | None:
+    def _time(self, rec: Record, loc: str, out: list[ParseWarning], extra: dict[str, Any]) -> tuple[bool, datetime | None, str]:
+        """(keep the record, its instant, why it is undated): a record with attributes but no usable ``date`` is
+        kept **undated** (``missing_date``); one with no attributes at all holds nothing to keep (``bad_date``)."""
         raw = rec.attrs.get("date")
         moment, unit = record_instant(raw)
         if moment is None:
+            if not rec.attrs:
+                why = f"this <{rec.tag}> has no attributes at all (no date, address or text)"
+                self.warn(out, "bad_date", f"{why}; nothing of it is in the timeline (check the original)", loc)
+                return False, None, ""
             if raw is None:
-                why = f"this <{rec.tag}> has no date attribute" + (" (it has no attributes at all)" if not rec.attrs else "")
+                why = f"this <{rec.tag}> has no date attribute"
             elif raw.strip().lstrip("-").isdigit() or raw.strip() in ("", "null"):
                 why = f"date={raw!r} means no time was recorded"
             else:
                 why = f"date={raw!r} is not a time in milliseconds"
-            self.warn(out, "bad_date", f"{why}; this {rec.tag} is not in the timeline (check the original)", loc)
-            return None
+            self.warn(out, "missing_date", f"{why}; this {rec.tag} is kept as undated (no time is invented)", loc)
+            return True, None, f"the backup gives no usable time: {why}"
         if unit == "s":
             extra["date_unit"] = "seconds"
         if unit == "s" and self.unit is not DateUnit.SECONDS:  # a seconds file is stated once, in date_unit
@@ -386,10 +393,13 @@ class BackupReader:
             )
         elif moment < FIRST_SMS:
             self.warn(out, "implausible_date", f"date={raw!r} is {format_utc(moment)}, before the first SMS was sent", loc)
-        return moment
+        return True, moment, ""
 
-    def _base(self, rec: Record, moment: datetime, loc: str, platform: str, kind: str, extra: dict[str, Any]) -> Event:
+    def _base(
+        self, rec: Record, moment: datetime | None, loc: str, platform: str, kind: str, extra: dict[str, Any], note: str = ""
+    ) -> Event:
         ev = Event(timestamp=moment, platform=platform, kind=kind, source=SourceRef(self.source.sha256, loc))
+        ev.time_note = note
         ev.extra.update(extra)
         return ev
 
@@ -404,11 +414,11 @@ class BackupReader:
 
     def _sms(self, rec: Record, loc: str, out: list[ParseWarning]) -> Event | None:
         pre: dict[str, Any] = {}
-        moment = self._time(rec, loc, out, pre)
-        if moment is None:
+        keep, moment, note = self._time(rec, loc, out, pre)
+        if not keep:
             return None
         a = rec.attrs
-        ev = self._base(rec, moment, loc, PLATFORM_SMS, "message", pre)
+        ev = self._base(rec, moment, loc, PLATFORM_SMS, "message", pre, note)
         address = a.get("address", "")
         ev.thread = thread_of(address)
         ev.text = a.get("body", "")
@@ -442,11 +452,11 @@ class BackupReader:
 
     def _mms(self, rec: Record, loc: str, out: list[ParseWarning]) -> Event | None:
         pre: dict[str, Any] = {}
-        moment = self._time(rec, loc, out, pre)
-        if moment is None:
+        keep, moment, note = self._time(rec, loc, out, pre)
+        if not keep:
             return None
         a = rec.attrs
-        ev = self._base(rec, moment, loc, PLATFORM_SMS, "message", pre)
+        ev = self._base(rec, moment, loc, PLATFORM_SMS, "message", pre, note)
         address = a.get("address", "")
         ev.thread = thread_of(address)
         raw_box = a.get("msg_box", "")
@@ -634,11 +644,11 @@ class BackupReader:
 
     def _call(self, rec: Record, loc: str, out: list[ParseWarning]) -> Event | None:
         pre: dict[str, Any] = {}
-        moment = self._time(rec, loc, out, pre)
-        if moment is None:
+        keep, moment, note = self._time(rec, loc, out, pre)
+        if not keep:
             return None
         a = rec.attrs
-        ev = self._base(rec, moment, loc, PLATFORM_CALLS, "call", pre)
+        ev = self._base(rec, moment, loc, PLATFORM_CALLS, "call", pre, note)
         raw_type = a.get("type", "")
         call_type, direction = CALL_TYPES.get(raw_type.strip(), ("unknown", "unknown"))
         if call_type == "unknown":
@@ -696,7 +706,6 @@ PARSER = ParserInfo(
         "damage and says where it broke; nothing after it is read. Only UTF-8 backups (what the app writes) get the "
         "character-reference repair. readable_date is ignored (date is UTC milliseconds)."
     ),
-    priority=40,
     references=("https://www.synctech.com.au/sms-backup-restore/fields-in-xml-backup-files/",),
     platforms=("sms", "phone"),
     fixtures=("sms_backup/*.xml",),

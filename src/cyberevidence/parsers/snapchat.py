@@ -354,6 +354,5 @@ PARSER = ParserInfo(
         "messages. snap_history.json (snaps sent and received, without content) and the HTML flavour are not read. "
         "HTML entities in texts are kept as written."
     ),
-    priority=55,
     fixtures=("snapchat/*.zip", "snapchat/*.json", "snapchat/*/chat_history.json"),
 )

@@ -499,7 +499,6 @@ PARSER = ParserInfo(
         "only when --timezone names that zone (see docs/formats/telegram_html.md). No sender ids and no owner: direction "
         "is set only for calls, whose status states it. Prefer the JSON export when both exist."
     ),
-    priority=40,
     references=("https://github.com/telegramdesktop/tdesktop/tree/dev/Telegram/SourceFiles/export",),
     fixtures=("telegram/*/messages.html",),
 )

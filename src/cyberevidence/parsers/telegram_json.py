@@ -711,7 +711,6 @@ PARSER = ParserInfo(
         "at the relative paths result.json names. Sections without messages (contacts, sessions, stories, profile "
         "pictures) are not turned into events. A damaged file is read up to the damage."
     ),
-    priority=40,
     references=("https://github.com/telegramdesktop/tdesktop/tree/dev/Telegram/SourceFiles/export",),
     identity_keys=("from_id",),
     fixtures=("telegram/*/result.json",),

@@ -293,7 +293,6 @@ PARSER = ParserInfo(
         "Videos shared in DMs are not in the export (only the text). The TXT flavour of the download is not read. "
         "Followers, following, likes and watch history are not turned into events."
     ),
-    priority=55,
     fixtures=("tiktok/*.zip", "tiktok/*.json"),
     corpus_seeds=("tiktok/*.zip",),
 )

@@ -147,7 +147,7 @@ from cyberevidence.parsers._whatsapp_text import (
     read_markers,
     thread_from_name,
 )
-from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
+from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile, Strength
 from cyberevidence.parsers.kit.inputs import source_is_zip
 
 PLATFORM: Final = "whatsapp"
@@ -780,8 +780,8 @@ PARSER = ParserInfo(
         "(with a style_change warning when its style and time disagree with its neighbours). Exports in encodings other than "
         "UTF-8 are read with replacement characters and warnings."
     ),
-    priority=60,
     source_limits=whatsapp_export_limits,
     fixtures=("whatsapp/*.txt", "whatsapp/*.zip", "whatsapp/ios_folder/_chat.txt", "demo/exports/*"),
     corpus_seeds=("whatsapp/chatminer_*.txt", "whatsapp/langchain_*.txt", "whatsapp/*.zip"),
+    strength=Strength.SHARED_SHAPE,
 )

@@ -848,7 +848,6 @@ PARSER = ParserInfo(
         "A .sql dump is recognised only when its WhatsApp CREATE TABLE statements are in its first 64 KiB "
         "(otherwise pass --format whatsapp_android_db). wa.db on its own yields no events."
     ),
-    priority=40,
     references=("https://github.com/frozenspider/chat-history-manager (test databases used in the corpus)",),
     identity_keys=("sender_jid",),
     fixtures=("whatsapp_db/android_*/*.db",),

@@ -410,7 +410,6 @@ PARSER = ParserInfo(
         "Edits are not flagged. Media files are linked only when acquired beside the database under the same file name. "
         "A .sql dump is recognised only when its CREATE TABLE statements are in its first 64 KiB."
     ),
-    priority=40,
     identity_keys=("sender_jid",),
     fixtures=("whatsapp_db/ios/*.sqlite",),
 )

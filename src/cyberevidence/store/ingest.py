@@ -13,6 +13,7 @@ verifies and a re-run that finishes the job without duplicates:
 from __future__ import annotations
 
 import enum
+import itertools
 import os
 import platform
 import posixpath
@@ -39,9 +40,10 @@ from cyberevidence.events import Event, ParseWarning, make_event_id
 from cyberevidence.hashing.digests import open_readonly
 from cyberevidence.intel.photos import read_photo_file
 from cyberevidence.parsers import ParserRegistry
-from cyberevidence.parsers.base import DerivedRef, ParseOptions, SourceFile
+from cyberevidence.parsers.base import DerivedRef, ParseOptions, ParserInfo, SourceFile
 from cyberevidence.parsers.kit.warncap import WarningCap, capped
-from cyberevidence.plausibility import PlausibilityCheck, checked
+from cyberevidence.plausibility import PLAUSIBILITY_CODES, PlausibilityCheck, checked
+from cyberevidence.runner_up import Reading, Switch, find_switch
 from cyberevidence.store.conversations import ConversationMatcher
 from cyberevidence.store.idfilter import SeenIds
 from cyberevidence.store.index_digest import digests_of
@@ -536,8 +538,17 @@ class Ingest:
             )
         return SourceFile(path=stored.path, sha256=stored.sha256, name=original.name, size=stored.size, media_type=media)
 
-    def parse(self, source: SourceFile, options: ParseOptions, forced: str | None, *, log: bool = True) -> FileOutcome:
-        """Parse one stored artefact into the index; ``log=False`` replays a logged parse (rebuild)."""
+    def parse(
+        self,
+        source: SourceFile,
+        options: ParseOptions,
+        forced: str | None,
+        *,
+        log: bool = True,
+        switched: Mapping[str, object] | None = None,
+    ) -> FileOutcome:
+        """Parse one stored artefact into the index; ``log=False`` replays a logged parse (rebuild), and
+        ``switched`` is that parse's ``detection_switch`` (its warning is given again)."""
         case = self.case
         found = detect(source, self.registry, forced)
         outcome = FileOutcome(original_path=source.name, sha256=source.sha256)
@@ -548,7 +559,6 @@ class Ingest:
             outcome.skipped = "stored as evidence; no parser reads this kind of file"
             return outcome
         info = found.parser
-        outcome.parser = info.name
         opts = {
             "timezone": options.timezone.key,
             "timezone_assumed": str(options.timezone_assumed).lower(),
@@ -556,37 +566,33 @@ class Ingest:
             "format_forced": forced or "",
             **({"archive_limits": options.archive_limits.to_text()} if options.archive_limits != ArchiveLimits() else {}),
         }
-        if log and self.state.parsed.get(source.sha256) == options_key(info.name, opts):
+        # A switched parse was logged under the runner-up's name: any candidate's name with these options is this parse.
+        names = [info.name, *(c.parser for c in found.runners_up)]
+        if log and self.state.parsed.get(source.sha256) in {options_key(n, opts) for n in names}:
             done = case.index.parses().get(source.sha256)
             if done is not None:
+                outcome.parser = str(done["parser"])
                 outcome.events, outcome.warnings = done["event_count"], done["warning_count"]
                 outcome.skipped = "already parsed with the same options"
                 return outcome
-        ctx = CaseParseContext(self, options, info.name)
-        ids = IndexedIdAssigner(case.index, source.sha256)
-        conversations = ConversationMatcher(case.index, source.sha256)
-        ids.held = conversations.held
-        warnings: list[ParseWarning] = []
-        events = 0
-        with case.index.transaction(), archive_scope(source.path, source.name):
+        replayed = Switch.from_json(switched) if switched else None
+        with case.index.transaction():
             touched = case.index.clear_parse(source.sha256)
-            batch: list[Event] = []
-            check = PlausibilityCheck(info.name, source.name, source.size)
-            cap = WarningCap()
-            for item in capped(checked(info.parse(source, ctx), check), cap):
-                if isinstance(item, ParseWarning):
-                    warnings.append(item)
-                    case.index.add_warning(source.sha256, info.name, item)
-                    continue
-                batch.extend(conversations.offer(ids.assign(item)))
-                if len(batch) >= 2000:
-                    events += case.index.add_events(batch)
-                    ids.flushed(batch)
-                    batch.clear()
-                    if self.progress:
-                        self.progress(Progress("parse", source.name, events, 0))
-            batch.extend(conversations.finish())
-            events += case.index.add_events(batch)
+            run = self._stream(info, source, options, [replayed.warning(source.name)] if replayed else [])
+            switch = None
+            used = getattr(source.siblings, "used", None)  # the siblings each reading looked at (FolderSiblings)
+            if not forced and run.reading.findings:
+                kept = dict(used) if isinstance(used, dict) else {}
+                runners = [self.registry.get(c.parser) for c in found.runners_up if c.parser in self.registry]
+                switch = find_switch(run.reading, runners, source, options)
+                if isinstance(used, dict):  # only the reading that is kept says which siblings it used
+                    used.clear()
+                    used.update({} if switch else kept)
+            if switch is not None:
+                touched |= case.index.clear_parse(source.sha256)  # forget the implausible reading
+                info = self.registry.get(switch.adopted.parser)
+                run = self._stream(info, source, options, [switch.warning(source.name)])
+            warnings, events, conversations = run.warnings, run.events, run.conversations
             merged, merge_owners = case.index.reconcile(source.sha256)
             # A replayed parse (rebuild) has no custody entry of its own: its seq is -1.
             seq = case.custody.next_seq() if log else -1
@@ -595,10 +601,11 @@ class Ingest:
                 "parser": info.name,
                 "detection": found.reason,
                 "detection_candidates": found.candidates_json(),
+                **({"detection_switch": switch.to_json()} if switch else {}),
                 "options": opts,
                 "events": events,
                 "warnings": len(warnings),
-                **({"warnings_not_stored": cap.not_stored} if cap.not_stored else {}),
+                **({"warnings_not_stored": run.not_stored} if run.not_stored else {}),
                 "merged_across_precision": merged,
                 **({"conversation_match": matched} if (matched := conversations.report()) else {}),
                 "siblings_used": dict(sorted(getattr(source.siblings, "used", {}).items())),
@@ -619,9 +626,55 @@ class Ingest:
         if log:
             case.custody.write(prepared)
             self.state.parsed[source.sha256] = options_key(info.name, opts)
+        outcome.parser = info.name
         outcome.events, outcome.warnings = events, len(warnings)
         if log:  # a rebuild replays these from their own parse entries
             photo_parser = self.registry.photo_parser()  # the source that declares photo_facts
-            for photo in ctx.gps_photos.values() if photo_parser else ():
+            for photo in run.ctx.gps_photos.values() if photo_parser else ():
                 self.parse(photo, options, photo_parser)
         return outcome
+
+    def _stream(self, info: ParserInfo, source: SourceFile, options: ParseOptions, first: list[ParseWarning]) -> _Run:
+        """One reading of ``source`` by ``info`` into the open index transaction (``first`` warnings before its own),
+        checked for plausibility as it streams."""
+        case = self.case
+        ctx = CaseParseContext(self, options, info.name)
+        ids = IndexedIdAssigner(case.index, source.sha256)
+        conversations = ConversationMatcher(case.index, source.sha256)
+        ids.held = conversations.held
+        warnings: list[ParseWarning] = []
+        events = 0
+        batch: list[Event] = []
+        check = PlausibilityCheck(info.name, source.name, source.size)
+        cap = WarningCap()
+        with archive_scope(source.path, source.name):
+            for item in capped(itertools.chain(first, checked(info.parse(source, ctx), check)), cap):
+                if isinstance(item, ParseWarning):
+                    warnings.append(item)
+                    case.index.add_warning(source.sha256, info.name, item)
+                    continue
+                batch.extend(conversations.offer(ids.assign(item)))
+                if len(batch) >= 2000:
+                    events += case.index.add_events(batch)
+                    ids.flushed(batch)
+                    batch.clear()
+                    if self.progress:
+                        self.progress(Progress("parse", source.name, events, 0))
+            batch.extend(conversations.finish())
+            events += case.index.add_events(batch)
+        findings = tuple(dict.fromkeys(w.code for w in warnings if w.code in PLAUSIBILITY_CODES))
+        reading = Reading(info.name, events, len(warnings), findings)
+        return _Run(ctx, conversations, warnings, events, reading, cap.not_stored)
+
+
+@dataclass
+class _Run:
+    """One reading of a file into the index, before it is recorded."""
+
+    ctx: CaseParseContext
+    conversations: ConversationMatcher
+    warnings: list[ParseWarning]
+    events: int
+    reading: Reading
+    #: Warnings the host cap counted but did not store, by code.
+    not_stored: int
