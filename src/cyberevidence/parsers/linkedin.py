@@ -53,7 +53,7 @@ from cyberevidence.archive import SafeZip
 from cyberevidence.errors import ParseError
 from cyberevidence.events import Event, ParseWarning, SourceRef
 from cyberevidence.parsers._social_download_common import CsvTable, DownloadClock, date_only, parse_utc_text, read_csv
-from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile
+from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile, Strength
 from cyberevidence.parsers.kit.inputs import (
     Input,
     MemberPatterns,
@@ -63,7 +63,6 @@ from cyberevidence.parsers.kit.inputs import (
     zip_has,
     zip_or_file,
 )
-from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile, Strength
 
 PLATFORM: Final = "linkedin"
 MESSAGES = MemberPatterns(("**/messages.csv",))
