@@ -172,7 +172,9 @@ def fixture_expected(rel: str, head: bytes) -> Expected:
             return Expected(None, "WhatsApp's contacts database (wa.db): read beside its msgstore, not alone")
         return Expected("whatsapp_ios_db" if name == "ChatStorage.sqlite" else "whatsapp_android_db")
     simple = {
+        "case_record": "case_record",
         "demo": "whatsapp",
+        "discord_chat_exporter": "discord_chat_exporter",
         "facebook": "facebook",
         "google_takeout": "google_takeout",
         "instagram": "instagram",
