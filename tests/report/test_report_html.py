@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 import re
 from html.parser import HTMLParser
@@ -13,6 +14,7 @@ import pytest
 
 import cyberevidence as ce
 from cyberevidence.analysis.places import Place
+from cyberevidence.exporters.timeline import write_timeline_jsonl
 from cyberevidence.intel.photos import PhotoFacts
 from cyberevidence.report.html import Scan, banner_html, css_string, json_for_html, places_html
 from cyberevidence.timeutil import zone
@@ -164,16 +166,50 @@ def test_timeline_table_and_filter_data_agree(report_case: ce.Case, report_html:
     assert '<form id="filters" class="filters" hidden' in report_html
 
 
-def test_the_row_cap_is_stated_and_figures_link_only_to_rendered_rows(report_case: ce.Case) -> None:
+def test_the_row_cap_keeps_the_subjects_latest_events_and_names_the_rest_by_hash(report_case: ce.Case) -> None:
+    events = list(report_case.timeline())
     html = ce.build_report(report_case, max_rows=5)
-    assert len(_rendered_ids(html)) == 5
-    assert "This table shows the first 5 of 47 events" in html
-    assert "cyberevidence timeline CASE --format jsonl" in html
+    rendered = _rendered_ids(html)
+    assert len(rendered) == 5
+    assert "This table shows 5 of 47 events" in html
+    # The latest event of the subject is always a row: the end is never hidden.
+    latest = [ev for ev in events if ev.person == "Mark Kell" and ev.timestamp is not None][-1]
+    assert latest.event_id in rendered
+    # Every rendered row is one of the subject's (they come first) and every link has its row.
+    assert all(ev.person == "Mark Kell" for ev in events if ev.event_id in rendered)
     ids = Page(html).ids()
     assert all(t in ids for t in re.findall(r'href="#(ev-[0-9a-f]+)"', html))
-    assert "beyond the table" in html
+    # Every event is reachable: timeline.jsonl by its SHA-256 (the exporter's own bytes), line n = event n.
+    buf = io.StringIO()
+    write_timeline_jsonl(report_case.timeline(), buf)
+    digest = hashlib.sha256(buf.getvalue().encode("utf-8")).hexdigest()
+    groups = "".join(f"<span>{digest[i:i + 16]}</span>" + (" " if i < 48 else "") for i in range(0, 64, 16))
+    assert groups in html and f"{len(events)} lines" in html
+    for n, ev in enumerate(events, start=1):
+        if ev.event_id in rendered:
+            assert re.search(rf'<tr id="ev-{ev.event_id}"><td class="num">{n}</td>', html)
+    # Each month states its count and its lines, and the months cover every line once.
+    spans = [(int(a.replace(",", "")), int(b.replace(",", ""))) for a, b in re.findall(r"lines ([\d,]+)–([\d,]+) of timeline", html)]
+    assert spans[0][0] == 1 and spans[-1][1] == len(events)
+    assert all(b + 1 == c for (_, b), (c, _) in zip(spans, spans[1:], strict=False))
+    assert "beyond the table" not in html
     full = ce.build_report(report_case)
-    assert "All 47 events are shown" in full and "capped at 20,000 rows" in full
+    assert "All 47 events are shown" in full and 'id="print-view"' not in full
+    assert 'id="print-view"' in html and "Timeline (printed)" in html
+
+
+def test_water_fill_shares_rows_over_months_and_the_latest_get_the_rest() -> None:
+    from cyberevidence.report.layout import Month, allocate, water_fill
+
+    assert water_fill([10, 1, 10], 7) == [3, 1, 3]
+    assert water_fill([10, 10, 10], 2) == [0, 1, 1]
+    assert water_fill([2, 3], 100) == [2, 3]
+    assert water_fill([5, 5], 0) == [0, 0]
+    months = [Month("2025-01", 1), Month("2025-02", 20)]
+    months[0].counts, months[1].counts = [4, 15], [6, 2]
+    allocate(months, 12)
+    assert [m.quota for m in months] == [[4, 1], [6, 1]]
+    assert months[1].shows(0, 5) and months[1].shows(1, 1) and not months[1].shows(1, 0)  # the latest
 
 
 def test_sections_summary_exhibits_links_warnings_custody(report_case: ce.Case, report_html: str) -> None:
@@ -243,7 +279,7 @@ def test_the_report_verb_writes_the_file(report_case: ce.Case, tmp_path: Path) -
     run = CliRunner().invoke(app, ["report", str(report_case.root), "-o", str(target), "--max-rows", "10"])
     assert run.exit_code == 0, run.output
     html = target.read_text(encoding="utf-8")
-    assert "This table shows the first 10 of 47 events" in html
+    assert "This table shows 10 of 47 events" in html
     head = report_case.custody.head()
     assert head is not None and head.details["target"] == str(target.resolve())
 

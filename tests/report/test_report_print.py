@@ -65,20 +65,20 @@ def test_print_layout_fits_a4_with_no_box_clipped(browser: Any, report_file: Pat
         assert page.evaluate(OVERFLOW_JS, width) == []
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         # The six timeline columns, the source line under each text, and the header repeated on each page.
-        heads = page.locator("#timeline-table thead th").all_inner_texts()
+        heads = page.locator("#timeline-months table.timeline").first.locator("thead th").all_inner_texts()
         assert heads == ["#", "Time (local)", "Platform, kind", "Direction", "Person (sender)",
                          "Text, then attachments and source exhibit"]
-        assert page.evaluate("getComputedStyle(document.querySelector('#timeline-table thead')).display") == "table-header-group"
-        rows = page.locator("#timeline-table tbody tr").count()
-        assert page.locator("#timeline-table td.text .meta", has_text="Source:").count() == rows == 47
+        assert page.evaluate("getComputedStyle(document.querySelector('#timeline-months table.timeline thead')).display") == "table-header-group"
+        rows = page.locator("#timeline-months table.timeline tbody tr").count()
+        assert page.locator("#timeline-months table.timeline td.text .meta", has_text="Source:").count() == rows == 47
         # The text column is the widest: at least 40 % of the table.
-        share = page.evaluate("""() => { const t = document.querySelector('#timeline-table');
+        share = page.evaluate("""() => { const t = document.querySelector('#timeline-months table.timeline');
             const c = t.querySelector('tbody tr td.text');
             return c.getBoundingClientRect().width / t.getBoundingClientRect().width; }""")
         assert share >= 0.4, share
         # A time is a date and a time on at most two lines.
         lines = page.evaluate("""() => {
-            const cell = document.querySelector('#timeline-table td.time');
+            const cell = document.querySelector('#timeline-months table.timeline td.time');
             const height = cell.querySelector('time').getBoundingClientRect().height;
             return Math.round(height / parseFloat(getComputedStyle(cell).lineHeight)); }""")
         assert lines <= 2
@@ -124,7 +124,7 @@ def test_print_screenshots(browser: Any, report_file: Path, tmp_path: Path) -> N
     for orientation in ("portrait", "landscape"):
         page = _print_page(browser, report_file, WIDTH[orientation])
         try:
-            box = page.evaluate("""() => { const r = document.querySelector('#timeline-table').getBoundingClientRect();
+            box = page.evaluate("""() => { const r = document.querySelector('#timeline-months table.timeline').getBoundingClientRect();
                 return {x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: Math.min(r.height, 700)}; }""")
             shot = out / f"report-print-timeline-{orientation}.png"
             page.screenshot(path=str(shot), full_page=True, clip=box)

@@ -43,6 +43,7 @@ from cyberevidence.events import Event
 from cyberevidence.exhibits import MEMBER_SEPARATOR, ExhibitRefs, exhibit_refs, sha256_groups
 from cyberevidence.limitations import NameFinding, name_findings
 from cyberevidence.report import charts
+from cyberevidence.report.layout import OTHER, SUBJECT, UNDATED_KEY, Month, allocate, month_label
 from cyberevidence.report.undated import undated_html
 from cyberevidence.store.custody import CustodyEntry
 from cyberevidence.store.verify import VerifyReport
@@ -52,6 +53,10 @@ if TYPE_CHECKING:
 
 #: Rows rendered in the timeline table; the rest are in the JSONL export (stated in the report).
 DEFAULT_MAX_ROWS = 20_000
+#: The subjects' events in the print view (the latest, of the chosen period when one is given).
+DEFAULT_PRINT_ROWS = 2_000
+#: Up to this many rows, every month of the timeline is open when the page opens; above it only the latest.
+OPEN_ALL_ROWS = 3_000
 #: Event links listed under one conduct figure (the figure itself always links to its first event).
 MAX_FIGURE_LINKS = 300
 
@@ -119,13 +124,44 @@ def print_footer_template(case_ref: str) -> str:
 # gathering
 
 
+class _Digest:
+    """A text sink that only hashes what is written (UTF-8), as a file written with ``newline=""`` would hold it."""
+
+    def __init__(self) -> None:
+        self.h = hashlib.sha256()
+        self.size = 0
+
+    def write(self, text: str) -> int:
+        data = text.encode("utf-8")
+        self.h.update(data)
+        self.size += len(data)
+        return len(text)
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """The print view's period, local dates (``None``: open-ended)."""
+
+    start: date | None = None
+    end: date | None = None
+
+    def holds(self, day: date) -> bool:
+        return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
+
+    def text(self) -> str:
+        if self.start is None and self.end is None:
+            return ""
+        return f"from {self.start.isoformat() if self.start else 'the start'} to {self.end.isoformat() if self.end else 'the end'}"
+
+
 @dataclass
 class Scan:
-    """What one pass over the timeline gives the report (the table itself is a second pass)."""
+    """What the first pass over the timeline gives the report (the table itself is the second pass)."""
 
     max_rows: int
     total: int = 0
-    rendered: dict[str, str] = field(default_factory=dict)  # event_id -> local time label
+    rendered: dict[str, str] = field(default_factory=dict)  # wanted event_id -> local time label, when it is a row
+    lines: dict[str, tuple[int, str]] = field(default_factory=dict)  # wanted event_id -> (JSONL line, label)
     persons: set[str] = field(default_factory=set)
     platforms: set[str] = field(default_factory=set)
     kinds: set[str] = field(default_factory=set)
@@ -133,6 +169,26 @@ class Scan:
     channel: dict[str, Counter[date]] = field(default_factory=lambda: defaultdict(Counter))
     channel_first: dict[str, str] = field(default_factory=dict)
     undated: UndatedTally = field(default_factory=UndatedTally)
+    months: dict[str, Month] = field(default_factory=dict)
+    subjects: frozenset[str] = frozenset()
+    jsonl_sha256: str = ""
+    jsonl_size: int = 0
+    print_rows: int = DEFAULT_PRINT_ROWS
+    print_period: Period = Period()
+    print_count: int = 0  # the subjects' dated events in the print period
+    print_last: str = ""  # event id of the latest of them
+
+    @property
+    def shown(self) -> int:
+        return sum(m.shown for m in self.months.values()) if self.months else min(self.total, self.max_rows)
+
+    @property
+    def print_view(self) -> bool:
+        """A separate print view is needed: the whole timeline is too long to print."""
+        return self.total > self.print_rows or self.shown < self.total
+
+    def group(self, ev: Event) -> int:
+        return SUBJECT if not self.subjects or ev.person in self.subjects else OTHER
 
 
 def local_label(ev: Event, tz: ZoneInfo) -> str:
@@ -141,28 +197,68 @@ def local_label(ev: Event, tz: ZoneInfo) -> str:
     return ev.timestamp.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def scan_timeline(events: Iterable[Event], tz: ZoneInfo, subjects: Sequence[str], max_rows: int) -> Scan:
-    """Count what the charts need and note which events the table will show (streams)."""
-    s = Scan(max_rows, undated=UndatedTally(keep=max_rows))
-    wanted = set(subjects)
-    for ev in events:
-        s.total += 1
-        if len(s.rendered) < max_rows:
-            s.rendered[ev.event_id] = local_label(ev, tz)
+def month_key(ev: Event, tz: ZoneInfo) -> str:
+    return UNDATED_KEY if ev.timestamp is None else ev.timestamp.astimezone(tz).strftime("%Y-%m")
+
+
+def scan_timeline(
+    events: Iterable[Event], tz: ZoneInfo, subjects: Sequence[str], max_rows: int, *,
+    wanted: Iterable[str] = (), print_rows: int = DEFAULT_PRINT_ROWS, print_period: Period = Period(),
+) -> Scan:
+    """Count what the charts and the row rule need, and hash the timeline as ``timeline.jsonl`` holds it (streams).
+
+    ``wanted``: the event ids the figures link to; each gets its JSONL line and whether it is a row.
+    """
+    from cyberevidence.exporters.timeline import write_timeline_jsonl
+
+    s = Scan(max_rows, undated=UndatedTally(keep=max_rows), subjects=frozenset(subjects), print_rows=print_rows,
+             print_period=print_period)
+    wanted_ids = set(wanted)
+    placed: dict[str, tuple[str, int, int]] = {}  # wanted id -> (month, group, index in its month and group)
+    wanted_people = set(subjects)
+
+    def counted() -> Iterator[Event]:
+        for ev in events:
+            s.total += 1
+            line = s.total
+            key = month_key(ev, tz)
+            month = s.months.get(key)
+            if month is None:
+                month = s.months[key] = Month(key, line)
+            month.last_line = line
+            group = s.group(ev)
+            if ev.event_id in wanted_ids:
+                label = local_label(ev, tz)
+                s.lines[ev.event_id] = (line, label)
+                placed[ev.event_id] = (key, group, month.counts[group])
+            month.counts[group] += 1
+            month.platforms[ev.platform] += 1
             s.persons.add(ev.person)
             s.platforms.add(ev.platform)
             s.kinds.add(ev.kind)
-        if s.undated.add(ev) or ev.timestamp is None:
-            continue
-        if ev.kind not in CONTACT_KINDS or ev.direction != "incoming":
-            continue
-        if wanted and ev.person not in wanted:
-            continue
-        local = ev.timestamp.astimezone(tz)
-        grid = s.heat.setdefault(ev.person, [[0] * 24 for _ in range(7)])
-        grid[local.weekday()][local.hour] += 1
-        s.channel[ev.platform][local.date()] += 1
-        s.channel_first.setdefault(ev.platform, ev.timestamp_utc)
+            yield ev
+            if s.undated.add(ev) or ev.timestamp is None:
+                continue
+            local = ev.timestamp.astimezone(tz)
+            if group == SUBJECT and print_period.holds(local.date()):
+                s.print_count += 1
+                s.print_last = ev.event_id
+            if ev.kind not in CONTACT_KINDS or ev.direction != "incoming":
+                continue
+            if wanted_people and ev.person not in wanted_people:
+                continue
+            grid = s.heat.setdefault(ev.person, [[0] * 24 for _ in range(7)])
+            grid[local.weekday()][local.hour] += 1
+            s.channel[ev.platform][local.date()] += 1
+            s.channel_first.setdefault(ev.platform, ev.timestamp_utc)
+
+    sink = _Digest()
+    write_timeline_jsonl(counted(), sink)  # type: ignore[arg-type]  # the exporter itself: the same bytes
+    s.jsonl_sha256, s.jsonl_size = sink.h.hexdigest(), sink.size
+    allocate(list(s.months.values()), max_rows)
+    for event_id, (key, group, index) in placed.items():
+        if s.months[key].shows(group, index):
+            s.rendered[event_id] = s.lines[event_id][1]
     return s
 
 
@@ -189,12 +285,20 @@ def ev_link(event_id: str, text: str, scan: Scan) -> str:
     return text
 
 
+def ev_ref(event_id: str, text: str, scan: Scan) -> str:
+    """Like :func:`ev_link`; an event that is not a row gives its line in ``timeline.jsonl`` instead."""
+    if event_id in scan.rendered or event_id not in scan.lines:
+        return ev_link(event_id, text, scan)
+    return f'{text} <span class="note">(timeline.jsonl line {scan.lines[event_id][0]:,})</span>'
+
+
 class Figures:
     """Links figures to the events behind them.
 
-    ``fig(value_html, ids, label)`` returns the figure linked to its first event's row; the full
-    list of events (a ``<details>`` block) is kept and emitted by :meth:`take` after the sentence,
-    so the sentence itself reads normally.
+    ``fig(value_html, ids, label)`` returns the figure linked to its first event's row (or naming
+    its line in ``timeline.jsonl``); the list of its first :data:`MAX_FIGURE_LINKS` events (a
+    ``<details>`` block) is kept and emitted by :meth:`take` after the sentence, so the sentence
+    itself reads normally.
     """
 
     def __init__(self, scan: Scan) -> None:
@@ -205,29 +309,53 @@ class Figures:
         if not ids:
             return value_html
         scan = self.scan
-        head = ev_link(ids[0], value_html, scan)
-        shown = [i for i in ids if i in scan.rendered]
+        head = ev_ref(ids[0], value_html, scan)
         if len(ids) == 1 or not listed:
-            if ids[0] not in scan.rendered:
-                return (f'{head} <span class="note">(event <code>{e(ids[0])}</code> is beyond the table: '
-                        "see the JSONL export)</span>")
             return head
-        items = "".join(f'<li><a href="#ev-{e(i)}">{e(scan.rendered[i])}</a></li>' for i in shown[:MAX_FIGURE_LINKS])
+        items = []
+        for i in ids[:MAX_FIGURE_LINKS]:
+            if i in scan.rendered:
+                items.append(f'<li><a href="#ev-{e(i)}">{e(scan.rendered[i])}</a></li>')
+            elif i in scan.lines:
+                line, stamp = scan.lines[i]
+                items.append(f'<li>{e(stamp)} <span class="note">(line {line:,})</span></li>')
         more = ""
-        if len(shown) > MAX_FIGURE_LINKS:
-            more += f"<p>…and {len(shown) - MAX_FIGURE_LINKS:,} more in the timeline table.</p>"
-        if len(ids) > len(shown):
-            more += (f'<p class="note">{len(ids) - len(shown):,} of these events are beyond the table\'s row limit; '
-                     "they are in the JSONL export.</p>")
+        if len(ids) > MAX_FIGURE_LINKS:
+            more = (f"<p>The first {MAX_FIGURE_LINKS:,} are listed; all {len(ids):,} are in "
+                    "<code>conduct.json</code> by event id.</p>")
         self._pending.append(
             f'<details class="screen-only"><summary>The {len(ids):,} events behind “{e(label)}”</summary>'
-            f'<ol class="evlist">{items}</ol>{more}</details>'
+            f'<ol class="evlist">{"".join(items)}</ol>{more}</details>'
         )
         return head
 
     def take(self) -> str:
         out, self._pending = "".join(self._pending), []
         return out
+
+
+def wanted_ids(summaries: Sequence[ConductSummary], places: Sequence[Place], flagged: Sequence[LinkSeen],
+               names: Sequence[NameFinding]) -> set[str]:
+    """The events the report's figures and lists link to (the first :data:`MAX_FIGURE_LINKS` of each figure)."""
+    out: set[str] = set()
+
+    def add(ids: Sequence[str]) -> None:
+        out.update(ids[:MAX_FIGURE_LINKS])
+
+    for s in summaries:
+        for f in (s.first_contact, s.last_contact, s.total_contacts, s.replies, s.distinct_days, s.longest_run,
+                  s.busiest_day, s.night_contacts, s.unanswered, s.via_third_parties, s.undated_contacts,
+                  s.undated_replies, *s.missed_call_bursts, *s.platforms, *(x.after for x in s.after_stop)):
+            if f is not None:
+                add(f.event_ids)
+        for w in s.trend.weeks:
+            add(w.event_ids[:1])
+        out.update(x.event_id for x in s.stop_suggestions)
+    for p in places:
+        out.update(i for i, _, _ in p.events)
+    out.update(x.event_id for x in flagged)
+    out.update(f.event_id for f in names if f.event_id)
+    return out
 
 
 def n(value: int, singular: str, plural: str | None = None) -> str:
@@ -583,8 +711,12 @@ def _exhibit_link(sha256: str, exhibits: Mapping[str, str]) -> str:
     return f"<code>{e(sha256[:12])}</code>" if sha256 else ""
 
 
-def timeline_row(count: int, ev: Event, local: datetime | None, exhibits: Mapping[str, str]) -> str:
-    """One timeline row: six columns, the attachments and the source exhibit on their own lines under the text."""
+def timeline_row(count: int, ev: Event, local: datetime | None, exhibits: Mapping[str, str], *, anchor: str = "ev") -> str:
+    """One timeline row: six columns, the attachments and the source exhibit on their own lines under the text.
+
+    ``count`` is the event's place in the timeline (its line in ``timeline.jsonl``); ``anchor`` the
+    id prefix (the print view's copies use another, so every id stays unique).
+    """
     tags = ""
     if ev.time_ambiguous:
         tags += f'<span class="tag" title="{e(ev.time_note)}">≈ time</span>'
@@ -605,7 +737,7 @@ def timeline_row(count: int, ev: Event, local: datetime | None, exhibits: Mappin
     lines.append(f'<div class="meta">Source: {_exhibit_link(ev.source.sha256, exhibits)} '
                  f'<span class="loc">{e(ev.source.locator)}</span></div>')
     return (
-        f'<tr id="ev-{e(ev.event_id)}"><td class="num">{count}</td>'
+        f'<tr id="{anchor}-{e(ev.event_id)}"><td class="num">{count:,}</td>'
         f'<td class="time">{_time_cell(ev, local)}{tags}</td>'
         f"<td>{e(ev.platform)}<br><span class=\"note\">{kind}</span></td><td>{e(ev.direction)}</td>"
         f'<td>{person}</td><td class="text">{"".join(lines)}</td></tr>\n'
@@ -620,52 +752,138 @@ def _time_cell(ev: Event, local: datetime | None) -> str:
             f'<span class="d">{local.strftime("%Y-%m-%d")}</span> <span class="t">{local.strftime("%H:%M:%S")}</span></time>')
 
 
-def timeline_html(
-    events: Iterable[Event], tz: ZoneInfo, scan: Scan, exhibits: Mapping[str, str]
-) -> Iterator[str]:
-    """The merged timeline as a table (streamed), its filters and the filter data."""
-    persons, platforms, kinds = sorted(scan.persons), sorted(scan.platforms), sorted(scan.kinds)
-    shown = min(scan.total, scan.max_rows)
-    if scan.total > scan.max_rows:
-        cap = (f"<p><strong>This table shows the first {shown:,} of {scan.total:,} events</strong> (in time order); it is "
-               f"capped at {scan.max_rows:,} rows to keep the file usable. Every event is in the JSONL export: "
-               "<code>cyberevidence timeline CASE --format jsonl -o timeline.jsonl</code>.</p>")
+TABLE_HEAD = (
+    '<colgroup><col class="c-n"><col class="c-time"><col class="c-plat"><col class="c-dir"><col class="c-person">'
+    '<col class="c-text"></colgroup>'
+    '<thead><tr><th scope="col" class="num">#</th><th scope="col">Time (local)</th><th scope="col">Platform, kind</th>'
+    '<th scope="col">Direction</th><th scope="col">Person (sender)</th>'
+    '<th scope="col">Text, then attachments and source exhibit</th></tr></thead>'
+)
+
+
+def jsonl_note(scan: Scan) -> str:
+    """Where every event is: ``timeline.jsonl``, by its SHA-256, line n being the n-th event."""
+    return (f"Every event is in <code>timeline.jsonl</code> (<code>cyberevidence exports CASE</code> writes it to "
+            "<code>exports/</code>; <code>cyberevidence timeline CASE --format jsonl</code> writes the same bytes): "
+            f"{n(scan.total, 'line')}, {n(scan.jsonl_size, 'byte')}, SHA-256 {sha_html(scan.jsonl_sha256)}. "
+            "Line <em>n</em> is the event numbered <em>n</em> here (the # column); its <code>event_id</code> finds it too.")
+
+
+def _month_summary(m: Month, scan: Scan) -> str:
+    plats = ", ".join(f"{e(p)} {c:,}" for p, c in m.platforms.most_common())
+    subj = ""
+    if scan.subjects:
+        subj = f"; {m.counts[SUBJECT]:,} with {e(' or '.join(sorted(scan.subjects)))}"
+    if m.shown == m.total:
+        shown = "all shown"
     else:
-        cap = (f"<p>All {scan.total:,} events are shown. (The table is capped at {scan.max_rows:,} rows; the full "
-               "timeline is always in the JSONL export: <code>cyberevidence timeline CASE --format jsonl</code>.)</p>")
+        shown = (f"{m.shown:,} shown (the latest {m.quota[SUBJECT]:,} of the subjects' {m.counts[SUBJECT]:,}"
+                 + (f" and the latest {m.quota[OTHER]:,} of the other {m.counts[OTHER]:,}" if scan.subjects else "")
+                 + ")")
+    return (f'<summary><strong>{e(month_label(m.key))}</strong>: {n(m.total, "event")}{subj} ({plats}); {shown}; '
+            f'lines {m.first_line:,}–{m.last_line:,} of timeline.jsonl</summary>')
+
+
+def timeline_html(
+    events: Iterable[Event], tz: ZoneInfo, scan: Scan, exhibits: Mapping[str, str], printed: list[str] | None = None
+) -> Iterator[str]:
+    """The merged timeline, month by month (streamed), its filters and the filter data.
+
+    ``printed`` (when given) receives the print view's rows: the latest :attr:`Scan.print_rows` of
+    the subjects' dated events in the print period.
+    """
+    persons, platforms, kinds = sorted(scan.persons), sorted(scan.platforms), sorted(scan.kinds)
+    shown = scan.shown
+    if shown < scan.total:
+        subj = sum(m.quota[SUBJECT] for m in scan.months.values())
+        subj_all = sum(m.counts[SUBJECT] for m in scan.months.values())
+        cap = (f"<p><strong>This table shows {shown:,} of {scan.total:,} events</strong>, chosen so that the latest are "
+               f"never left out: the subjects' events first ({subj:,} of {subj_all:,} shown), then the others; every "
+               "month gets the same share of the "
+               f"{scan.max_rows:,} rows (<code>--max-rows</code>), a month needing fewer giving the rest to the others, "
+               "and shows its <em>latest</em> events. Each month below says how many it shows and which lines of "
+               "timeline.jsonl hold all of them.</p>")
+    else:
+        cap = (f"<p>All {scan.total:,} events are shown, month by month. (The table shows at most {scan.max_rows:,} rows; "
+               "beyond that it keeps the subjects' events and the latest of each month, and says so.)</p>")
+    section_class = "major screen-only" if scan.print_view else "major"
     yield (
-        '<section id="timeline" class="major" aria-labelledby="timeline-h"><h2 id="timeline-h">Timeline</h2>'
-        f"{cap}<p class=\"note\">Times are local ({e(tz.key)}); hover or inspect a time for its UTC instant. "
-        "<span class=\"tag\">≈ time</span> marks a time that could map to two instants or whose date order was guessed. "
-        "Links inside messages are text, not clickable.</p>"
+        f'<section id="timeline" class="{section_class}" aria-labelledby="timeline-h"><h2 id="timeline-h">Timeline</h2>'
+        f'{cap}<p>{jsonl_note(scan)}</p><p class="note">Times are local ({e(tz.key)}); hover or inspect a time for its UTC '
+        "instant. <span class=\"tag\">≈ time</span> marks a time that could map to two instants or whose date order was "
+        "guessed. Links inside messages are text, not clickable. Open or close a month by its heading.</p>"
         '<form id="filters" class="filters" hidden aria-label="Filter the timeline">'
         + _options("person", "Person", persons) + _options("platform", "Platform", platforms) + _options("kind", "Kind", kinds)
         + '<label>From<input type="date" name="from"></label><label>To<input type="date" name="to"></label>'
         '<label>Text<input type="search" name="q" placeholder="words in any column"></label>'
         '<button type="reset">Clear filters</button></form>'
         f'<p id="filter-status" aria-live="polite">Showing {shown:,} of {shown:,} rows.</p>'
-        f'<table id="timeline-table" class="timeline" data-visible="{shown}">'
-        "<caption>Merged timeline, all sources, in time order</caption>"
-        '<colgroup><col class="c-n"><col class="c-time"><col class="c-plat"><col class="c-dir"><col class="c-person">'
-        '<col class="c-text"></colgroup>'
-        '<thead><tr><th scope="col" class="num">#</th><th scope="col">Time (local)</th><th scope="col">Platform, kind</th>'
-        '<th scope="col">Direction</th><th scope="col">Person (sender)</th>'
-        '<th scope="col">Text, then attachments and source exhibit</th></tr></thead><tbody>\n'
+        f'<div id="timeline-months" data-visible="{shown}">\n'
     )
     pi = {v: i for i, v in enumerate(persons)}
     pl = {v: i for i, v in enumerate(platforms)}
     ki = {v: i for i, v in enumerate(kinds)}
+    dated_keys = [k for k in scan.months if k != UNDATED_KEY]
+    open_keys = set(scan.months) if shown <= OPEN_ALL_ROWS else set(dated_keys[-1:] or list(scan.months)[-1:])
     meta: list[list[Any]] = []
+    index: dict[tuple[str, int], int] = defaultdict(int)
+    current: Month | None = None
+    in_table = False
+    print_seen = 0
+    print_from = scan.print_count - scan.print_rows
     for count, ev in enumerate(events, start=1):
-        if count > scan.max_rows:
-            break
+        key = month_key(ev, tz)
+        if current is None or key != current.key:
+            if current is not None:
+                yield ("</tbody></table>" if in_table else "") + "</details>\n"
+            current = scan.months[key]
+            in_table = current.shown > 0
+            opened = " open" if key in open_keys else ""
+            yield f'<details class="month" id="m-{e(key)}"{opened}>{_month_summary(current, scan)}'
+            if in_table:
+                yield (f'<table class="timeline"><caption>{e(month_label(key))}: merged timeline, all sources, in time '
+                       f"order</caption>{TABLE_HEAD}<tbody>\n")
+        group = scan.group(ev)
+        i = index[key, group]
+        index[key, group] = i + 1
         local = None if ev.timestamp is None else ev.timestamp.astimezone(tz)
-        yield timeline_row(count, ev, local, exhibits)
-        day = local.date().isoformat() if local else ""
-        meta.append([pi.get(ev.person, -1), pl.get(ev.platform, -1), ki.get(ev.kind, -1), day])
-    yield "</tbody></table>\n"
+        if current.shows(group, i):
+            yield timeline_row(count, ev, local, exhibits)
+            day = local.date().isoformat() if local else ""
+            meta.append([pi.get(ev.person, -1), pl.get(ev.platform, -1), ki.get(ev.kind, -1), day])
+        if printed is not None and local is not None and group == SUBJECT and scan.print_period.holds(local.date()):
+            if print_seen >= print_from:
+                printed.append(timeline_row(count, ev, local, exhibits, anchor="pv"))
+            print_seen += 1
+    if current is not None:
+        yield ("</tbody></table>" if in_table else "") + "</details>\n"
+    yield "</div>\n"
     data = {"persons": persons, "platforms": platforms, "kinds": kinds, "rows": meta}
     yield f'<script type="application/json" id="timeline-data">{json_for_html(data)}</script>\n</section>\n'
+
+
+def print_view_html(scan: Scan, rows: Sequence[str], tz: ZoneInfo) -> str:
+    """The timeline as printed for a large case: the subjects' latest events (of the chosen period); the rest by hash."""
+    if not scan.print_view:
+        return ""
+    who = " and ".join(sorted(scan.subjects)) if scan.subjects else "everyone"
+    period = scan.print_period.text()
+    what = f"the subjects' ({e(who)})" if scan.subjects else "all"
+    if len(rows) < scan.print_count:
+        chosen = (f"the latest {len(rows):,} of {what} {scan.print_count:,} dated events"
+                  + (f" {e(period)}" if period else ""))
+    else:
+        chosen = f"all {scan.print_count:,} of {what} dated events" + (f" {e(period)}" if period else "")
+    body = (f'<table class="timeline" id="print-table"><caption>Printed timeline: {chosen}</caption>{TABLE_HEAD}'
+            f'<tbody>{"".join(rows)}</tbody></table>') if rows else "<p>No event of the subjects in this period.</p>"
+    return (
+        '<section id="print-view" class="major print-only" aria-labelledby="print-view-h">'
+        '<h2 id="print-view-h">Timeline (printed)</h2>'
+        f"<p>The case holds {n(scan.total, 'event')}, too many to print. This printed timeline is {chosen} "
+        f"(at most {scan.print_rows:,}; choose the period with <code>--print-from</code>/<code>--print-to</code>), times "
+        f"local ({e(tz.key)}). The # column is each event's line in timeline.jsonl.</p><p>{jsonl_note(scan)}</p>"
+        f"{body}</section>\n"
+    )
 
 
 def exhibit_order(refs: ExhibitRefs, sha256: str) -> tuple[int, int, str]:
@@ -787,12 +1005,20 @@ def footer_html(generated: str) -> str:
 # the whole report
 
 
-def render(case: Case, *, max_rows: int = DEFAULT_MAX_ROWS, generated_at: str | None = None) -> Iterator[str]:
-    """The report as a stream of HTML pieces (the timeline is read twice, never held in memory)."""
+def render(
+    case: Case, *, max_rows: int = DEFAULT_MAX_ROWS, generated_at: str | None = None,
+    print_rows: int = DEFAULT_PRINT_ROWS, print_from: date | None = None, print_to: date | None = None,
+) -> Iterator[str]:
+    """The report as a stream of HTML pieces (the timeline is read twice, never held in memory).
+
+    ``max_rows`` bounds the screen table and ``print_rows`` the printed one (the subjects' latest
+    events, between the local dates ``print_from`` and ``print_to`` when given): see
+    :mod:`cyberevidence.report.layout` for the rule.
+    """
     from cyberevidence.timeutil import zone
 
-    if max_rows < 0:
-        raise ValueError("max_rows must be 0 or more")
+    if max_rows < 0 or print_rows < 0:
+        raise ValueError("max_rows and print_rows must be 0 or more")
     info = case.info
     tz = zone(info["timezone"])
     generated = generated_at or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -804,7 +1030,6 @@ def render(case: Case, *, max_rows: int = DEFAULT_MAX_ROWS, generated_at: str | 
     refs = exhibit_refs(case)
     numbers = {str(a["sha256"]): refs.label(str(a["sha256"])) for a in artefacts}
     artefacts.sort(key=lambda a: exhibit_order(refs, str(a["sha256"])))
-    scan = scan_timeline(case.timeline(), tz, subjects, max_rows)
     summaries = case.conduct()
     places = case.places()
     names = name_findings(case)
@@ -814,6 +1039,8 @@ def render(case: Case, *, max_rows: int = DEFAULT_MAX_ROWS, generated_at: str | 
         link_total += 1
         if link.link.flag is not None:
             flagged.append(link)
+    scan = scan_timeline(case.timeline(), tz, subjects, max_rows, wanted=wanted_ids(summaries, places, flagged, names),
+                         print_rows=print_rows, print_period=Period(print_from, print_to))
     css = page_css(str(info.get("case_id", "")))
     js = asset("report.js")
     title = f"Evidence report – {info.get('title') or info.get('case_id', '')}"
@@ -827,7 +1054,9 @@ def render(case: Case, *, max_rows: int = DEFAULT_MAX_ROWS, generated_at: str | 
     yield places_html(places, tz, scan)
     yield links_html(flagged, link_total, tz, scan)
     yield undated_html(scan.undated, numbers)
-    yield from timeline_html(case.timeline(), tz, scan, numbers)
+    printed: list[str] = []
+    yield from timeline_html(case.timeline(), tz, scan, numbers, printed if scan.print_view else None)
+    yield print_view_html(scan, printed, tz)
     yield from exhibits_html(artefacts, numbers)
     yield warnings_html(case.warnings())
     yield from custody_html(case.custody.entries())
