@@ -12,6 +12,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, TextIO
 
@@ -382,7 +383,15 @@ def report(
     output: OutOpt = None,
     max_rows: Annotated[
         int, typer.Option("--max-rows", help="Most timeline rows shown in the report (all events stay in the JSONL export).")
-    ] = 20_000,
+    ] = 5_000,
+    print_from: Annotated[
+        datetime | None,
+        typer.Option("--print-from", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="First day (local) printed."),
+    ] = None,
+    print_to: Annotated[
+        datetime | None,
+        typer.Option("--print-to", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="Last day (local) printed."),
+    ] = None,
 ) -> None:
     """Write the evidence report: one self-contained HTML file that loads nothing and prints cleanly.
 
@@ -395,10 +404,11 @@ def report(
     state = case_state(c)
     target = output if output is not None else exports_dir(c) / REPORT_FILE
     target.parent.mkdir(parents=True, exist_ok=True)
+    period = {"print_from": print_from.date() if print_from else None, "print_to": print_to.date() if print_to else None}
     try:
-        result = ce.write_report(c, target, max_rows=max_rows)
+        result = ce.write_report(c, target, max_rows=max_rows, **period)
     except PermissionError:
-        result = ce.write_report(c, target, max_rows=max_rows, record=False)
+        result = ce.write_report(c, target, max_rows=max_rows, record=False, **period)
         err.print("Note: the case is read-only, so this report export was not written to the custody log.")
     if target.resolve() == (exports_dir(c) / REPORT_FILE).resolve():
         mark_written(c, [ExportedFile(REPORT_FILE, target, 0, result.sha256)], state)

@@ -17,7 +17,7 @@ import pytest
 
 import cyberevidence as ce
 
-from ._chromium import MISSING, NO_PLAYWRIGHT, available
+from ._chromium import MISSING, NO_PLAYWRIGHT, ROWS, available
 from .conftest import HOSTILE_SENDER
 
 if not available():
@@ -56,7 +56,7 @@ def loaded(browser: Any, report_file: Path) -> Iterator[Loaded]:
 
 
 def _visible_rows(page: Any) -> int:
-    return int(page.evaluate("Array.from(document.querySelectorAll('#timeline-months table.timeline tbody tr')).filter(r => !r.hidden).length"))
+    return int(page.evaluate(f"Array.from(document.querySelectorAll('{ROWS}')).filter(r => !r.hidden).length"))
 
 
 def test_loads_offline_with_no_console_messages_and_no_requests(loaded: Loaded) -> None:
@@ -151,7 +151,7 @@ def test_screenshots_and_print(loaded: Loaded, tmp_path: Path) -> None:
     assert desktop.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and desktop.stat().st_size > 20_000
     page.emulate_media(media="print")
     assert page.locator("#filters").is_hidden() and page.locator("nav.toc").is_hidden()
-    assert page.evaluate("getComputedStyle(document.querySelector('#timeline-months table.timeline tbody tr')).breakInside") == "avoid"
+    assert page.evaluate(f"getComputedStyle(document.querySelector('{ROWS}')).breakInside") == "avoid"
     printed = out / "report-print.png"
     page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
     page.screenshot(path=str(printed))

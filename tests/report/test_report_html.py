@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import itertools
 import json
 import re
 from html.parser import HTMLParser
@@ -189,9 +190,10 @@ def test_the_row_cap_keeps_the_subjects_latest_events_and_names_the_rest_by_hash
         if ev.event_id in rendered:
             assert re.search(rf'<tr id="ev-{ev.event_id}"><td class="num">{n}</td>', html)
     # Each month states its count and its lines, and the months cover every line once.
-    spans = [(int(a.replace(",", "")), int(b.replace(",", ""))) for a, b in re.findall(r"lines ([\d,]+)–([\d,]+) of timeline", html)]
+    found = re.findall(r"lines ([\d,]+)–([\d,]+) of timeline", html)
+    spans = [(int(a.replace(",", "")), int(b.replace(",", ""))) for a, b in found]
     assert spans[0][0] == 1 and spans[-1][1] == len(events)
-    assert all(b + 1 == c for (_, b), (c, _) in zip(spans, spans[1:], strict=False))
+    assert all(b + 1 == c for (_, b), (c, _) in itertools.pairwise(spans))
     assert "beyond the table" not in html
     full = ce.build_report(report_case)
     assert "All 47 events are shown" in full and 'id="print-view"' not in full

@@ -12,12 +12,11 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cyberevidence.exhibits import exhibit_refs
-from datetime import date
-
 from cyberevidence.report.html import DEFAULT_MAX_ROWS, DEFAULT_PRINT_ROWS, render
 
 if TYPE_CHECKING:

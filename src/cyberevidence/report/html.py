@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from cyberevidence._version import __version__
-from cyberevidence.analysis.conduct import ConductSummary, DatedFigure, Figure
-from cyberevidence.analysis.conduct_words import plural, trend_text, week_items
+from cyberevidence.analysis.conduct import ConductSummary
+from cyberevidence.analysis.conduct_words import MAX_LISTED
 from cyberevidence.analysis.contacts import CONTACT_KINDS, ContactRow
 from cyberevidence.analysis.links import LinkSeen
 from cyberevidence.analysis.places import Place
@@ -43,6 +43,7 @@ from cyberevidence.events import Event
 from cyberevidence.exhibits import MEMBER_SEPARATOR, ExhibitRefs, exhibit_refs, sha256_groups
 from cyberevidence.limitations import NameFinding, name_findings
 from cyberevidence.report import charts
+from cyberevidence.report.conduct_text import Sentence, conduct_sentences, marker_types, suggestion_lines
 from cyberevidence.report.layout import OTHER, SUBJECT, UNDATED_KEY, Month, allocate, month_label
 from cyberevidence.report.undated import undated_html
 from cyberevidence.store.custody import CustodyEntry
@@ -52,7 +53,7 @@ if TYPE_CHECKING:
     from cyberevidence.case import Case
 
 #: Rows rendered in the timeline table; the rest are in the JSONL export (stated in the report).
-DEFAULT_MAX_ROWS = 20_000
+DEFAULT_MAX_ROWS = 5_000
 #: The subjects' events in the print view (the latest, of the chosen period when one is given).
 DEFAULT_PRINT_ROWS = 2_000
 #: Up to this many rows, every month of the timeline is open when the page opens; above it only the latest.
@@ -151,7 +152,8 @@ class Period:
     def text(self) -> str:
         if self.start is None and self.end is None:
             return ""
-        return f"from {self.start.isoformat() if self.start else 'the start'} to {self.end.isoformat() if self.end else 'the end'}"
+        first = self.start.isoformat() if self.start else "the start"
+        return f"from {first} to {self.end.isoformat() if self.end else 'the end'}"
 
 
 @dataclass
@@ -482,88 +484,53 @@ def _strong(value: int) -> str:
     return f"<strong>{value:,}</strong>"
 
 
-def conduct_html(summaries: Sequence[ConductSummary], tz: ZoneInfo, scan: Scan) -> str:
+def sentence_html(sentence: Sentence, fig: Figures, scan: Scan) -> str:
+    """One sentence of the conduct text, each figure linked to the events behind it."""
+    out = []
+    for part in sentence.parts:
+        if isinstance(part, str):
+            out.append(e(part))
+            continue
+        value = _strong_text(part.text) if part.strong else e(part.text)
+        if not part.listed:
+            out.append(ev_link(part.event_ids[0], value, scan) if part.event_ids else value)
+        else:
+            out.append(fig(value, part.event_ids, part.label))
+    return "".join(out)
+
+
+def _strong_text(text: str) -> str:
+    return f"<strong>{e(text)}</strong>"
+
+
+def conduct_html(summaries: Sequence[ConductSummary], tz: ZoneInfo, scan: Scan,
+                 markers: Mapping[str, str] | None = None) -> str:
+    """The course of conduct: the sentences of ``conduct.txt`` (:mod:`cyberevidence.report.conduct_text`), linked."""
     out = ['<section id="conduct" class="major" aria-labelledby="conduct-h"><h2 id="conduct-h">Course of conduct</h2>',
            '<p class="note">Counted from the merged timeline: a <em>contact</em> is a message, call, e-mail, post, '
            "comment, reaction or friend request from the subject to the victim. Days and hours are the victim's local "
-           "ones. Each figure links to the first event behind it in the timeline table; “events behind” lists them all.</p>"]
+           f"ones ({e(tz.key)}). The words are those of <code>conduct.txt</code>. Each figure links to the first event "
+           "behind it in the timeline table (or names its line in timeline.jsonl); “events behind” lists them.</p>"]
     if not summaries:
         out.append("<p>No subject is named in the people file, so there is no course-of-conduct summary. "
                    "Load one with <code>cyberevidence people CASE FILE.toml</code> (role = \"subject\").</p></section>\n")
         return "".join(out)
     fig = Figures(scan)
-
-    def count(f: Figure, label: str) -> str:
-        return fig(_strong(f.value), f.event_ids, label)
-
-    def dated(f: DatedFigure, label: str) -> str:
-        return fig(when(f.when, tz), f.event_ids, label)
-
     for i, s in enumerate(summaries):
         hid = f"conduct-{i}"
-        out.append(f'<section aria-labelledby="{hid}"><h3 id="{hid}">{e(s.subject)}</h3>')
-        if s.first_contact is None or s.last_contact is None:
-            out.append("<p>No contact from this person was found in the evidence.</p></section>")
-            continue
-        kinds = ", ".join(e(plural(v, k)) for k, v in s.by_kind.items())
-        items: list[str] = []
-
-        def add(sentence: str, items: list[str] = items) -> None:
-            items.append(sentence + fig.take())
-
-        add(f"{e(s.subject)} made {count(s.total_contacts, 'total contacts')} contacts ({kinds}), the first on "
-            f"{dated(s.first_contact, 'first contact')} and the last on {dated(s.last_contact, 'last contact')}.")
-        days = f"Contact came on {count(s.distinct_days, 'days with contact')} different days"
-        if s.longest_run:
-            run = s.longest_run
-            days += (f"; the longest run was {fig(_strong(run.days), run.event_ids, 'longest run')} days in a row "
-                     f"({e(run.start)} to {e(run.end)})")
-        if s.busiest_day:
-            b = s.busiest_day
-            days += f"; the busiest day was {e(b.when)} with {fig(_strong(b.value), b.event_ids, 'busiest day')} contacts"
-        add(days + ".")
-        add(f"{count(s.night_contacts, 'night contacts')} contacts came at night (local time).")
-        add(f"The victim replied {count(s.replies, 'replies')} times; {count(s.unanswered, 'unanswered')} contacts had no "
-            "reply within the set time (24 hours by default).")
-        if s.missed_call_bursts:
-            bursts = "; ".join(
-                f"{fig(f'{b.value} calls', b.event_ids, f'burst at {b.when}')} from {when(b.when, tz)}"
-                for b in s.missed_call_bursts
-            )
-            add(f"There were {len(s.missed_call_bursts)} bursts of missed calls: {bursts}.")
-        else:
-            add("There were no bursts of missed calls.")
-        weekly = "; ".join(
-            e(i.text) + (ev_link(i.figure.event_ids[0], str(i.figure.value), scan) if i.figure and i.figure.event_ids
-                         else str(i.figure.value) if i.figure else "")
-            for i in week_items(s.trend.weeks)
-        )
-        add(f"Contacts per week: {weekly}.")
-        add(e(trend_text(s.trend)))
-        plats = "; ".join(
-            f"{e(p.platform)} – first used {fig(when(p.first_used, tz), p.event_ids, p.platform)}, {p.contacts:,} contacts"
-            for p in s.platforms
-        )
-        add(f"Platforms used ({len(s.platforms)}): {plats}.")
-        for stop in s.after_stop:
-            by = ", ".join(f"{e(k)} {v}" for k, v in stop.after_by_platform.items())
-            add(f"After the stop date {e(stop.stop_date)} ({e(stop.source)}): "
-                f"{count(stop.after, f'after {stop.stop_date}')} contacts{f' ({by})' if by else ''}; {stop.before:,} before it.")
-        add(f"Messages from other people that mention {e(s.subject)}: {count(s.via_third_parties, 'via third parties')}.")
-        undated = s.undated_contacts.value + s.undated_replies.value
-        if undated:
-            add(f"{count(s.undated_contacts, 'undated contacts')} contacts and {count(s.undated_replies, 'undated replies')} "
-                f"replies have no time in their source; {e(excluded_note(undated, 'events'))}")
-        out.append('<ul class="figures">' + "".join(f"<li>{x}</li>" for x in items) + "</ul>")
+        out.append(f'<section aria-labelledby="{hid}"><h3 id="{hid}">{e(s.subject)}</h3><ul class="figures">')
+        for sentence in conduct_sentences(s, tz, markers):
+            out.append(f'<li data-topic="{e(sentence.topic)}">{sentence_html(sentence, fig, scan)}{fig.take()}</li>')
+        out.append("</ul>")
         if s.stop_suggestions:
-            sugg = "".join(
-                f"<li>{ev_link(x.event_id, when(x.timestamp, tz), scan)} [{e(x.platform)}] “{e(x.text, multiline=True)}”</li>"
-                for x in s.stop_suggestions
-            )
+            sugg = "".join(f"<li>{ev_ref(event_id, e(stamp), scan)} {e(text, multiline=True)}</li>"
+                           for event_id, stamp, text in suggestion_lines(s, tz))
+            more = (f"<li>…and {len(s.stop_suggestions) - MAX_LISTED:,} more (all in <code>conduct.json</code>)</li>"
+                    if len(s.stop_suggestions) > MAX_LISTED else "")
             out.append(
                 '<div class="confirm"><p><strong>For you to confirm:</strong> these messages from the victim read like a '
                 "request to stop. They are suggestions only and are <em>not</em> used as stop dates unless you give them "
-                f"(<code>--stop-date</code> or <code>stop_dates</code> in the people file).</p><ul>{sugg}</ul></div>"
+                f"(<code>--stop-date</code> or <code>stop_dates</code> in the people file).</p><ul>{sugg}{more}</ul></div>"
             )
         out.append("</section>")
     out.append("</section>\n")
@@ -1049,7 +1016,7 @@ def render(
     yield banner_html(info, generated, places, names)
     yield summary_html(info, manifest, verify, scan)
     yield names_html(names, scan, numbers)
-    yield conduct_html(summaries, tz, scan)
+    yield conduct_html(summaries, tz, scan, marker_types(case.markers()))
     yield charts_html(case.contacts("day"), scan, subjects)
     yield places_html(places, tz, scan)
     yield links_html(flagged, link_total, tz, scan)
