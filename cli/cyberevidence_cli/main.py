@@ -32,10 +32,10 @@ from cyberevidence.exporters.case_exports import (
 )
 from cyberevidence.parsers.base import DateOrder
 from cyberevidence.people import load_people
+from cyberevidence.report.conduct_text import marker_types, write_conduct_text
 from cyberevidence.store.seal import PUBLIC_KEY, archive_dir, key_fingerprint
 from cyberevidence.timeutil import zone
 from cyberevidence_cli import helpfmt
-from cyberevidence_cli.conduct_text import write_conduct_text
 from cyberevidence_cli.console import err_console, shown
 from cyberevidence_cli.exports_cmd import exports, note_stale, refresh
 from cyberevidence_cli.pack_cmd import pack
@@ -330,7 +330,7 @@ def conduct(
         if format == "json":
             out.write(json.dumps([s.to_dict() for s in summaries], indent=2, ensure_ascii=False) + "\n")
         else:
-            write_conduct_text(summaries, out, zone(c.info["timezone"]))
+            write_conduct_text(summaries, out, zone(c.info["timezone"]), marker_types(c.markers()))
     _log_export(c, f"conduct-{format}", output, len(summaries))
 
 

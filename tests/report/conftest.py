@@ -110,3 +110,17 @@ def large_report(large_case: ce.Case, tmp_path_factory: pytest.TempPathFactory) 
     target = tmp_path_factory.mktemp("large-report") / "report.html"
     ce.write_report(large_case, target, record=False, generated_at="2026-01-01T00:00:00Z")
     return target
+
+
+@pytest.fixture(scope="session")
+def record_case(tmp_path_factory: pytest.TempPathFactory) -> ce.Case:
+    """The report case with the victim's record: a diary entry edited once, a block, and two indicator decisions."""
+    case = make_case(tmp_path_factory.mktemp("record"))
+    entry = case.diary_add("2025-11-12 22:40", "He was outside the house <again>.", person="Mark Kell", place="home")
+    case.diary_edit(entry.entry_id, what_happened="He was outside the house <again>, by the car.", actor="Sarah Jones")
+    case.add_marker("blocked", "2025-11-05 09:00", person="Mark Kell", platform="whatsapp", note="blocked his number")
+    found = ce.indicator_candidates(case)
+    ce.review_candidate(case, found[0].id, "dismissed", actor="Advocate A", note="first look")
+    ce.review_candidate(case, found[0].id, "confirmed", actor="Advocate B", note="a threat <b>in context</b>")
+    ce.review_candidate(case, found[1].id, "dismissed", actor="Advocate A", note="a joke between friends")
+    return case

@@ -45,6 +45,7 @@ from cyberevidence.limitations import NameFinding, name_findings
 from cyberevidence.report import charts
 from cyberevidence.report.conduct_text import Sentence, conduct_sentences, marker_types, suggestion_lines
 from cyberevidence.report.layout import OTHER, SUBJECT, UNDATED_KEY, Month, allocate, month_label
+from cyberevidence.report.record import MAX_BREACHES, diary_html, markers_html, record_versions, reviews_html
 from cyberevidence.report.undated import undated_html
 from cyberevidence.store.custody import CustodyEntry
 from cyberevidence.store.verify import VerifyReport
@@ -389,6 +390,9 @@ TOC = (
     ("charts", "Charts"),
     ("places", "Places in photos"),
     ("links", "Links"),
+    ("diary", "Diary"),
+    ("markers", "Markers"),
+    ("reviews", "Indicators reviewed"),
     ("timeline", "Timeline"),
     ("exhibits", "Exhibits"),
     ("warnings", "Parsing warnings"),
@@ -1006,7 +1010,12 @@ def render(
         link_total += 1
         if link.link.flag is not None:
             flagged.append(link)
-    scan = scan_timeline(case.timeline(), tz, subjects, max_rows, wanted=wanted_ids(summaries, places, flagged, names),
+    effects = case.marker_effects() if case.markers() else []
+    diary = [case.diary_history(entry.entry_id) for entry in case.diary()]
+    wanted = wanted_ids(summaries, places, flagged, names)
+    wanted.update(b.event_id for fx in effects for b in fx.breaches[:MAX_BREACHES])
+    wanted.update(str(x.details.get("event_id", "")) for x in case.custody.entries() if x.action == "indicator_review")
+    scan = scan_timeline(case.timeline(), tz, subjects, max_rows, wanted=wanted,
                          print_rows=print_rows, print_period=Period(print_from, print_to))
     css = page_css(str(info.get("case_id", "")))
     js = asset("report.js")
@@ -1020,6 +1029,13 @@ def render(
     yield charts_html(case.contacts("day"), scan, subjects)
     yield places_html(places, tz, scan)
     yield links_html(flagged, link_total, tz, scan)
+    yield diary_html(diary, numbers, tz)
+
+    def event_ref(event_id: str, text: str) -> str:
+        return ev_ref(event_id, text, scan)
+
+    yield markers_html(effects, record_versions(case), numbers, tz, event_ref)
+    yield reviews_html(case, tz, event_ref)
     yield undated_html(scan.undated, numbers)
     printed: list[str] = []
     yield from timeline_html(case.timeline(), tz, scan, numbers, printed if scan.print_view else None)
