@@ -70,7 +70,11 @@ def test_planted_script_and_onerror_do_not_run(loaded: Loaded, report_case: ce.C
     page = loaded.page
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert page.title().startswith("Evidence report – Kell & \"Jones\" </style><script>")
-    assert page.evaluate("document.querySelectorAll('img, iframe, object, embed, a[href^=\"http\"]').length") == 0
+    assert page.evaluate("document.querySelectorAll('iframe, object, embed, a[href^=\"http\"]').length") == 0
+    # The only images are the report's thumbnails, embedded as data URIs (the one request is the file itself).
+    srcs = page.evaluate("Array.from(document.images).map(i => i.getAttribute('src').slice(0, 23))")
+    assert srcs and set(srcs) == {"data:image/jpeg;base64,"}
+    assert page.evaluate("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
     assert page.evaluate("document.querySelectorAll('svg[onload], [onerror], [onclick]').length") == 0
     # The payloads are there, as text the reader can see.
     cells = page.locator("#timeline-months table.timeline td.text")

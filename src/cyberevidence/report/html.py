@@ -45,6 +45,7 @@ from cyberevidence.limitations import NameFinding, name_findings
 from cyberevidence.report import charts
 from cyberevidence.report.conduct_text import Sentence, conduct_sentences, marker_types, suggestion_lines
 from cyberevidence.report.layout import OTHER, SUBJECT, UNDATED_KEY, Month, allocate, month_label
+from cyberevidence.report.pictures import Picture, exif_time, pictures, stored_pictures
 from cyberevidence.report.record import MAX_BREACHES, diary_html, markers_html, record_versions, reviews_html
 from cyberevidence.report.undated import undated_html
 from cyberevidence.store.custody import CustodyEntry
@@ -59,6 +60,8 @@ DEFAULT_MAX_ROWS = 5_000
 DEFAULT_PRINT_ROWS = 2_000
 #: Up to this many rows, every month of the timeline is open when the page opens; above it only the latest.
 OPEN_ALL_ROWS = 3_000
+#: Events listed under one picture (the first that carry it).
+MAX_PICTURE_EVENTS = 5
 #: Event links listed under one conduct figure (the figure itself always links to its first event).
 MAX_FIGURE_LINKS = 300
 
@@ -180,6 +183,8 @@ class Scan:
     print_period: Period = Period()
     print_count: int = 0  # the subjects' dated events in the print period
     print_last: str = ""  # event id of the latest of them
+    #: picture SHA-256 -> the first events that carry it (event id, direction, person)
+    attached: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
 
     @property
     def shown(self) -> int:
@@ -207,6 +212,7 @@ def month_key(ev: Event, tz: ZoneInfo) -> str:
 def scan_timeline(
     events: Iterable[Event], tz: ZoneInfo, subjects: Sequence[str], max_rows: int, *,
     wanted: Iterable[str] = (), print_rows: int = DEFAULT_PRINT_ROWS, print_period: Period = Period(),
+    pictures: Iterable[str] = (),
 ) -> Scan:
     """Count what the charts and the row rule need, and hash the timeline as ``timeline.jsonl`` holds it (streams).
 
@@ -219,6 +225,7 @@ def scan_timeline(
     wanted_ids = set(wanted)
     placed: dict[str, tuple[str, int, int]] = {}  # wanted id -> (month, group, index in its month and group)
     wanted_people = set(subjects)
+    picture_shas = set(pictures)
 
     def counted() -> Iterator[Event]:
         for ev in events:
@@ -230,7 +237,12 @@ def scan_timeline(
                 month = s.months[key] = Month(key, line)
             month.last_line = line
             group = s.group(ev)
-            if ev.event_id in wanted_ids:
+            carried = [a.sha256 for a in ev.attachments if a.sha256 in picture_shas] if picture_shas else []
+            for sha in carried:
+                seen = s.attached.setdefault(sha, [])
+                if len(seen) < MAX_PICTURE_EVENTS:
+                    seen.append((ev.event_id, ev.direction, ev.person))
+            if ev.event_id in wanted_ids or carried:
                 label = local_label(ev, tz)
                 s.lines[ev.event_id] = (line, label)
                 placed[ev.event_id] = (key, group, month.counts[group])
@@ -388,6 +400,7 @@ TOC = (
     ("summary", "Case summary"),
     ("conduct", "Course of conduct"),
     ("charts", "Charts"),
+    ("pictures", "Pictures"),
     ("places", "Places in photos"),
     ("links", "Links"),
     ("diary", "Diary"),
@@ -571,7 +584,7 @@ def charts_html(rows: Sequence[ContactRow], scan: Scan, subjects: Sequence[str])
         f"<tr><th scope=\"row\">{d.isoformat()}</th><td>{e(p)}</td><td class=\"num\">{c}</td></tr>"
         for d in sorted(daily) for p, c in sorted(daily[d].items())
     )
-    out.append('<details><summary>Data table</summary><table><caption>Incoming contacts per day and platform</caption>'
+    out.append('<details class="screen-only"><summary>Data table</summary><table><caption>Incoming contacts per day and platform</caption>'
                '<thead><tr><th scope="col">Day</th><th scope="col">Platform</th><th scope="col" class="num">Contacts</th>'
                f"</tr></thead><tbody>{trs}</tbody></table></details></figure>")
     # heat maps
@@ -590,7 +603,7 @@ def charts_html(rows: Sequence[ContactRow], scan: Scan, subjects: Sequence[str])
             f'<tr><th scope="row">{charts.WEEKDAYS[r]}</th>' + "".join(f'<td class="num">{v}</td>' for v in grid[r]) + "</tr>"
             for r in range(7)
         )
-        out.append(f'<details><summary>Data table</summary><table><caption>Contacts from {e(person)} by weekday and hour'
+        out.append(f'<details class="screen-only"><summary>Data table</summary><table><caption>Contacts from {e(person)} by weekday and hour'
                    f'</caption><thead><tr><th scope="col">Day</th>{head}</tr></thead><tbody>{body}</tbody></table>'
                    "</details></figure>")
     out.append("</div>")
@@ -611,11 +624,55 @@ def charts_html(rows: Sequence[ContactRow], scan: Scan, subjects: Sequence[str])
             f'<td class="num">{len(scan.channel[p])}</td><td class="num">{sum(scan.channel[p].values())}</td></tr>'
             for p in chan_platforms
         )
-        out.append('<details><summary>Data table</summary><table><caption>Platforms used</caption><thead><tr>'
+        out.append('<details class="screen-only"><summary>Data table</summary><table><caption>Platforms used</caption><thead><tr>'
                    '<th scope="col">Platform</th><th scope="col">First day</th><th scope="col">Last day</th>'
                    '<th scope="col" class="num">Days</th><th scope="col" class="num">Contacts</th></tr></thead>'
                    f"<tbody>{trs}</tbody></table></details></figure>")
     out.append("</section>\n")
+    return "".join(out)
+
+
+def pictures_html(pics: Sequence[Picture], left: int, numbers: Mapping[str, str], tz: ZoneInfo, scan: Scan) -> str:
+    """Photos and screenshots as embedded thumbnails, each with its exhibit, EXIF time, camera, position and events."""
+    from cyberevidence.report import pictures as limits
+
+    out = ['<section id="pictures" class="major" aria-labelledby="pictures-h"><h2 id="pictures-h">Pictures</h2>']
+    if not pics:
+        out.append("<p>No photo or screenshot is stored in the case.</p></section>\n")
+        return "".join(out)
+    shown = sum(1 for x in pics if x.shown)
+    out.append(
+        f"<p>{n(len(pics) + left, 'picture')} stored in the case; {shown:,} shown as thumbnails made from the verified "
+        f"store (each file re-hashed first). Limits: at most {limits.MAX_THUMBNAILS:,} thumbnails of "
+        f"{limits.THUMBNAIL_PX} pixels, a picture of at most {limits.MAX_SOURCE_BYTES >> 20} MiB and "
+        f"{limits.MAX_PIXELS:,} pixels, {limits.MAX_TOTAL_BYTES >> 20} MiB read in all; a picture beyond them, "
+        "truncated or unreadable is listed with the reason. The originals are the exhibits named.</p>")
+    if left:
+        out.append(f'<p class="note">{n(left, "more picture")} beyond the {limits.MAX_THUMBNAILS:,} listed here: see '
+                   "the Exhibits table (media type image/…).</p>")
+    cards = []
+    for x in pics:
+        ref = numbers.get(x.sha256, "")
+        head = f'<a class="ref" href="#ex-{e(x.sha256)}">{e(ref)}</a>' if ref else f"<code>{e(x.sha256[:12])}</code>"
+        img = (f'<img src="{x.data_uri}" width="{x.width}" height="{x.height}" alt="Thumbnail of {e(x.name)}">'
+               if x.shown else f'<p class="note">No thumbnail: {e(x.reason)}</p>')
+        facts = [("Exhibit", head), ("Name", e(x.name)), ("Type, size", f"{e(x.media_type)}, {_size(x.size)}")]
+        f = x.facts
+        if f is not None:
+            if f.taken_local or f.taken_utc:
+                facts.append(("Taken", e(exif_time(f, tz))))
+            camera = " ".join(v for v in (f.make, f.model) if v)
+            if camera:
+                facts.append(("Camera", e(camera)))
+            if f.latitude is not None and f.longitude is not None:
+                facts.append(("Position", f'<a href="#places">{f.latitude:.6f}, {f.longitude:.6f}</a>'))
+        evs = scan.attached.get(x.sha256, [])
+        if evs:
+            facts.append(("In", "; ".join(ev_ref(i, f"{e(scan.lines[i][1])} ({e(d)}, {e(who)})", scan)
+                                          for i, d, who in evs if i in scan.lines)))
+        dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts)
+        cards.append(f'<figure class="picture" id="pic-{e(x.sha256)}">{img}<dl>{dl}</dl></figure>')
+    out.append(f'<div class="pictures">{"".join(cards)}</div></section>\n')
     return "".join(out)
 
 
@@ -630,20 +687,28 @@ def places_html(places: Sequence[Place], tz: ZoneInfo, scan: Scan) -> str:
                    f"{n(len(victim), 'photo')} with a GPS position (marked below). Whoever received "
                    f"{'it' if len(victim) == 1 else 'them'} may know where it was taken. Tell her advocate.</div>")
     trs = []
-    for p in places:
+    for i, p in enumerate(places, start=1):
         f = p.facts
         evs = ", ".join(ev_link(i, f"{e(d)} ({e(who)})", scan) for i, d, who in p.events) or "–"
-        taken = when(f.taken_utc, tz) if f.taken_utc else e(f.taken_local) + (" (camera clock)" if f.taken_local else "")
+        taken = e(exif_time(f, tz)) or "–"
         flag = ' <span class="tag">safety finding: sent by the victim</span>' if p.sent_by_victim else ""
         trs.append(
-            f'<tr><td>{e(", ".join(p.names))}{flag}<br><code>{e(p.sha256)}</code></td>'
+            f'<tr><td>{i}. {e(", ".join(p.names))}{flag}<br><code>{e(p.sha256)}</code></td>'
             f'<td class="num">{f.latitude:.6f}, {f.longitude:.6f}</td><td>{taken}</td>'
             f"<td>{e(' '.join(x for x in (f.make, f.model) if x))}</td><td>{evs}</td></tr>"
         )
     out.append('<table><caption>Photos with a GPS position</caption><thead><tr><th scope="col">Photo</th>'
                '<th scope="col">Latitude, longitude</th><th scope="col">Taken</th><th scope="col">Camera</th>'
                f'<th scope="col">Events (direction)</th></tr></thead><tbody>{"".join(trs)}</tbody></table>'
-               '<p class="note">Positions are shown as numbers only: no map is loaded.</p></section>\n')
+               '<p class="note">No map is loaded: the positions are numbers, drawn below on plain axes.</p>')
+    points = [(f"{i}", p.facts.latitude, p.facts.longitude, p.sent_by_victim) for i, p in enumerate(places, start=1)
+              if p.facts.latitude is not None and p.facts.longitude is not None]
+    out.append('<figure aria-labelledby="chart-places-cap"><figcaption id="chart-places-cap">Positions of the photos '
+               "(numbered as in the table; a triangle: sent by the victim)</figcaption>"
+               + charts.position_plot("chart-places", points, "Positions of the photos with GPS",
+                                      "; ".join(f"{lbl}: {lat:.6f}, {lon:.6f}" for lbl, lat, lon, _ in points))
+               + '<p class="note">Not a map: longitude left to right, latitude bottom to top, on the same scale; '
+               "no tiles, nothing loaded.</p></figure></section>\n")
     return "".join(out)
 
 
@@ -1015,8 +1080,11 @@ def render(
     wanted = wanted_ids(summaries, places, flagged, names)
     wanted.update(b.event_id for fx in effects for b in fx.breaches[:MAX_BREACHES])
     wanted.update(str(x.details.get("event_id", "")) for x in case.custody.entries() if x.action == "indicator_review")
+    pics, pics_left = pictures(stored_pictures(manifest.get("artefacts", []), case.store.path_for,
+                                               lambda sha: exhibit_order(refs, sha)))
     scan = scan_timeline(case.timeline(), tz, subjects, max_rows, wanted=wanted,
-                         print_rows=print_rows, print_period=Period(print_from, print_to))
+                         print_rows=print_rows, print_period=Period(print_from, print_to),
+                         pictures=[x.sha256 for x in pics])
     css = page_css(str(info.get("case_id", "")))
     js = asset("report.js")
     title = f"Evidence report – {info.get('title') or info.get('case_id', '')}"
@@ -1027,6 +1095,7 @@ def render(
     yield names_html(names, scan, numbers)
     yield conduct_html(summaries, tz, scan, marker_types(case.markers()))
     yield charts_html(case.contacts("day"), scan, subjects)
+    yield pictures_html(pics, pics_left, numbers, tz, scan)
     yield places_html(places, tz, scan)
     yield links_html(flagged, link_total, tz, scan)
     yield diary_html(diary, numbers, tz)
