@@ -584,7 +584,8 @@ def charts_html(rows: Sequence[ContactRow], scan: Scan, subjects: Sequence[str])
         f"<tr><th scope=\"row\">{d.isoformat()}</th><td>{e(p)}</td><td class=\"num\">{c}</td></tr>"
         for d in sorted(daily) for p, c in sorted(daily[d].items())
     )
-    out.append('<details class="screen-only"><summary>Data table</summary><table><caption>Incoming contacts per day and platform</caption>'
+    out.append('<details class="screen-only"><summary>Data table</summary>'
+               '<table><caption>Incoming contacts per day and platform</caption>'
                '<thead><tr><th scope="col">Day</th><th scope="col">Platform</th><th scope="col" class="num">Contacts</th>'
                f"</tr></thead><tbody>{trs}</tbody></table></details></figure>")
     # heat maps
@@ -603,7 +604,8 @@ def charts_html(rows: Sequence[ContactRow], scan: Scan, subjects: Sequence[str])
             f'<tr><th scope="row">{charts.WEEKDAYS[r]}</th>' + "".join(f'<td class="num">{v}</td>' for v in grid[r]) + "</tr>"
             for r in range(7)
         )
-        out.append(f'<details class="screen-only"><summary>Data table</summary><table><caption>Contacts from {e(person)} by weekday and hour'
+        out.append(f'<details class="screen-only"><summary>Data table</summary>'
+                   f'<table><caption>Contacts from {e(person)} by weekday and hour'
                    f'</caption><thead><tr><th scope="col">Day</th>{head}</tr></thead><tbody>{body}</tbody></table>'
                    "</details></figure>")
     out.append("</div>")
