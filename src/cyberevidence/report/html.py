@@ -44,6 +44,7 @@ from cyberevidence.exhibits import MEMBER_SEPARATOR, ExhibitRefs, exhibit_refs, 
 from cyberevidence.limitations import NameFinding, name_findings
 from cyberevidence.report import charts
 from cyberevidence.report.conduct_text import Sentence, conduct_sentences, marker_types, suggestion_lines
+from cyberevidence.report.directions import NO_RULE, DirectionRule, direction_rule, rule_html
 from cyberevidence.report.layout import OTHER, SUBJECT, UNDATED_KEY, Month, allocate, month_label
 from cyberevidence.report.pictures import Picture, exif_time, pictures, stored_pictures
 from cyberevidence.report.record import MAX_BREACHES, diary_html, markers_html, record_versions, reviews_html
@@ -185,6 +186,9 @@ class Scan:
     print_last: str = ""  # event id of the latest of them
     #: picture SHA-256 -> the first events that carry it (event id, direction, person)
     attached: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    directions: DirectionRule = NO_RULE
+    assumed: int = 0  # events whose direction is an assumption (directions.py)
+    assumed_platforms: set[str] = field(default_factory=set)
 
     @property
     def shown(self) -> int:
@@ -212,7 +216,7 @@ def month_key(ev: Event, tz: ZoneInfo) -> str:
 def scan_timeline(
     events: Iterable[Event], tz: ZoneInfo, subjects: Sequence[str], max_rows: int, *,
     wanted: Iterable[str] = (), print_rows: int = DEFAULT_PRINT_ROWS, print_period: Period = Period(),
-    pictures: Iterable[str] = (),
+    pictures: Iterable[str] = (), directions: DirectionRule | None = None,
 ) -> Scan:
     """Count what the charts and the row rule need, and hash the timeline as ``timeline.jsonl`` holds it (streams).
 
@@ -222,6 +226,8 @@ def scan_timeline(
 
     s = Scan(max_rows, undated=UndatedTally(keep=max_rows), subjects=frozenset(subjects), print_rows=print_rows,
              print_period=print_period)
+    if directions is not None:
+        s.directions = directions
     wanted_ids = set(wanted)
     placed: dict[str, tuple[str, int, int]] = {}  # wanted id -> (month, group, index in its month and group)
     wanted_people = set(subjects)
@@ -247,6 +253,9 @@ def scan_timeline(
                 s.lines[ev.event_id] = (line, label)
                 placed[ev.event_id] = (key, group, month.counts[group])
             month.counts[group] += 1
+            if s.directions.assumed(ev):
+                s.assumed += 1
+                s.assumed_platforms.add(ev.platform)
             month.platforms[ev.platform] += 1
             s.persons.add(ev.person)
             s.platforms.add(ev.platform)
@@ -532,6 +541,11 @@ def conduct_html(summaries: Sequence[ConductSummary], tz: ZoneInfo, scan: Scan,
         out.append("<p>No subject is named in the people file, so there is no course-of-conduct summary. "
                    "Load one with <code>cyberevidence people CASE FILE.toml</code> (role = \"subject\").</p></section>\n")
         return "".join(out)
+    if scan.assumed:
+        out.append(f'<p class="note">{n(scan.assumed, "event")} in the case {"has" if scan.assumed == 1 else "have"} a '
+                   "direction the evidence does not give; the figures below use the people file's assumption for them "
+                   '(any sender not listed as the victim is incoming), shown as such in the <a href="#timeline">timeline</a>.'
+                   "</p>")
     fig = Figures(scan)
     for i, s in enumerate(summaries):
         hid = f"conduct-{i}"
@@ -749,11 +763,14 @@ def _exhibit_link(sha256: str, exhibits: Mapping[str, str]) -> str:
     return f"<code>{e(sha256[:12])}</code>" if sha256 else ""
 
 
-def timeline_row(count: int, ev: Event, local: datetime | None, exhibits: Mapping[str, str], *, anchor: str = "ev") -> str:
+def timeline_row(
+    count: int, ev: Event, local: datetime | None, exhibits: Mapping[str, str], *, anchor: str = "ev", assumed: bool = False
+) -> str:
     """One timeline row: six columns, the attachments and the source exhibit on their own lines under the text.
 
     ``count`` is the event's place in the timeline (its line in ``timeline.jsonl``); ``anchor`` the
-    id prefix (the print view's copies use another, so every id stays unique).
+    id prefix (the print view's copies use another, so every id stays unique). ``assumed``: the
+    evidence does not give the direction (:mod:`cyberevidence.report.directions`): shown as unknown.
     """
     tags = ""
     if ev.time_ambiguous:
@@ -777,9 +794,16 @@ def timeline_row(count: int, ev: Event, local: datetime | None, exhibits: Mappin
     return (
         f'<tr id="{anchor}-{e(ev.event_id)}"><td class="num">{count:,}</td>'
         f'<td class="time">{_time_cell(ev, local)}{tags}</td>'
-        f"<td>{e(ev.platform)}<br><span class=\"note\">{kind}</span></td><td>{e(ev.direction)}</td>"
+        f"<td>{e(ev.platform)}<br><span class=\"note\">{kind}</span></td><td>{_direction(ev, assumed)}</td>"
         f'<td>{person}</td><td class="text">{"".join(lines)}</td></tr>\n'
     )
+
+
+def _direction(ev: Event, assumed: bool) -> str:
+    if not assumed:
+        return e(ev.direction)
+    return (f'unknown<br><a class="tag" href="#directions" title="not given by the export: an assumption">assumed '
+            f"{e(ev.direction)}</a>")
 
 
 def _time_cell(ev: Event, local: datetime | None) -> str:
@@ -847,7 +871,8 @@ def timeline_html(
     section_class = "major screen-only" if scan.print_view else "major"
     yield (
         f'<section id="timeline" class="{section_class}" aria-labelledby="timeline-h"><h2 id="timeline-h">Timeline</h2>'
-        f'{cap}<p>{jsonl_note(scan)}</p><p class="note">Times are local ({e(tz.key)}); hover or inspect a time for its UTC '
+        f'{cap}<p>{jsonl_note(scan)}</p>{rule_html(scan.directions, scan.assumed, sorted(scan.assumed_platforms), e)}'
+        '<p class="note">Times are local ({e(tz.key)}); hover or inspect a time for its UTC '
         "instant. <span class=\"tag\">≈ time</span> marks a time that could map to two instants or whose date order was "
         "guessed. Links inside messages are text, not clickable. Open or close a month by its heading.</p>"
         '<form id="filters" class="filters" hidden aria-label="Filter the timeline">'
@@ -886,12 +911,12 @@ def timeline_html(
         index[key, group] = i + 1
         local = None if ev.timestamp is None else ev.timestamp.astimezone(tz)
         if current.shows(group, i):
-            yield timeline_row(count, ev, local, exhibits)
+            yield timeline_row(count, ev, local, exhibits, assumed=scan.directions.assumed(ev))
             day = local.date().isoformat() if local else ""
             meta.append([pi.get(ev.person, -1), pl.get(ev.platform, -1), ki.get(ev.kind, -1), day])
         if printed is not None and local is not None and group == SUBJECT and scan.print_period.holds(local.date()):
             if print_seen >= print_from:
-                printed.append(timeline_row(count, ev, local, exhibits, anchor="pv"))
+                printed.append(timeline_row(count, ev, local, exhibits, anchor="pv", assumed=scan.directions.assumed(ev)))
             print_seen += 1
     if current is not None:
         yield ("</tbody></table>" if in_table else "") + "</details>\n"
@@ -1069,6 +1094,7 @@ def render(
     numbers = {str(a["sha256"]): refs.label(str(a["sha256"])) for a in artefacts}
     artefacts.sort(key=lambda a: exhibit_order(refs, str(a["sha256"])))
     summaries = case.conduct()
+    warnings = case.warnings()
     places = case.places()
     names = name_findings(case)
     flagged: list[LinkSeen] = []
@@ -1086,7 +1112,7 @@ def render(
                                                lambda sha: exhibit_order(refs, sha)))
     scan = scan_timeline(case.timeline(), tz, subjects, max_rows, wanted=wanted,
                          print_rows=print_rows, print_period=Period(print_from, print_to),
-                         pictures=[x.sha256 for x in pics])
+                         pictures=[x.sha256 for x in pics], directions=direction_rule(warnings, people))
     css = page_css(str(info.get("case_id", "")))
     js = asset("report.js")
     title = f"Evidence report – {info.get('title') or info.get('case_id', '')}"
@@ -1112,7 +1138,7 @@ def render(
     yield from timeline_html(case.timeline(), tz, scan, numbers, printed if scan.print_view else None)
     yield print_view_html(scan, printed, tz)
     yield from exhibits_html(artefacts, numbers)
-    yield warnings_html(case.warnings())
+    yield warnings_html(warnings)
     yield from custody_html(case.custody.entries())
     yield VERIFY_HTML
     yield footer_html(generated)
