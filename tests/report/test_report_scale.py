@@ -72,12 +72,13 @@ def test_the_large_report_prints_on_a4_with_nothing_clipped_and_every_page_numbe
 ) -> None:
     width = WIDTH["portrait"]
     page = browser.new_page(viewport={"width": width, "height": 1100})
+    page.set_default_timeout(300_000)
     try:
-        page.goto(large_report.resolve().as_uri(), wait_until="load", timeout=120_000)
+        page.goto(large_report.resolve().as_uri(), wait_until="load")
         page.emulate_media(media="print")
         assert page.evaluate(OVERFLOW_JS, width) == []
         assert page.locator("#timeline").is_hidden() and page.locator("#print-view").is_visible()
-        texts = pdf_pages(page.pdf(format="A4", timeout=300_000))
+        texts = pdf_pages(page.pdf(format="A4"))
         total = len(texts)
         assert 3 <= total < 400
         for i, text in enumerate(texts, start=1):
