@@ -106,3 +106,29 @@ def test_a_changed_store_file_gets_no_thumbnail(picture_case: ce.Case, tmp_path:
     path.write_bytes(good)
     (pic,), left = pictures([("0" * 64, "x.jpg", "image/jpeg", len(good), path)])
     assert left == 0 and not pic.shown and "no longer match its SHA-256" in pic.reason
+
+
+def test_thumbnails_render_in_chromium_with_nothing_loaded(browser: object, picture_case: ce.Case, tmp_path: Path) -> None:
+    import os
+
+    from ._chromium import available
+
+    if not available():
+        pytest.skip("no Chromium")
+    target = tmp_path / "report.html"
+    ce.write_report(picture_case, target, record=False, generated_at="2026-01-01T00:00:00Z")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    try:
+        page.goto(target.resolve().as_uri(), wait_until="load")
+        assert requests == [target.resolve().as_uri()]  # the thumbnails are in the file
+        drawn = page.evaluate("Array.from(document.querySelectorAll('#pictures img')).map(i => i.naturalWidth)")
+        assert len(drawn) == 2 and all(w > 0 for w in drawn)
+        out = Path(os.environ.get("CYBEREVIDENCE_SCREENSHOTS") or tmp_path)
+        out.mkdir(parents=True, exist_ok=True)
+        shot = out / "report-pictures.png"
+        page.locator("#pictures").screenshot(path=str(shot))
+        assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    finally:
+        page.close()

@@ -6,6 +6,7 @@ written once. Needs Chromium, Playwright and pypdf like the other browser tests.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,14 @@ pytest.importorskip("playwright.sync_api", reason=NO_PLAYWRIGHT)
 pytest.importorskip("pypdf", reason="pypdf is not installed: pip install -e '.[test]'")
 
 pytestmark = pytest.mark.slow
+
+
+def _screenshot(page: Any, name: str) -> None:
+    """The viewport as it is, into CYBEREVIDENCE_SCREENSHOTS (docs/screenshots) when set."""
+    folder = os.environ.get("CYBEREVIDENCE_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / name))
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +68,8 @@ def test_the_large_report_opens_on_the_latest_month(browser: Any, large_report: 
         assert months.last.get_attribute("open") is not None
         assert page.locator("details.month[open]").count() == 1
         assert page.locator(f"#ev-{latest.event_id}").is_visible()
+        page.evaluate("document.querySelector('details.month[open]').previousElementSibling.scrollIntoView()")
+        _screenshot(page, "report-large-desktop.png")
         # A link to a row in a closed month opens it.
         first = page.evaluate("document.querySelector('details.month table tbody tr').id")
         page.evaluate(f"location.hash = '#{first}'")
@@ -78,6 +89,9 @@ def test_the_large_report_prints_on_a4_with_nothing_clipped_and_every_page_numbe
         page.emulate_media(media="print")
         assert page.evaluate(OVERFLOW_JS, width) == []
         assert page.locator("#timeline").is_hidden() and page.locator("#print-view").is_visible()
+        page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+        page.locator("#print-view").scroll_into_view_if_needed()
+        _screenshot(page, "report-large-print.png")
         texts = pdf_pages(page.pdf(format="A4"))
         total = len(texts)
         assert 3 <= total < 400
