@@ -23,7 +23,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -61,6 +61,8 @@ DEFAULT_MAX_ROWS = 5_000
 DEFAULT_PRINT_ROWS = 2_000
 #: Up to this many rows, every month of the timeline is open when the page opens; above it only the latest.
 OPEN_ALL_ROWS = 3_000
+#: Flagged links listed (the latest); the rest are counted.
+MAX_FLAGGED_LINKS = 500
 #: Events listed under one picture (the first that carry it).
 MAX_PICTURE_EVENTS = 5
 #: Event links listed under one conduct figure (the figure itself always links to its first event).
@@ -728,12 +730,17 @@ def places_html(places: Sequence[Place], tz: ZoneInfo, scan: Scan) -> str:
     return "".join(out)
 
 
-def links_html(flagged: Sequence[LinkSeen], total: int, tz: ZoneInfo, scan: Scan) -> str:
+def links_html(flagged: Sequence[LinkSeen], total: int, tz: ZoneInfo, scan: Scan, flagged_total: int | None = None) -> str:
+    """The number of links, and the flagged ones (the latest :data:`MAX_FLAGGED_LINKS` when there are more)."""
+    count = len(flagged) if flagged_total is None else flagged_total
     out = ['<section id="links" aria-labelledby="links-h"><h2 id="links-h">Links</h2>',
-           f"<p>The messages contain {n(total, 'link')}; {len(flagged):,} {'is' if len(flagged) == 1 else 'are'} "
+           f"<p>The messages contain {n(total, 'link')}; {count:,} {'is' if count == 1 else 'are'} "
            "on a domain flagged for a "
            "second look (a flag is a prompt for a person to check, never a finding by itself). Links are shown as text "
            "only, never made clickable or loaded; open them, if at all, on an isolated machine.</p>"]
+    if count > len(flagged):
+        out.append(f"<p>The table lists the latest {len(flagged):,} of the {count:,} flagged links; all are in "
+                   "<code>case.links()</code> (Python) and in the messages of <code>timeline.jsonl</code>.</p>")
     if flagged:
         trs = "".join(
             f"<tr><td>{ev_link(x.event_id, when(x.timestamp, tz), scan)}</td><td>{e(x.person)}</td><td>{e(x.direction)}</td>"
@@ -1097,11 +1104,12 @@ def render(
     warnings = case.warnings()
     places = case.places()
     names = name_findings(case)
-    flagged: list[LinkSeen] = []
-    link_total = 0
+    flagged: deque[LinkSeen] = deque(maxlen=MAX_FLAGGED_LINKS)  # the latest: the end is never hidden
+    link_total = flagged_total = 0
     for link in case.links():
         link_total += 1
         if link.link.flag is not None:
+            flagged_total += 1
             flagged.append(link)
     effects = case.marker_effects() if case.markers() else []
     diary = [case.diary_history(entry.entry_id) for entry in case.diary()]
@@ -1125,7 +1133,7 @@ def render(
     yield charts_html(case.contacts("day"), scan, subjects)
     yield pictures_html(pics, pics_left, numbers, tz, scan)
     yield places_html(places, tz, scan)
-    yield links_html(flagged, link_total, tz, scan)
+    yield links_html(list(flagged), link_total, tz, scan, flagged_total)
     yield diary_html(diary, numbers, tz)
 
     def event_ref(event_id: str, text: str) -> str:
