@@ -111,12 +111,14 @@ def conduct_sentences(
         out.append(Sentence(topic, tuple(parts)))
 
     undated = s.undated_contacts.value + s.undated_replies.value
+    ids = [*s.undated_contacts.event_ids, *s.undated_replies.event_ids]
     if undated:
         add("undated", "Undated: ", Ref(plural(s.undated_contacts.value, "contact"), s.undated_contacts.event_ids,
                                         "undated contacts"),
             f" from {s.subject} and ", Ref(plural(s.undated_replies.value, "reply", "replies"), s.undated_replies.event_ids,
                                             "undated replies"),
-            " have no time in their source and are not in any figure below.")
+            " have no time in their source and are not in any figure below (events " + ", ".join(ids[:MAX_LISTED])
+            + (f" and {len(ids) - MAX_LISTED:,} more in conduct.json" if len(ids) > MAX_LISTED else "") + ").")
     if s.first_contact is None or s.last_contact is None:
         add("none", "No dated contact from this person was found in the evidence." if undated
             else "No contact from this person was found in the evidence.")

@@ -250,7 +250,8 @@ def scan_timeline(
                 seen = s.attached.setdefault(sha, [])
                 if len(seen) < MAX_PICTURE_EVENTS:
                     seen.append((ev.event_id, ev.direction, ev.person))
-            if ev.event_id in wanted_ids or carried:
+            undated_listed = ev.timestamp is None and s.undated.total < max_rows  # listed in #undated
+            if ev.event_id in wanted_ids or carried or undated_listed:
                 label = local_label(ev, tz)
                 s.lines[ev.event_id] = (line, label)
                 placed[ev.event_id] = (key, group, month.counts[group])
@@ -1141,7 +1142,7 @@ def render(
 
     yield markers_html(effects, record_versions(case), numbers, tz, event_ref)
     yield reviews_html(case, tz, event_ref)
-    yield undated_html(scan.undated, numbers)
+    yield undated_html(scan.undated, numbers, lambda event_id: event_id in scan.rendered)
     printed: list[str] = []
     yield from timeline_html(case.timeline(), tz, scan, numbers, printed if scan.print_view else None)
     yield print_view_html(scan, printed, tz)
