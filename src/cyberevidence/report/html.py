@@ -800,7 +800,7 @@ def timeline_row(
     lines.append(f'<div class="meta">Source: {_exhibit_link(ev.source.sha256, exhibits)} '
                  f'<span class="loc">{e(ev.source.locator)}</span></div>')
     return (
-        f'<tr id="{anchor}-{e(ev.event_id)}"><td class="num">{count:,}</td>'
+        f'<tr id="{anchor}-{e(ev.event_id)}"><td class="num">{count}</td>'
         f'<td class="time">{_time_cell(ev, local)}{tags}</td>'
         f"<td>{e(ev.platform)}<br><span class=\"note\">{kind}</span></td><td>{_direction(ev, assumed)}</td>"
         f'<td>{person}</td><td class="text">{"".join(lines)}</td></tr>\n'
