@@ -296,3 +296,25 @@ def test_the_report_verb_writes_the_file(report_case: ce.Case, tmp_path: Path) -
 def test_negative_row_limit_is_refused(report_case: ce.Case) -> None:
     with pytest.raises(ValueError):
         ce.build_report(report_case, max_rows=-1)
+
+
+def test_a_chosen_print_period_prints_only_the_subjects_events_of_that_period(report_case: ce.Case, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from cyberevidence_cli.main import app
+
+    tz = zone("Europe/London")
+    target = tmp_path / "period.html"
+    run = CliRunner().invoke(app, ["report", str(report_case.root), "-o", str(target), "--print-from", "2025-11-01",
+                                   "--print-to", "2025-11-30"])
+    assert run.exit_code == 0, run.output
+    html = target.read_text(encoding="utf-8")
+    wanted = [ev for ev in report_case.timeline() if ev.person == "Mark Kell" and ev.timestamp is not None
+              and "2025-11-01" <= ev.timestamp.astimezone(tz).date().isoformat() <= "2025-11-30"]
+    assert wanted
+    printed = re.findall(r'<tr id="pv-([0-9a-f]+)">', html)
+    assert printed == [ev.event_id for ev in wanted]
+    assert f"all {len(wanted)} of the subjects' (Mark Kell) dated events from 2025-11-01 to 2025-11-30" in html
+    assert '<section id="timeline" class="major screen-only"' in html  # the full table is not printed
+    head = report_case.custody.head()
+    assert head is not None and head.details["print_from"] == "2025-11-01" and head.details["print_to"] == "2025-11-30"

@@ -198,8 +198,9 @@ class Scan:
 
     @property
     def print_view(self) -> bool:
-        """A separate print view is needed: the whole timeline is too long to print."""
-        return self.total > self.print_rows or self.shown < self.total
+        """A separate print view: the whole timeline is too long to print, or a period to print was chosen."""
+        chosen = self.print_period.start is not None or self.print_period.end is not None
+        return chosen or self.total > self.print_rows or self.shown < self.total
 
     def group(self, ev: Event) -> int:
         return SUBJECT if not self.subjects or ev.person in self.subjects else OTHER
@@ -950,7 +951,8 @@ def print_view_html(scan: Scan, rows: Sequence[str], tz: ZoneInfo) -> str:
     return (
         '<section id="print-view" class="major print-only" aria-labelledby="print-view-h">'
         '<h2 id="print-view-h">Timeline (printed)</h2>'
-        f"<p>The case holds {n(scan.total, 'event')}, too many to print. This printed timeline is {chosen} "
+        f"<p>The case holds {n(scan.total, 'event')}{', too many to print' if scan.total > scan.print_rows else ''}. "
+        f"This printed timeline is {chosen} "
         f"(at most {scan.print_rows:,}; choose the period with <code>--print-from</code>/<code>--print-to</code>), times "
         f"local ({e(tz.key)}). The # column is each event's line in timeline.jsonl.</p><p>{jsonl_note(scan)}</p>"
         f"{body}</section>\n"
