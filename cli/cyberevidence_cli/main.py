@@ -404,11 +404,11 @@ def report(
     state = case_state(c)
     target = output if output is not None else exports_dir(c) / REPORT_FILE
     target.parent.mkdir(parents=True, exist_ok=True)
-    period = {"print_from": print_from.date() if print_from else None, "print_to": print_to.date() if print_to else None}
+    first, last = (print_from.date() if print_from else None), (print_to.date() if print_to else None)
     try:
-        result = ce.write_report(c, target, max_rows=max_rows, **period)
+        result = ce.write_report(c, target, max_rows=max_rows, print_from=first, print_to=last)
     except PermissionError:
-        result = ce.write_report(c, target, max_rows=max_rows, record=False, **period)
+        result = ce.write_report(c, target, max_rows=max_rows, record=False, print_from=first, print_to=last)
         err.print("Note: the case is read-only, so this report export was not written to the custody log.")
     if target.resolve() == (exports_dir(c) / REPORT_FILE).resolve():
         mark_written(c, [ExportedFile(REPORT_FILE, target, 0, result.sha256)], state)
