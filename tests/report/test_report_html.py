@@ -318,3 +318,16 @@ def test_a_chosen_print_period_prints_only_the_subjects_events_of_that_period(re
     assert '<section id="timeline" class="major screen-only"' in html  # the full table is not printed
     head = report_case.custody.head()
     assert head is not None and head.details["print_from"] == "2025-11-01" and head.details["print_to"] == "2025-11-30"
+
+
+def test_many_warnings_are_all_counted_by_file_and_code() -> None:
+    from cyberevidence.report.html import MAX_WARNINGS, warnings_html
+
+    many = [{"file": "a.txt", "parser": "p", "code": "bad_line", "locator": f"line {i}", "message": "m"}
+            for i in range(MAX_WARNINGS + 5)] + [{"file": "b.xml", "parser": "q", "code": "bad_date", "locator": "x",
+                                                   "message": "<b>"}]
+    html = warnings_html(many)
+    assert f"{MAX_WARNINGS + 6:,} problems found" in html
+    assert f'<td>a.txt</td><td><code>bad_line</code></td><td class="num">{MAX_WARNINGS + 5:,}</td>' in html
+    assert '<td>b.xml</td><td><code>bad_date</code></td><td class="num">1</td>' in html
+    assert html.count("<tr><td>a.txt</td><td>p</td>") == MAX_WARNINGS and "cyberevidence warnings CASE --format jsonl" in html

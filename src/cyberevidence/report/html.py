@@ -61,6 +61,8 @@ DEFAULT_MAX_ROWS = 5_000
 DEFAULT_PRINT_ROWS = 2_000
 #: Up to this many rows, every month of the timeline is open when the page opens; above it only the latest.
 OPEN_ALL_ROWS = 3_000
+#: Warnings listed one by one; above it they are also counted by file and code.
+MAX_WARNINGS = 1_000
 #: Flagged links listed (the latest); the rest are counted.
 MAX_FLAGGED_LINKS = 500
 #: Events listed under one picture (the first that carry it).
@@ -1018,10 +1020,19 @@ def warnings_html(warnings: Sequence[Mapping[str, Any]]) -> str:
         out.append("<p>No warnings: every line of every export was read.</p></section>\n")
         return "".join(out)
     out.append(f"<p>{n(len(warnings), 'problem')} found while reading the exports; nothing was silently skipped.</p>")
+    if len(warnings) > MAX_WARNINGS:
+        groups = Counter((str(w.get("file", "")), str(w.get("code", ""))) for w in warnings)
+        rows = "".join(f'<tr><td>{e(f)}</td><td><code>{e(c)}</code></td><td class="num">{k:,}</td></tr>'
+                       for (f, c), k in sorted(groups.items()))
+        out.append(f"<p>Every one is counted below by file and code; the first {MAX_WARNINGS:,} are listed after, "
+                   "and all are in <code>cyberevidence warnings CASE --format jsonl</code>.</p>"
+                   '<table><caption>Warnings by file and code</caption><thead><tr><th scope="col">File</th>'
+                   '<th scope="col">Code</th><th scope="col" class="num">Count</th></tr></thead>'
+                   f"<tbody>{rows}</tbody></table>")
     trs = "".join(
         f"<tr><td>{e(w.get('file', ''))}</td><td>{e(w.get('parser', ''))}</td><td><code>{e(w.get('code', ''))}</code></td>"
         f"<td>{e(w.get('locator', ''))}</td><td>{e(w.get('message', ''))}</td></tr>"
-        for w in warnings
+        for w in warnings[:MAX_WARNINGS]
     )
     out.append('<table><caption>Warnings</caption><thead><tr><th scope="col">File</th><th scope="col">Parser</th>'
                '<th scope="col">Code</th><th scope="col">Where</th><th scope="col">What it means</th></tr></thead>'
