@@ -30,6 +30,7 @@ from cyberevidence.analysis.conduct_words import (
     week_items,
 )
 from cyberevidence.display import visible
+from cyberevidence.records import Marker
 
 #: What a marker is called in the text, by its type (``cyberevidence.records.MARKER_TYPES``).
 MARKER_WORDS = {
@@ -208,13 +209,12 @@ def write_conduct_text(
         write("\n")
 
 
-def marker_types(markers: Sequence[object]) -> dict[str, str]:
+def marker_types(markers: Sequence[Marker]) -> dict[str, str]:
     """Stop instant (UTC ISO) -> marker type, from ``case.markers()`` (for :func:`conduct_sentences`)."""
     out: dict[str, str] = {}
     for m in markers:
-        at, kind = getattr(m, "at_utc", ""), getattr(m, "marker_type", "")
-        if at and kind:
-            out.setdefault(str(at), str(kind))
+        if m.at_utc and m.marker_type:
+            out.setdefault(m.at_utc, m.marker_type)
     return out
 
 

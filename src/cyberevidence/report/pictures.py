@@ -19,8 +19,8 @@ import base64
 import hashlib
 import io
 import warnings
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -136,12 +136,12 @@ def pictures(stored: Sequence[tuple[str, str, str, int, Path]]) -> tuple[list[Pi
 
 
 def _with(p: Picture, **changes: Any) -> Picture:
-    from dataclasses import replace
-
     return replace(p, **changes)
 
 
-def stored_pictures(artefacts: Sequence[Mapping[str, Any]], store_path: Any, order: Any) -> list[tuple[str, str, str, int, Path]]:
+def stored_pictures(
+    artefacts: Sequence[Mapping[str, Any]], store_path: Callable[[str], Path], order: Callable[[str], Any]
+) -> list[tuple[str, str, str, int, Path]]:
     """The pictures among the manifest's ``artefacts`` (media type ``image/…``), in exhibit order."""
     found = [a for a in artefacts if str(a.get("media_type", "")).startswith("image/")]
     found.sort(key=lambda a: order(str(a["sha256"])))
