@@ -135,7 +135,7 @@ def test_figures_leave_undated_out_and_say_so(case: ce.Case) -> None:
     text = io.StringIO()
     write_conduct_text([s], text)
     conduct = text.getvalue()
-    assert "Undated: 1 contacts from Mark Kell and 1 replies have no time in their source" in conduct
+    assert "Undated: 1 contact from Mark Kell and 1 reply have no time in their source" in conduct
     assert s.undated_contacts.event_ids[0] in conduct and "1970" not in conduct
 
 
@@ -146,7 +146,7 @@ def test_report_lists_undated(case: ce.Case) -> None:
     undated = [e for e in case.timeline() if e.undated]
     assert all(e.event_id in section for e in undated) and "no date at all" in section
     assert "1 undated incoming contacts (the source gives no time) are not in these figures" in html  # the chart
-    assert "replies have no time in their source" in html  # the conduct section
+    assert "have no time in their source and are not in any figure below" in html  # the conduct section (conduct.txt's words)
     assert '<a href="#undated" class="tag">undated</a>' in html  # the timeline table's time cell
     assert "1970" not in html
 
@@ -156,9 +156,11 @@ def test_index_digest_and_verify(case: ce.Case) -> None:
 
 
 def test_pack_conduct_states_undated(case: ce.Case) -> None:
-    from cyberevidence.pack.build import _undated_md
+    from cyberevidence.pack.build import _conduct_md
+    from cyberevidence.timeutil import zone
 
     (s,) = case.conduct()
-    (line,) = _undated_md(s.to_dict())
-    assert line.startswith("- undated (no time in the source, in none of the figures above): 1 contact(s), 1 reply(ies)")
+    text = _conduct_md([s], [], {"available": False, "note": "", "confirmed": []}, zone("UTC"), {})
+    (line,) = [x for x in text.splitlines() if x.startswith("- Undated:")]
+    assert line.startswith("- Undated: 1 contact from Mark Kell and 1 reply have no time in their source")
     assert s.undated_contacts.event_ids[0] in line and s.undated_replies.event_ids[0] in line

@@ -23,8 +23,8 @@ from cyberevidence.exporters.case_exports import (
     standard_outputs,
     write_notice,
 )
+from cyberevidence.report.conduct_text import marker_types, write_conduct_text
 from cyberevidence.timeutil import zone
-from cyberevidence_cli.conduct_text import write_conduct_text
 from cyberevidence_cli.console import err_console, shown
 
 err = err_console()
@@ -43,7 +43,7 @@ def note_stale(c: ce.Case) -> None:
 def _write_conduct(c: ce.Case) -> Callable[[TextIO], int]:
     def write(fh: TextIO) -> int:
         summaries = c.conduct()
-        write_conduct_text(summaries, fh, zone(c.info["timezone"]))
+        write_conduct_text(summaries, fh, zone(c.info["timezone"]), marker_types(c.markers()))
         return len(summaries)
 
     return write

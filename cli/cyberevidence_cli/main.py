@@ -12,6 +12,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, TextIO
 
@@ -31,10 +32,10 @@ from cyberevidence.exporters.case_exports import (
 )
 from cyberevidence.parsers.base import DateOrder
 from cyberevidence.people import load_people
+from cyberevidence.report.conduct_text import marker_types, write_conduct_text
 from cyberevidence.store.seal import PUBLIC_KEY, archive_dir, key_fingerprint
 from cyberevidence.timeutil import zone
 from cyberevidence_cli import helpfmt
-from cyberevidence_cli.conduct_text import write_conduct_text
 from cyberevidence_cli.console import err_console, shown
 from cyberevidence_cli.exports_cmd import exports, note_stale, refresh
 from cyberevidence_cli.pack_cmd import pack
@@ -329,7 +330,7 @@ def conduct(
         if format == "json":
             out.write(json.dumps([s.to_dict() for s in summaries], indent=2, ensure_ascii=False) + "\n")
         else:
-            write_conduct_text(summaries, out, zone(c.info["timezone"]))
+            write_conduct_text(summaries, out, zone(c.info["timezone"]), marker_types(c.markers()))
     _log_export(c, f"conduct-{format}", output, len(summaries))
 
 
@@ -382,7 +383,15 @@ def report(
     output: OutOpt = None,
     max_rows: Annotated[
         int, typer.Option("--max-rows", help="Most timeline rows shown in the report (all events stay in the JSONL export).")
-    ] = 20_000,
+    ] = 5_000,
+    print_from: Annotated[
+        datetime | None,
+        typer.Option("--print-from", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="First day (local) printed."),
+    ] = None,
+    print_to: Annotated[
+        datetime | None,
+        typer.Option("--print-to", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="Last day (local) printed."),
+    ] = None,
 ) -> None:
     """Write the evidence report: one self-contained HTML file that loads nothing and prints cleanly.
 
@@ -395,10 +404,11 @@ def report(
     state = case_state(c)
     target = output if output is not None else exports_dir(c) / REPORT_FILE
     target.parent.mkdir(parents=True, exist_ok=True)
+    first, last = (print_from.date() if print_from else None), (print_to.date() if print_to else None)
     try:
-        result = ce.write_report(c, target, max_rows=max_rows)
+        result = ce.write_report(c, target, max_rows=max_rows, print_from=first, print_to=last)
     except PermissionError:
-        result = ce.write_report(c, target, max_rows=max_rows, record=False)
+        result = ce.write_report(c, target, max_rows=max_rows, record=False, print_from=first, print_to=last)
         err.print("Note: the case is read-only, so this report export was not written to the custody log.")
     if target.resolve() == (exports_dir(c) / REPORT_FILE).resolve():
         mark_written(c, [ExportedFile(REPORT_FILE, target, 0, result.sha256)], state)

@@ -11,6 +11,7 @@ from rich.console import Console
 
 import cyberevidence as ce
 from cyberevidence.detect import Problem as ProblemKind
+from cyberevidence.exhibits import exhibits_named, refs_of_case_dir, verify_lines
 from cyberevidence_cli.console import shown
 
 #: How a file that was kept but not read is labelled in the add summary, by what is wrong with it.
@@ -60,8 +61,10 @@ def describe_verify(console: Console, report: ce.VerifyReport) -> None:
         if not Path(report.case_dir).is_file():  # a bundle's own errors (a wrong password ...) were printed: one message
             console.print(f"{shown(report.case_dir)} is not a cyberevidence case.", style="red")
         return
+    refs = refs_of_case_dir(report.case_dir)  # the one exhibit numbering (cyberevidence.exhibits)
     for f in report.problems:
-        console.print(f"  PROBLEM  {shown(f)}", style="red")
+        named = ", ".join(exhibits_named(str(f), refs)) if refs else ""
+        console.print(f"  PROBLEM  {shown(f)}" + (f" (exhibit {shown(named)})" if named else ""), style="red")
     for f in report.notes:
         console.print(f"  note     {shown(f)}")
     describe_seals(console, report)
@@ -71,6 +74,8 @@ def describe_verify(console: Console, report: ce.VerifyReport) -> None:
             f"checked (head {report.head_hash[:16]}…), seal {report.signature}.",
             style="green",
         )
+        if verify_lines(refs):
+            console.print(verify_lines(refs))
     else:
         console.print(
             f"Case NOT intact: {len(report.problems)} problem(s) found. Do not alter anything; ask an examiner.", style="red"

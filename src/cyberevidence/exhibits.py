@@ -240,6 +240,45 @@ def exhibit_refs(case: Case, exhibits: list[Exhibit] | None = None) -> ExhibitRe
     return ExhibitRefs(case_initials(case), {x.sha256: x.reference for x in listed}, derived)
 
 
+_SHA256_IN_TEXT = re.compile(r"(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])")
+
+
+def exhibits_named(text: str, refs: ExhibitRefs) -> list[str]:
+    """The exhibit references of the stored files a text names by SHA-256 (a verify finding, a path)."""
+    out: list[str] = []
+    for sha in _SHA256_IN_TEXT.findall(text):
+        label = refs.label(sha)
+        if label and label not in out:
+            out.append(label)
+    return out
+
+
+def refs_of_case_dir(case_dir: str) -> ExhibitRefs | None:
+    """The references of a case folder, for ``verify``'s output; ``None`` when it cannot be read (damaged, a bundle)."""
+    from pathlib import Path
+
+    if not Path(case_dir).is_dir():
+        return None
+    try:
+        from cyberevidence.case import Case
+
+        return exhibit_refs(Case.open(case_dir))
+    except Exception:  # a damaged case: verify's own findings say what is wrong
+        return None
+
+
+def verify_lines(refs: ExhibitRefs | None) -> str:
+    """One line for ``verify``: the exhibits whose stored files were among those re-hashed."""
+    if refs is None or not refs.exhibits:
+        return ""
+    def order(ref: str) -> tuple[str, int]:
+        initials, _, number = ref.partition("/")
+        return initials, int(number) if number.isdigit() else 0
+
+    ordered = sorted(refs.exhibits.values(), key=order)
+    return f"Exhibits {ordered[0]} to {ordered[-1]} ({len(ordered)}), with every file derived from them, were re-hashed."
+
+
 def sha256_groups(sha256: str) -> list[str]:
     """A SHA-256 as four groups of sixteen hex digits (read aloud and compared group by group)."""
     return [sha256[i : i + 16] for i in range(0, len(sha256), 16)] or [""]
@@ -257,6 +296,9 @@ __all__ = [
     "check_initials",
     "default_initials",
     "exhibit_refs",
+    "exhibits_named",
     "recorded_references",
+    "refs_of_case_dir",
     "sha256_groups",
+    "verify_lines",
 ]

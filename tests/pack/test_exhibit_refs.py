@@ -68,6 +68,12 @@ def test_event_photo_and_diary_entry_share_one_reference_everywhere(case_with_di
     for sha, ref in ((photo.sha256, photo_ref), (diary_ev.source.sha256, diary_ref)):
         assert re.search(rf'<tr id="ex-{sha}"><th scope="row">{re.escape(ce_escape(ref))}</th>', html), ref
 
+    # The report's Pictures card and Diary section name the same exhibits.
+    card = re.search(rf'<figure class="picture" id="pic-{photo.sha256}">.*?</figure>', html, re.S)
+    assert card is not None and f'href="#ex-{photo.sha256}">{ce_escape(photo_ref)}</a>' in card.group(0)
+    diary = html[html.index('<section id="diary"') : html.index('<section id="markers"')]
+    assert f'href="#ex-{diary_ev.source.sha256}">{ce_escape(diary_ref)}</a>' in diary
+
     # The pack: the same references (a member is listed under its exhibit).
     pack = ce.make_pack(case, tmp_path / "pack")
     in_pack = _pack_refs(pack.folder)
@@ -112,3 +118,23 @@ def ce_escape(text: str) -> str:
     from cyberevidence.display import html_text
 
     return html_text(text)
+
+
+def test_verify_names_the_exhibits_it_checked_and_the_exhibit_of_a_damaged_file(case_with_diary: ce.Case) -> None:
+    from typer.testing import CliRunner
+
+    from cyberevidence_cli.main import app
+
+    case = case_with_diary
+    refs = exhibit_refs(case)
+    run = CliRunner().invoke(app, ["verify", str(case.root)])
+    assert run.exit_code == 0, run.output
+    assert "Exhibits JS/1 to JS/3 (3), with every file derived from them, were re-hashed." in run.output
+    photo = next(sha for sha in refs.derived if refs.label(sha).endswith(".png"))
+    stored = case.store.path_for(photo)
+    stored.chmod(0o644)
+    stored.write_bytes(stored.read_bytes() + b"changed")
+    run = CliRunner().invoke(app, ["verify", str(case.root)])
+    assert run.exit_code == 1
+    lines = [x for x in run.output.splitlines() if "PROBLEM" in x and photo[:16] in x]
+    assert lines and all(f"(exhibit {refs.label(photo)})" in x for x in lines), run.output

@@ -80,3 +80,47 @@ def report_file(report_case: ce.Case, tmp_path_factory: pytest.TempPathFactory) 
     target = tmp_path_factory.mktemp("report") / "report.html"
     ce.write_report(report_case, target, record=False, generated_at="2026-01-01T00:00:00Z")
     return target
+
+
+#: Events in the large case (benchmarks/gen_victim.py), generated and ingested once per test session.
+LARGE_EVENTS = 200_000
+
+
+@pytest.fixture(scope="session")
+def large_case(tmp_path_factory: pytest.TempPathFactory) -> ce.Case:
+    """A synthetic victim of 200,000 events (no media), with a people file naming the subject Mark Kell."""
+    import sys
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from bench_report import PEOPLE
+    from gen_victim import generate
+
+    root = tmp_path_factory.mktemp("large")
+    generate(root / "victim", LARGE_EVENTS, 0.0)
+    case = ce.Case.create(root / "case", examiner="Large Examiner", title="Large case", case_id="LARGE-200K",
+                          timezone="Europe/London")
+    (root / "people.toml").write_text(PEOPLE, encoding="utf-8")
+    case.load_people(root / "people.toml")
+    case.add(root / "victim", timezone="Europe/London", date_order="dmy")
+    return case
+
+
+@pytest.fixture(scope="session")
+def large_report(large_case: ce.Case, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("large-report") / "report.html"
+    ce.write_report(large_case, target, record=False, generated_at="2026-01-01T00:00:00Z")
+    return target
+
+
+@pytest.fixture(scope="session")
+def record_case(tmp_path_factory: pytest.TempPathFactory) -> ce.Case:
+    """The report case with the victim's record: a diary entry edited once, a block, and two indicator decisions."""
+    case = make_case(tmp_path_factory.mktemp("record"))
+    entry = case.diary_add("2025-11-12 22:40", "He was outside the house <again>.", person="Mark Kell", place="home")
+    case.diary_edit(entry.entry_id, what_happened="He was outside the house <again>, by the car.", actor="Sarah Jones")
+    case.add_marker("blocked", "2025-11-05 09:00", person="Mark Kell", platform="whatsapp", note="blocked his number")
+    found = ce.indicator_candidates(case)
+    ce.review_candidate(case, found[0].id, "dismissed", actor="Advocate A", note="first look")
+    ce.review_candidate(case, found[0].id, "confirmed", actor="Advocate B", note="a threat <b>in context</b>")
+    ce.review_candidate(case, found[1].id, "dismissed", actor="Advocate A", note="a joke between friends")
+    return case

@@ -66,7 +66,7 @@ def test_plurals_zone_and_caps() -> None:
 
 
 def test_conduct_text_on_the_demo_is_plain(report_case: ce.Case) -> None:
-    from cyberevidence_cli.conduct_text import write_conduct_text
+    from cyberevidence.report.conduct_text import write_conduct_text
 
     out = io.StringIO()
     write_conduct_text(report_case.conduct(), out, ZoneInfo(report_case.info["timezone"]))

@@ -17,7 +17,7 @@ import pytest
 
 import cyberevidence as ce
 
-from ._chromium import MISSING, NO_PLAYWRIGHT, available
+from ._chromium import MISSING, NO_PLAYWRIGHT, ROWS, available
 from .conftest import HOSTILE_SENDER
 
 if not available():
@@ -56,7 +56,7 @@ def loaded(browser: Any, report_file: Path) -> Iterator[Loaded]:
 
 
 def _visible_rows(page: Any) -> int:
-    return int(page.evaluate("Array.from(document.querySelectorAll('#timeline-table tbody tr')).filter(r => !r.hidden).length"))
+    return int(page.evaluate(f"Array.from(document.querySelectorAll('{ROWS}')).filter(r => !r.hidden).length"))
 
 
 def test_loads_offline_with_no_console_messages_and_no_requests(loaded: Loaded) -> None:
@@ -70,13 +70,17 @@ def test_planted_script_and_onerror_do_not_run(loaded: Loaded, report_case: ce.C
     page = loaded.page
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert page.title().startswith("Evidence report – Kell & \"Jones\" </style><script>")
-    assert page.evaluate("document.querySelectorAll('img, iframe, object, embed, a[href^=\"http\"]').length") == 0
+    assert page.evaluate("document.querySelectorAll('iframe, object, embed, a[href^=\"http\"]').length") == 0
+    # The only images are the report's thumbnails, embedded as data URIs (the one request is the file itself).
+    srcs = page.evaluate("Array.from(document.images).map(i => i.getAttribute('src').slice(0, 23))")
+    assert srcs and set(srcs) == {"data:image/jpeg;base64,"}
+    assert page.evaluate("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
     assert page.evaluate("document.querySelectorAll('svg[onload], [onerror], [onclick]').length") == 0
     # The payloads are there, as text the reader can see.
-    cells = page.locator("#timeline-table td.text")
+    cells = page.locator("#timeline-months table.timeline td.text")
     assert cells.filter(has_text="<script>window.__pwned=1;document.title='pwned'</script>").count() == 1
     assert cells.filter(has_text="<img src=x onerror=").count() == 1
-    assert page.locator("#timeline-table td", has_text=HOSTILE_SENDER).count() >= 1
+    assert page.locator("#timeline-months table.timeline td", has_text=HOSTILE_SENDER).count() >= 1
 
 
 def test_csp_blocks_script_that_is_not_the_reports_own(loaded: Loaded) -> None:
@@ -135,7 +139,7 @@ def test_filters_change_the_visible_rows_to_the_known_numbers(loaded: Loaded, re
 def test_without_javascript_every_row_is_visible(browser: Any, report_file: Path) -> None:
     loaded = _open(browser, report_file, java_script_enabled=False)
     try:
-        assert loaded.page.locator("#timeline-table tbody tr:visible").count() == 47
+        assert loaded.page.locator("#timeline-months table.timeline tbody tr:visible").count() == 47
         assert loaded.page.locator("#filters").is_hidden()
         assert loaded.requests == [loaded.url]
     finally:
@@ -151,7 +155,7 @@ def test_screenshots_and_print(loaded: Loaded, tmp_path: Path) -> None:
     assert desktop.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and desktop.stat().st_size > 20_000
     page.emulate_media(media="print")
     assert page.locator("#filters").is_hidden() and page.locator("nav.toc").is_hidden()
-    assert page.evaluate("getComputedStyle(document.querySelector('#timeline-table tbody tr')).breakInside") == "avoid"
+    assert page.evaluate(f"getComputedStyle(document.querySelector('{ROWS}')).breakInside") == "avoid"
     printed = out / "report-print.png"
     page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
     page.screenshot(path=str(printed))

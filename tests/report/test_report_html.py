@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
+import itertools
 import json
 import re
 from html.parser import HTMLParser
@@ -13,6 +15,7 @@ import pytest
 
 import cyberevidence as ce
 from cyberevidence.analysis.places import Place
+from cyberevidence.exporters.timeline import write_timeline_jsonl
 from cyberevidence.intel.photos import PhotoFacts
 from cyberevidence.report.html import Scan, banner_html, css_string, json_for_html, places_html
 from cyberevidence.timeutil import zone
@@ -53,8 +56,10 @@ def _rendered_ids(html: str) -> set[str]:
 def test_hostile_messages_are_escaped_and_never_become_markup(report_html: str) -> None:
     page = Page(report_html)
     tags = [t for t, _ in page.tags]
-    # No element came from the evidence: no img, no a with an outside href, no svg with handlers.
-    assert "img" not in tags
+    # No element came from the evidence: no a with an outside href, no svg with handlers; the only img are the
+    # report's own thumbnails, each an embedded JPEG (a data URI, made by the report from the stored bytes).
+    imgs = [a for t, a in page.tags if t == "img"]
+    assert imgs and all(re.fullmatch(r"data:image/jpeg;base64,[A-Za-z0-9+/=]+", a["src"]) for a in imgs)
     assert [t for t in tags if t == "script"] == ["script", "script"]  # the JSON data block and the filter script
     assert not [(t, k) for t, a in page.tags for k in a if k.lower().startswith("on")], "an event-handler attribute"
     # The text is there, escaped, exactly once in the timeline table.
@@ -107,11 +112,16 @@ def test_csp_allows_exactly_the_inline_style_and_script(report_html: str) -> Non
 def test_nothing_refers_outside_the_file(report_html: str) -> None:
     page = Page(report_html)
     for tag, attrs in page.tags:
-        assert "src" not in attrs, (tag, attrs)
+        if tag == "img":  # a thumbnail: embedded, nothing to load
+            assert attrs["src"].startswith("data:image/jpeg;base64,"), attrs
+        else:
+            assert "src" not in attrs, (tag, attrs)
         if "href" in attrs:
             assert attrs["href"].startswith("#"), (tag, attrs)
         for name, value in attrs.items():
             if name == "xmlns" or (tag == "meta" and name == "content"):  # the SVG namespace name; the CSP itself
+                continue
+            if tag == "img" and name == "src":  # checked above: an embedded JPEG
                 continue
             assert not re.search(r"(?i)(https?:|//|file:|data:)", value), (tag, name, value)
     assert tags_named(page, "link") == [] and tags_named(page, "iframe") == [] and tags_named(page, "object") == []
@@ -164,16 +174,51 @@ def test_timeline_table_and_filter_data_agree(report_case: ce.Case, report_html:
     assert '<form id="filters" class="filters" hidden' in report_html
 
 
-def test_the_row_cap_is_stated_and_figures_link_only_to_rendered_rows(report_case: ce.Case) -> None:
+def test_the_row_cap_keeps_the_subjects_latest_events_and_names_the_rest_by_hash(report_case: ce.Case) -> None:
+    events = list(report_case.timeline())
     html = ce.build_report(report_case, max_rows=5)
-    assert len(_rendered_ids(html)) == 5
-    assert "This table shows the first 5 of 47 events" in html
-    assert "cyberevidence timeline CASE --format jsonl" in html
+    rendered = _rendered_ids(html)
+    assert len(rendered) == 5
+    assert "This table shows 5 of 47 events" in html
+    # The latest event of the subject is always a row: the end is never hidden.
+    latest = [ev for ev in events if ev.person == "Mark Kell" and ev.timestamp is not None][-1]
+    assert latest.event_id in rendered
+    # Every rendered row is one of the subject's (they come first) and every link has its row.
+    assert all(ev.person == "Mark Kell" for ev in events if ev.event_id in rendered)
     ids = Page(html).ids()
     assert all(t in ids for t in re.findall(r'href="#(ev-[0-9a-f]+)"', html))
-    assert "beyond the table" in html
+    # Every event is reachable: timeline.jsonl by its SHA-256 (the exporter's own bytes), line n = event n.
+    buf = io.StringIO()
+    write_timeline_jsonl(report_case.timeline(), buf)
+    digest = hashlib.sha256(buf.getvalue().encode("utf-8")).hexdigest()
+    groups = "".join(f"<span>{digest[i:i + 16]}</span>" + (" " if i < 48 else "") for i in range(0, 64, 16))
+    assert groups in html and f"{len(events)} lines" in html
+    for n, ev in enumerate(events, start=1):
+        if ev.event_id in rendered:
+            assert re.search(rf'<tr id="ev-{ev.event_id}"><td class="num">{n}</td>', html)
+    # Each month states its count and its lines, and the months cover every line once.
+    found = re.findall(r"lines ([\d,]+)–([\d,]+) of timeline", html)
+    spans = [(int(a.replace(",", "")), int(b.replace(",", ""))) for a, b in found]
+    assert spans[0][0] == 1 and spans[-1][1] == len(events)
+    assert all(b + 1 == c for (_, b), (c, _) in itertools.pairwise(spans))
+    assert "beyond the table" not in html
     full = ce.build_report(report_case)
-    assert "All 47 events are shown" in full and "capped at 20,000 rows" in full
+    assert "All 47 events are shown" in full and 'id="print-view"' not in full
+    assert 'id="print-view"' in html and "Timeline (printed)" in html
+
+
+def test_water_fill_shares_rows_over_months_and_the_latest_get_the_rest() -> None:
+    from cyberevidence.report.layout import Month, allocate, water_fill
+
+    assert water_fill([10, 1, 10], 7) == [3, 1, 3]
+    assert water_fill([10, 10, 10], 2) == [0, 1, 1]
+    assert water_fill([2, 3], 100) == [2, 3]
+    assert water_fill([5, 5], 0) == [0, 0]
+    months = [Month("2025-01", 1), Month("2025-02", 20)]
+    months[0].counts, months[1].counts = [4, 15], [6, 2]
+    allocate(months, 12)
+    assert [m.quota for m in months] == [[4, 1], [6, 1]]
+    assert months[1].shows(0, 5) and months[1].shows(1, 1) and not months[1].shows(1, 0)  # the latest
 
 
 def test_sections_summary_exhibits_links_warnings_custody(report_case: ce.Case, report_html: str) -> None:
@@ -243,7 +288,7 @@ def test_the_report_verb_writes_the_file(report_case: ce.Case, tmp_path: Path) -
     run = CliRunner().invoke(app, ["report", str(report_case.root), "-o", str(target), "--max-rows", "10"])
     assert run.exit_code == 0, run.output
     html = target.read_text(encoding="utf-8")
-    assert "This table shows the first 10 of 47 events" in html
+    assert "This table shows 10 of 47 events" in html
     head = report_case.custody.head()
     assert head is not None and head.details["target"] == str(target.resolve())
 
@@ -251,3 +296,38 @@ def test_the_report_verb_writes_the_file(report_case: ce.Case, tmp_path: Path) -
 def test_negative_row_limit_is_refused(report_case: ce.Case) -> None:
     with pytest.raises(ValueError):
         ce.build_report(report_case, max_rows=-1)
+
+
+def test_a_chosen_print_period_prints_only_the_subjects_events_of_that_period(report_case: ce.Case, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from cyberevidence_cli.main import app
+
+    tz = zone("Europe/London")
+    target = tmp_path / "period.html"
+    run = CliRunner().invoke(app, ["report", str(report_case.root), "-o", str(target), "--print-from", "2025-11-01",
+                                   "--print-to", "2025-11-30"])
+    assert run.exit_code == 0, run.output
+    html = target.read_text(encoding="utf-8")
+    wanted = [ev for ev in report_case.timeline() if ev.person == "Mark Kell" and ev.timestamp is not None
+              and "2025-11-01" <= ev.timestamp.astimezone(tz).date().isoformat() <= "2025-11-30"]
+    assert wanted
+    printed = re.findall(r'<tr id="pv-([0-9a-f]+)">', html)
+    assert printed == [ev.event_id for ev in wanted]
+    assert f"all {len(wanted)} of the subjects' (Mark Kell) dated events from 2025-11-01 to 2025-11-30" in html
+    assert '<section id="timeline" class="major screen-only"' in html  # the full table is not printed
+    head = report_case.custody.head()
+    assert head is not None and head.details["print_from"] == "2025-11-01" and head.details["print_to"] == "2025-11-30"
+
+
+def test_many_warnings_are_all_counted_by_file_and_code() -> None:
+    from cyberevidence.report.html import MAX_WARNINGS, warnings_html
+
+    many = [{"file": "a.txt", "parser": "p", "code": "bad_line", "locator": f"line {i}", "message": "m"}
+            for i in range(MAX_WARNINGS + 5)] + [{"file": "b.xml", "parser": "q", "code": "bad_date", "locator": "x",
+                                                   "message": "<b>"}]
+    html = warnings_html(many)
+    assert f"{MAX_WARNINGS + 6:,} problems found" in html
+    assert f'<td>a.txt</td><td><code>bad_line</code></td><td class="num">{MAX_WARNINGS + 5:,}</td>' in html
+    assert '<td>b.xml</td><td><code>bad_date</code></td><td class="num">1</td>' in html
+    assert html.count("<tr><td>a.txt</td><td>p</td>") == MAX_WARNINGS and "cyberevidence warnings CASE --format jsonl" in html

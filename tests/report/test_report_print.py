@@ -6,7 +6,6 @@ Needs Debian's ``chromium`` (``bash scripts/_browser_deps.sh``), ``playwright`` 
 
 from __future__ import annotations
 
-import io
 import os
 import re
 from pathlib import Path
@@ -17,7 +16,7 @@ import pytest
 import cyberevidence as ce
 from cyberevidence.report.html import print_footer_template
 
-from ._chromium import MISSING, NO_PLAYWRIGHT, available
+from ._chromium import MISSING, NO_PLAYWRIGHT, OVERFLOW_JS, WIDTH, available, pdf_pages
 
 if not available():
     pytest.skip(MISSING, allow_module_level=True)
@@ -26,35 +25,11 @@ pypdf = pytest.importorskip("pypdf", reason="pypdf is not installed: pip install
 
 pytestmark = pytest.mark.slow
 
-MM = 96 / 25.4  # CSS px per millimetre
-#: The printable width of A4 with the report's 12 mm side margins (@page in report/html.py), in CSS px.
-WIDTH = {"portrait": round((210 - 24) * MM), "landscape": round((297 - 24) * MM)}
-
-#: Every element whose box leaves the printable width, with what it is (tag#id.class).
-OVERFLOW_JS = """(limit) => {
-  const out = [];
-  for (const el of document.querySelectorAll('main *, header *')) {
-    const r = el.getBoundingClientRect();
-    if (r.width === 0 && r.height === 0) continue;
-    if (getComputedStyle(el).display === 'none') continue;
-    if (r.right > limit + 0.5 || r.left < -0.5) {
-      out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className && el.className.baseVal === undefined
-        ? '.' + String(el.className).replace(/ /g, '.') : '') + ' ' + Math.round(r.left) + '..' + Math.round(r.right));
-    }
-  }
-  return out;
-}"""
-
-
 def _print_page(browser: Any, path: Path, width: int) -> Any:
     page = browser.new_page(viewport={"width": width, "height": 1100})
     page.goto(path.resolve().as_uri(), wait_until="load")
     page.emulate_media(media="print")
     return page
-
-
-def _pages(pdf: bytes) -> list[str]:
-    return [p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(pdf)).pages]
 
 
 @pytest.mark.parametrize("orientation", ["portrait", "landscape"])
@@ -65,20 +40,21 @@ def test_print_layout_fits_a4_with_no_box_clipped(browser: Any, report_file: Pat
         assert page.evaluate(OVERFLOW_JS, width) == []
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         # The six timeline columns, the source line under each text, and the header repeated on each page.
-        heads = page.locator("#timeline-table thead th").all_inner_texts()
+        heads = page.locator("#timeline-months table.timeline").first.locator("thead th").all_inner_texts()
         assert heads == ["#", "Time (local)", "Platform, kind", "Direction", "Person (sender)",
                          "Text, then attachments and source exhibit"]
-        assert page.evaluate("getComputedStyle(document.querySelector('#timeline-table thead')).display") == "table-header-group"
-        rows = page.locator("#timeline-table tbody tr").count()
-        assert page.locator("#timeline-table td.text .meta", has_text="Source:").count() == rows == 47
+        head = "getComputedStyle(document.querySelector('#timeline-months table.timeline thead')).display"
+        assert page.evaluate(head) == "table-header-group"
+        rows = page.locator("#timeline-months table.timeline tbody tr").count()
+        assert page.locator("#timeline-months table.timeline td.text .meta", has_text="Source:").count() == rows == 47
         # The text column is the widest: at least 40 % of the table.
-        share = page.evaluate("""() => { const t = document.querySelector('#timeline-table');
+        share = page.evaluate("""() => { const t = document.querySelector('#timeline-months table.timeline');
             const c = t.querySelector('tbody tr td.text');
             return c.getBoundingClientRect().width / t.getBoundingClientRect().width; }""")
         assert share >= 0.4, share
         # A time is a date and a time on at most two lines.
         lines = page.evaluate("""() => {
-            const cell = document.querySelector('#timeline-table td.time');
+            const cell = document.querySelector('#timeline-months table.timeline td.time');
             const height = cell.querySelector('time').getBoundingClientRect().height;
             return Math.round(height / parseFloat(getComputedStyle(cell).lineHeight)); }""")
         assert lines <= 2
@@ -95,9 +71,9 @@ def test_every_printed_page_is_numbered_and_names_the_case(
     try:
         landscape = orientation == "landscape"
         # 1. The browser's own print (what an officer gets from Ctrl+P): the CSS page-margin boxes.
-        css = _pages(page.pdf(format="A4", landscape=landscape))
+        css = pdf_pages(page.pdf(format="A4", landscape=landscape))
         # 2. A headless print with Chromium's footer template (page.pdf(display_header_footer=True)).
-        tmpl = _pages(page.pdf(format="A4", landscape=landscape, display_header_footer=True,
+        tmpl = pdf_pages(page.pdf(format="A4", landscape=landscape, display_header_footer=True,
                                header_template="<span></span>", footer_template=print_footer_template(case_id),
                                margin={"top": "14mm", "bottom": "16mm", "left": "12mm", "right": "12mm"}))
         for texts in (css, tmpl):
@@ -124,7 +100,8 @@ def test_print_screenshots(browser: Any, report_file: Path, tmp_path: Path) -> N
     for orientation in ("portrait", "landscape"):
         page = _print_page(browser, report_file, WIDTH[orientation])
         try:
-            box = page.evaluate("""() => { const r = document.querySelector('#timeline-table').getBoundingClientRect();
+            box = page.evaluate("""() => {
+                const r = document.querySelector('#timeline-months table.timeline').getBoundingClientRect();
                 return {x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: Math.min(r.height, 700)}; }""")
             shot = out / f"report-print-timeline-{orientation}.png"
             page.screenshot(path=str(shot), full_page=True, clip=box)

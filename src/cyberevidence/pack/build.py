@@ -9,8 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from cyberevidence._version import __version__
+from cyberevidence.analysis.conduct import ConductSummary
+from cyberevidence.analysis.conduct_words import MAX_LISTED
 from cyberevidence.display import html_text, visible
 from cyberevidence.errors import CyberEvidenceError
 from cyberevidence.exhibits import PACK_ACTION_WHAT, Exhibit, assign_exhibits, case_initials, check_initials, sha256_groups
@@ -25,8 +28,10 @@ from cyberevidence.pack.statements import (
     scope_statement,
 )
 from cyberevidence.pack.uk_statement import UK_FILE, uk_exhibit_statement_draft
+from cyberevidence.report.conduct_text import MARKER_WORDS, conduct_sentences, marker_types
 from cyberevidence.store.atomic import atomic_write_bytes
 from cyberevidence.store.custody import utc_now
+from cyberevidence.timeutil import zone
 
 if TYPE_CHECKING:
     from cyberevidence.case import Case
@@ -124,51 +129,31 @@ are used in the report and in the CASE/UCO export.</p>
     return page.encode("utf-8")
 
 
-def _undated_md(s: dict[str, Any]) -> list[str]:
-    """The undated contacts and replies of one summary: in no figure above, so stated with their count."""
-    contacts, replies = s.get("undated_contacts") or {}, s.get("undated_replies") or {}
-    n = int(contacts.get("value", 0)) + int(replies.get("value", 0))
-    if not n:
-        return []
-    ids = ", ".join(list(contacts.get("event_ids", [])) + list(replies.get("event_ids", [])))
-    return [f"- undated (no time in the source, in none of the figures above): {contacts.get('value', 0)} contact(s), "
-            f"{replies.get('value', 0)} reply(ies); events: {ids}"]
-
-
-def _conduct_md(conduct: list[dict[str, Any]], markers: list[dict[str, Any]], indicators: dict[str, Any]) -> str:
+def _conduct_md(summaries: list[ConductSummary], markers: list[dict[str, Any]], indicators: dict[str, Any],
+                tz: ZoneInfo, types: dict[str, str]) -> str:
+    """``conduct.md``: the course of conduct in the words of ``conduct.txt`` and the report, then markers and indicators."""
     lines = ["# Course of conduct, markers and confirmed indicators", "",
-             "Figures are counts of events on the case's timeline; `conduct.json` lists the event ids behind each one.", ""]
-    for s in conduct:
-        first, last = s.get("first_contact") or {}, s.get("last_contact") or {}
-        run, busiest = s.get("longest_run") or {}, s.get("busiest_day") or {}
-        lines += [
-            f"## {s['subject']}",
-            "",
-            f"- contacts: {s['total_contacts']['value']} ({', '.join(f'{k} {v}' for k, v in sorted(s['by_kind'].items()))})",
-            f"- first contact: {first.get('when', '-')}; last contact: {last.get('when', '-')}",
-            f"- days with contact: {s['distinct_days']['value']}; longest run of consecutive days: {run.get('days', 0)}"
-            + (f" ({run.get('start')} to {run.get('end')})" if run else ""),
-            f"- busiest day: {busiest.get('when', '-')} ({busiest.get('value', 0)})",
-            f"- contacts at night: {s['night_contacts']['value']}; left unanswered: {s['unanswered']['value']}; "
-            f"via third parties: {s['via_third_parties']['value']}",
-            f"- platforms: {', '.join(p['platform'] + ' from ' + p['first_used'] for p in s['platforms']) or '-'}",
-        ]
-        lines += _undated_md(s)
-        lines += [
-            f"- after the stop of {a['stop_date']} ({a['source']}): {a['after']['value']} contact(s) (before: {a['before']})"
-            for a in s["after_stop"]
-        ]
+             "The sentences are those of `conduct.txt` and of the report (`cyberevidence.report.conduct_text`); "
+             "`conduct.json` lists the event ids behind each figure.", ""]
+    conduct = summaries
+    for summary in summaries:
+        lines += [f"## {summary.subject}", ""]
+        lines += [f"- {x.text}" for x in conduct_sentences(summary, tz, types)]
         lines.append("")
     if not conduct:
         lines += ["No subject is named in the people file, so there is no course-of-conduct summary.", ""]
     lines += ["## Markers and breaches", ""]
     for m in markers:
         mk = m["marker"]
+        kind = MARKER_WORDS.get(mk["marker_type"], mk["marker_type"]).removeprefix("the ")
         lines.append(
-            f"- {mk['at']} {mk['marker_type']}{' (' + mk['person'] + ')' if mk.get('person') else ''}: "
+            f"- {mk['at']} {kind} ({mk['marker_type']}){' (' + mk['person'] + ')' if mk.get('person') else ''}: "
             f"{m['before']} contact(s) before, {m['after']} after; {len(m['breaches'])} potential breach(es)"
         )
-        lines += [f"  - {b['timestamp']} {b['platform']} {b['account']} ({b['attribution']})" for b in m["breaches"]]
+        lines += [f"  - {b['timestamp']} {b['platform']} {b['account']} ({b['attribution']})"
+                  for b in m["breaches"][:MAX_LISTED]]
+        if len(m["breaches"]) > MAX_LISTED:
+            lines.append(f"  - …and {len(m['breaches']) - MAX_LISTED:,} more (all in markers.json)")
     if not markers:
         lines.append("- no markers recorded")
     lines += ["", "## Indicators confirmed by a person", ""]
@@ -266,7 +251,10 @@ def make_pack(
     verify = case.verify()
     limits = source_limitations(case)
     excluded = exclusions(case, exhibits)
-    conduct = [s.to_dict() for s in case.conduct()]
+    summaries = case.conduct()
+    conduct = [s.to_dict() for s in summaries]
+    zone_ = zone(case.info["timezone"])
+    types = marker_types(case.markers())
     markers = [m.to_dict() for m in case.marker_effects()]
     indicators = _confirmed_indicators(case)
 
@@ -279,7 +267,7 @@ def make_pack(
         ("limitations.json", lambda: _json([lim.to_dict() for lim in limits])),
         (UK_FILE, lambda: uk_exhibit_statement_draft(case, exhibits, generated_at).encode("utf-8")),
         (FRE_FILE, lambda: fre_902_14_draft(case, exhibits, generated_at).encode("utf-8")),
-        ("conduct.md", lambda: _conduct_md(conduct, markers, indicators).encode("utf-8")),
+        ("conduct.md", lambda: _conduct_md(summaries, markers, indicators, zone_, types).encode("utf-8")),
         ("conduct.json", lambda: _json(conduct)),
         ("markers.json", lambda: _json(markers)),
         ("indicators-confirmed.json", lambda: _json(indicators)),

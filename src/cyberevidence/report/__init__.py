@@ -12,16 +12,17 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cyberevidence.exhibits import exhibit_refs
-from cyberevidence.report.html import DEFAULT_MAX_ROWS, render
+from cyberevidence.report.html import DEFAULT_MAX_ROWS, DEFAULT_PRINT_ROWS, render
 
 if TYPE_CHECKING:
     from cyberevidence.case import Case
 
-__all__ = ["DEFAULT_MAX_ROWS", "ReportResult", "build_report", "write_report"]
+__all__ = ["DEFAULT_MAX_ROWS", "DEFAULT_PRINT_ROWS", "ReportResult", "build_report", "write_report"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,9 +37,13 @@ class ReportResult:
         return {"path": str(self.path), "sha256": self.sha256, "size": self.size}
 
 
-def build_report(case: Case, *, max_rows: int = DEFAULT_MAX_ROWS, generated_at: str | None = None) -> str:
+def build_report(
+    case: Case, *, max_rows: int = DEFAULT_MAX_ROWS, generated_at: str | None = None,
+    print_rows: int = DEFAULT_PRINT_ROWS, print_from: date | None = None, print_to: date | None = None,
+) -> str:
     """The report as one HTML string (nothing is logged; see :func:`write_report`)."""
-    return "".join(render(case, max_rows=max_rows, generated_at=generated_at))
+    return "".join(render(case, max_rows=max_rows, generated_at=generated_at, print_rows=print_rows,
+                          print_from=print_from, print_to=print_to))
 
 
 def write_report(
@@ -49,6 +54,9 @@ def write_report(
     generated_at: str | None = None,
     record: bool = True,
     actor: str | None = None,
+    print_rows: int = DEFAULT_PRINT_ROWS,
+    print_from: date | None = None,
+    print_to: date | None = None,
 ) -> ReportResult:
     """Stream the report to ``path`` (written to a temporary file, then renamed) and log the export.
 
@@ -63,7 +71,8 @@ def write_report(
     size = 0
     try:
         with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            for piece in render(case, max_rows=max_rows, generated_at=generated_at):
+            for piece in render(case, max_rows=max_rows, generated_at=generated_at, print_rows=print_rows,
+                                print_from=print_from, print_to=print_to):
                 data = piece.encode("utf-8")
                 digest.update(data)
                 size += len(data)
@@ -78,6 +87,8 @@ def write_report(
         refs = exhibit_refs(case)  # the references the report showed: recorded, so they never change
         case.record_export(
             "report", str(target.resolve()), actor=actor, output_sha256=result.sha256, size=size, max_rows=max_rows,
+            print_rows=print_rows, print_from=print_from.isoformat() if print_from else None,
+            print_to=print_to.isoformat() if print_to else None,
             initials=refs.initials, exhibits={ref: sha for sha, ref in refs.exhibits.items()},
         )
     return result

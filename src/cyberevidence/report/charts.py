@@ -194,3 +194,46 @@ def channel_timeline(
                    f'{_e((first + timedelta(days=k)).isoformat())}</text>')
     out.append("</svg>")
     return "".join(out)
+
+
+def position_plot(uid: str, points: Sequence[tuple[str, float, float, bool]], title: str, desc: str) -> str:
+    """GPS positions ``(label, latitude, longitude, sent by the victim)`` on plain axes: no map, no tiles, nothing loaded.
+
+    Longitude runs left to right and latitude bottom to top, equally scaled around the points'
+    middle latitude (equirectangular), with the axis values written; each point carries its label.
+    """
+    import math
+
+    width, height, pad = 520, 340, 56
+    lats = [p[1] for p in points] or [0.0]
+    lons = [p[2] for p in points] or [0.0]
+    mid = math.cos(math.radians((max(lats) + min(lats)) / 2)) or 1e-6
+    span = max(max(lats) - min(lats), (max(lons) - min(lons)) * mid, 0.002) * 1.15
+    clat, clon = (max(lats) + min(lats)) / 2, (max(lons) + min(lons)) / 2
+    inner_w, inner_h = width - 2 * pad, height - 2 * pad
+    scale = min(inner_w, inner_h) / span
+
+    def xy(lat: float, lon: float) -> tuple[float, float]:
+        return width / 2 + (lon - clon) * mid * scale, height / 2 - (lat - clat) * scale
+
+    out = [_open(uid, width, height, title, desc),
+           f'<rect x="{pad}" y="{pad}" width="{inner_w}" height="{inner_h}" fill="#fff" stroke="#777"/>']
+    for i in range(5):
+        x = pad + inner_w * i / 4
+        y = pad + inner_h * i / 4
+        lon = clon + (x - width / 2) / (mid * scale)
+        lat = clat - (y - height / 2) / scale
+        out.append(f'<line x1="{x:.1f}" y1="{pad}" x2="{x:.1f}" y2="{height - pad}" stroke="#ddd"/>'
+                   f'<line x1="{pad}" y1="{y:.1f}" x2="{width - pad}" y2="{y:.1f}" stroke="#ddd"/>'
+                   f'<text x="{x:.1f}" y="{height - pad + 16}" font-size="10" text-anchor="middle">{lon:.4f}</text>'
+                   f'<text x="{pad - 4}" y="{y + 3:.1f}" font-size="10" text-anchor="end">{lat:.4f}</text>')
+    out.append(f'<text x="{width / 2}" y="{height - 8}" font-size="11" text-anchor="middle">longitude (°)</text>'
+               f'<text x="12" y="{height / 2}" font-size="11" text-anchor="middle" transform="rotate(-90 12 {height / 2})">'
+               "latitude (°)</text>")
+    for label, lat, lon, victim in points:
+        x, y = xy(lat, lon)
+        mark = (f'<path d="M{x:.1f},{y - 7:.1f} l6,11 h-12 z" fill="#D55E00" stroke="#000"/>' if victim
+                else f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="#0072B2" stroke="#000"/>')
+        out.append(f'{mark}<text x="{x + 8:.1f}" y="{y - 6:.1f}" font-size="11">{_e(label)}</text>')
+    out.append("</svg>")
+    return "".join(out)

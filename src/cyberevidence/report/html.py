@@ -23,7 +23,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from cyberevidence._version import __version__
-from cyberevidence.analysis.conduct import ConductSummary, DatedFigure, Figure
-from cyberevidence.analysis.conduct_words import plural, trend_text, week_items
+from cyberevidence.analysis.conduct import ConductSummary
+from cyberevidence.analysis.conduct_words import MAX_LISTED
 from cyberevidence.analysis.contacts import CONTACT_KINDS, ContactRow
 from cyberevidence.analysis.links import LinkSeen
 from cyberevidence.analysis.places import Place
@@ -43,6 +43,11 @@ from cyberevidence.events import Event
 from cyberevidence.exhibits import MEMBER_SEPARATOR, ExhibitRefs, exhibit_refs, sha256_groups
 from cyberevidence.limitations import NameFinding, name_findings
 from cyberevidence.report import charts
+from cyberevidence.report.conduct_text import Sentence, conduct_sentences, marker_types, suggestion_lines
+from cyberevidence.report.directions import NO_RULE, DirectionRule, direction_rule, rule_html
+from cyberevidence.report.layout import OTHER, SUBJECT, UNDATED_KEY, Month, allocate, month_label
+from cyberevidence.report.pictures import Picture, exif_time, pictures, stored_pictures
+from cyberevidence.report.record import MAX_BREACHES, diary_html, markers_html, record_versions, reviews_html
 from cyberevidence.report.undated import undated_html
 from cyberevidence.store.custody import CustodyEntry
 from cyberevidence.store.verify import VerifyReport
@@ -51,7 +56,17 @@ if TYPE_CHECKING:
     from cyberevidence.case import Case
 
 #: Rows rendered in the timeline table; the rest are in the JSONL export (stated in the report).
-DEFAULT_MAX_ROWS = 20_000
+DEFAULT_MAX_ROWS = 5_000
+#: The subjects' events in the print view (the latest, of the chosen period when one is given).
+DEFAULT_PRINT_ROWS = 2_000
+#: Up to this many rows, every month of the timeline is open when the page opens; above it only the latest.
+OPEN_ALL_ROWS = 3_000
+#: Warnings listed one by one; above it they are also counted by file and code.
+MAX_WARNINGS = 1_000
+#: Flagged links listed (the latest); the rest are counted.
+MAX_FLAGGED_LINKS = 500
+#: Events listed under one picture (the first that carry it).
+MAX_PICTURE_EVENTS = 5
 #: Event links listed under one conduct figure (the figure itself always links to its first event).
 MAX_FIGURE_LINKS = 300
 
@@ -119,13 +134,45 @@ def print_footer_template(case_ref: str) -> str:
 # gathering
 
 
+class _Digest:
+    """A text sink that only hashes what is written (UTF-8), as a file written with ``newline=""`` would hold it."""
+
+    def __init__(self) -> None:
+        self.h = hashlib.sha256()
+        self.size = 0
+
+    def write(self, text: str) -> int:
+        data = text.encode("utf-8")
+        self.h.update(data)
+        self.size += len(data)
+        return len(text)
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """The print view's period, local dates (``None``: open-ended)."""
+
+    start: date | None = None
+    end: date | None = None
+
+    def holds(self, day: date) -> bool:
+        return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
+
+    def text(self) -> str:
+        if self.start is None and self.end is None:
+            return ""
+        first = self.start.isoformat() if self.start else "the start"
+        return f"from {first} to {self.end.isoformat() if self.end else 'the end'}"
+
+
 @dataclass
 class Scan:
-    """What one pass over the timeline gives the report (the table itself is a second pass)."""
+    """What the first pass over the timeline gives the report (the table itself is the second pass)."""
 
     max_rows: int
     total: int = 0
-    rendered: dict[str, str] = field(default_factory=dict)  # event_id -> local time label
+    rendered: dict[str, str] = field(default_factory=dict)  # wanted event_id -> local time label, when it is a row
+    lines: dict[str, tuple[int, str]] = field(default_factory=dict)  # wanted event_id -> (JSONL line, label)
     persons: set[str] = field(default_factory=set)
     platforms: set[str] = field(default_factory=set)
     kinds: set[str] = field(default_factory=set)
@@ -133,6 +180,32 @@ class Scan:
     channel: dict[str, Counter[date]] = field(default_factory=lambda: defaultdict(Counter))
     channel_first: dict[str, str] = field(default_factory=dict)
     undated: UndatedTally = field(default_factory=UndatedTally)
+    months: dict[str, Month] = field(default_factory=dict)
+    subjects: frozenset[str] = frozenset()
+    jsonl_sha256: str = ""
+    jsonl_size: int = 0
+    print_rows: int = DEFAULT_PRINT_ROWS
+    print_period: Period = Period()
+    print_count: int = 0  # the subjects' dated events in the print period
+    print_last: str = ""  # event id of the latest of them
+    #: picture SHA-256 -> the first events that carry it (event id, direction, person)
+    attached: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    directions: DirectionRule = NO_RULE
+    assumed: int = 0  # events whose direction is an assumption (directions.py)
+    assumed_platforms: set[str] = field(default_factory=set)
+
+    @property
+    def shown(self) -> int:
+        return sum(m.shown for m in self.months.values()) if self.months else min(self.total, self.max_rows)
+
+    @property
+    def print_view(self) -> bool:
+        """A separate print view: the whole timeline is too long to print, or a period to print was chosen."""
+        chosen = self.print_period.start is not None or self.print_period.end is not None
+        return chosen or self.total > self.print_rows or self.shown < self.total
+
+    def group(self, ev: Event) -> int:
+        return SUBJECT if not self.subjects or ev.person in self.subjects else OTHER
 
 
 def local_label(ev: Event, tz: ZoneInfo) -> str:
@@ -141,28 +214,81 @@ def local_label(ev: Event, tz: ZoneInfo) -> str:
     return ev.timestamp.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def scan_timeline(events: Iterable[Event], tz: ZoneInfo, subjects: Sequence[str], max_rows: int) -> Scan:
-    """Count what the charts need and note which events the table will show (streams)."""
-    s = Scan(max_rows, undated=UndatedTally(keep=max_rows))
-    wanted = set(subjects)
-    for ev in events:
-        s.total += 1
-        if len(s.rendered) < max_rows:
-            s.rendered[ev.event_id] = local_label(ev, tz)
+def month_key(ev: Event, tz: ZoneInfo) -> str:
+    return UNDATED_KEY if ev.timestamp is None else ev.timestamp.astimezone(tz).strftime("%Y-%m")
+
+
+def scan_timeline(
+    events: Iterable[Event], tz: ZoneInfo, subjects: Sequence[str], max_rows: int, *,
+    wanted: Iterable[str] = (), print_rows: int = DEFAULT_PRINT_ROWS, print_period: Period = Period(),
+    pictures: Iterable[str] = (), directions: DirectionRule | None = None,
+) -> Scan:
+    """Count what the charts and the row rule need, and hash the timeline as ``timeline.jsonl`` holds it (streams).
+
+    ``wanted``: the event ids the figures link to; each gets its JSONL line and whether it is a row.
+    """
+    from cyberevidence.exporters.timeline import write_timeline_jsonl
+
+    s = Scan(max_rows, undated=UndatedTally(keep=max_rows), subjects=frozenset(subjects), print_rows=print_rows,
+             print_period=print_period)
+    if directions is not None:
+        s.directions = directions
+    wanted_ids = set(wanted)
+    placed: dict[str, tuple[str, int, int]] = {}  # wanted id -> (month, group, index in its month and group)
+    wanted_people = set(subjects)
+    picture_shas = set(pictures)
+
+    def counted() -> Iterator[Event]:
+        for ev in events:
+            s.total += 1
+            line = s.total
+            key = month_key(ev, tz)
+            month = s.months.get(key)
+            if month is None:
+                month = s.months[key] = Month(key, line)
+            month.last_line = line
+            group = s.group(ev)
+            carried = [a.sha256 for a in ev.attachments if a.sha256 in picture_shas] if picture_shas else []
+            for sha in carried:
+                seen = s.attached.setdefault(sha, [])
+                if len(seen) < MAX_PICTURE_EVENTS:
+                    seen.append((ev.event_id, ev.direction, ev.person))
+            undated_listed = ev.timestamp is None and s.undated.total < max_rows  # listed in #undated
+            if ev.event_id in wanted_ids or carried or undated_listed:
+                label = local_label(ev, tz)
+                s.lines[ev.event_id] = (line, label)
+                placed[ev.event_id] = (key, group, month.counts[group])
+            month.counts[group] += 1
+            if s.directions.assumed(ev):
+                s.assumed += 1
+                s.assumed_platforms.add(ev.platform)
+            month.platforms[ev.platform] += 1
             s.persons.add(ev.person)
             s.platforms.add(ev.platform)
             s.kinds.add(ev.kind)
-        if s.undated.add(ev) or ev.timestamp is None:
-            continue
-        if ev.kind not in CONTACT_KINDS or ev.direction != "incoming":
-            continue
-        if wanted and ev.person not in wanted:
-            continue
-        local = ev.timestamp.astimezone(tz)
-        grid = s.heat.setdefault(ev.person, [[0] * 24 for _ in range(7)])
-        grid[local.weekday()][local.hour] += 1
-        s.channel[ev.platform][local.date()] += 1
-        s.channel_first.setdefault(ev.platform, ev.timestamp_utc)
+            yield ev
+            if s.undated.add(ev) or ev.timestamp is None:
+                continue
+            local = ev.timestamp.astimezone(tz)
+            if group == SUBJECT and print_period.holds(local.date()):
+                s.print_count += 1
+                s.print_last = ev.event_id
+            if ev.kind not in CONTACT_KINDS or ev.direction != "incoming":
+                continue
+            if wanted_people and ev.person not in wanted_people:
+                continue
+            grid = s.heat.setdefault(ev.person, [[0] * 24 for _ in range(7)])
+            grid[local.weekday()][local.hour] += 1
+            s.channel[ev.platform][local.date()] += 1
+            s.channel_first.setdefault(ev.platform, ev.timestamp_utc)
+
+    sink = _Digest()
+    write_timeline_jsonl(counted(), sink)  # type: ignore[arg-type]  # the exporter itself: the same bytes
+    s.jsonl_sha256, s.jsonl_size = sink.h.hexdigest(), sink.size
+    allocate(list(s.months.values()), max_rows)
+    for event_id, (key, group, index) in placed.items():
+        if s.months[key].shows(group, index):
+            s.rendered[event_id] = s.lines[event_id][1]
     return s
 
 
@@ -189,12 +315,20 @@ def ev_link(event_id: str, text: str, scan: Scan) -> str:
     return text
 
 
+def ev_ref(event_id: str, text: str, scan: Scan) -> str:
+    """Like :func:`ev_link`; an event that is not a row gives its line in ``timeline.jsonl`` instead."""
+    if event_id in scan.rendered or event_id not in scan.lines:
+        return ev_link(event_id, text, scan)
+    return f'{text} <span class="note">(timeline.jsonl line {scan.lines[event_id][0]:,})</span>'
+
+
 class Figures:
     """Links figures to the events behind them.
 
-    ``fig(value_html, ids, label)`` returns the figure linked to its first event's row; the full
-    list of events (a ``<details>`` block) is kept and emitted by :meth:`take` after the sentence,
-    so the sentence itself reads normally.
+    ``fig(value_html, ids, label)`` returns the figure linked to its first event's row (or naming
+    its line in ``timeline.jsonl``); the list of its first :data:`MAX_FIGURE_LINKS` events (a
+    ``<details>`` block) is kept and emitted by :meth:`take` after the sentence, so the sentence
+    itself reads normally.
     """
 
     def __init__(self, scan: Scan) -> None:
@@ -205,29 +339,53 @@ class Figures:
         if not ids:
             return value_html
         scan = self.scan
-        head = ev_link(ids[0], value_html, scan)
-        shown = [i for i in ids if i in scan.rendered]
+        head = ev_ref(ids[0], value_html, scan)
         if len(ids) == 1 or not listed:
-            if ids[0] not in scan.rendered:
-                return (f'{head} <span class="note">(event <code>{e(ids[0])}</code> is beyond the table: '
-                        "see the JSONL export)</span>")
             return head
-        items = "".join(f'<li><a href="#ev-{e(i)}">{e(scan.rendered[i])}</a></li>' for i in shown[:MAX_FIGURE_LINKS])
+        items = []
+        for i in ids[:MAX_FIGURE_LINKS]:
+            if i in scan.rendered:
+                items.append(f'<li><a href="#ev-{e(i)}">{e(scan.rendered[i])}</a></li>')
+            elif i in scan.lines:
+                line, stamp = scan.lines[i]
+                items.append(f'<li>{e(stamp)} <span class="note">(line {line:,})</span></li>')
         more = ""
-        if len(shown) > MAX_FIGURE_LINKS:
-            more += f"<p>…and {len(shown) - MAX_FIGURE_LINKS:,} more in the timeline table.</p>"
-        if len(ids) > len(shown):
-            more += (f'<p class="note">{len(ids) - len(shown):,} of these events are beyond the table\'s row limit; '
-                     "they are in the JSONL export.</p>")
+        if len(ids) > MAX_FIGURE_LINKS:
+            more = (f"<p>The first {MAX_FIGURE_LINKS:,} are listed; all {len(ids):,} are in "
+                    "<code>conduct.json</code> by event id.</p>")
         self._pending.append(
             f'<details class="screen-only"><summary>The {len(ids):,} events behind “{e(label)}”</summary>'
-            f'<ol class="evlist">{items}</ol>{more}</details>'
+            f'<ol class="evlist">{"".join(items)}</ol>{more}</details>'
         )
         return head
 
     def take(self) -> str:
         out, self._pending = "".join(self._pending), []
         return out
+
+
+def wanted_ids(summaries: Sequence[ConductSummary], places: Sequence[Place], flagged: Sequence[LinkSeen],
+               names: Sequence[NameFinding]) -> set[str]:
+    """The events the report's figures and lists link to (the first :data:`MAX_FIGURE_LINKS` of each figure)."""
+    out: set[str] = set()
+
+    def add(ids: Sequence[str]) -> None:
+        out.update(ids[:MAX_FIGURE_LINKS])
+
+    for s in summaries:
+        for f in (s.first_contact, s.last_contact, s.total_contacts, s.replies, s.distinct_days, s.longest_run,
+                  s.busiest_day, s.night_contacts, s.unanswered, s.via_third_parties, s.undated_contacts,
+                  s.undated_replies, *s.missed_call_bursts, *s.platforms, *(x.after for x in s.after_stop)):
+            if f is not None:
+                add(f.event_ids)
+        for w in s.trend.weeks:
+            add(w.event_ids[:1])
+        out.update(x.event_id for x in s.stop_suggestions)
+    for p in places:
+        out.update(i for i, _, _ in p.events)
+    out.update(x.event_id for x in flagged)
+    out.update(f.event_id for f in names if f.event_id)
+    return out
 
 
 def n(value: int, singular: str, plural: str | None = None) -> str:
@@ -257,8 +415,12 @@ TOC = (
     ("summary", "Case summary"),
     ("conduct", "Course of conduct"),
     ("charts", "Charts"),
+    ("pictures", "Pictures"),
     ("places", "Places in photos"),
     ("links", "Links"),
+    ("diary", "Diary"),
+    ("markers", "Markers"),
+    ("reviews", "Indicators reviewed"),
     ("timeline", "Timeline"),
     ("exhibits", "Exhibits"),
     ("warnings", "Parsing warnings"),
@@ -354,88 +516,58 @@ def _strong(value: int) -> str:
     return f"<strong>{value:,}</strong>"
 
 
-def conduct_html(summaries: Sequence[ConductSummary], tz: ZoneInfo, scan: Scan) -> str:
+def sentence_html(sentence: Sentence, fig: Figures, scan: Scan) -> str:
+    """One sentence of the conduct text, each figure linked to the events behind it."""
+    out = []
+    for part in sentence.parts:
+        if isinstance(part, str):
+            out.append(e(part))
+            continue
+        value = _strong_text(part.text) if part.strong else e(part.text)
+        if not part.listed:
+            out.append(ev_link(part.event_ids[0], value, scan) if part.event_ids else value)
+        else:
+            out.append(fig(value, part.event_ids, part.label))
+    return "".join(out)
+
+
+def _strong_text(text: str) -> str:
+    return f"<strong>{e(text)}</strong>"
+
+
+def conduct_html(summaries: Sequence[ConductSummary], tz: ZoneInfo, scan: Scan,
+                 markers: Mapping[str, str] | None = None) -> str:
+    """The course of conduct: the sentences of ``conduct.txt`` (:mod:`cyberevidence.report.conduct_text`), linked."""
     out = ['<section id="conduct" class="major" aria-labelledby="conduct-h"><h2 id="conduct-h">Course of conduct</h2>',
            '<p class="note">Counted from the merged timeline: a <em>contact</em> is a message, call, e-mail, post, '
            "comment, reaction or friend request from the subject to the victim. Days and hours are the victim's local "
-           "ones. Each figure links to the first event behind it in the timeline table; “events behind” lists them all.</p>"]
+           f"ones ({e(tz.key)}). The words are those of <code>conduct.txt</code>. Each figure links to the first event "
+           "behind it in the timeline table (or names its line in timeline.jsonl); “events behind” lists them.</p>"]
     if not summaries:
         out.append("<p>No subject is named in the people file, so there is no course-of-conduct summary. "
                    "Load one with <code>cyberevidence people CASE FILE.toml</code> (role = \"subject\").</p></section>\n")
         return "".join(out)
+    if scan.assumed:
+        out.append(f'<p class="note">{n(scan.assumed, "event")} in the case {"has" if scan.assumed == 1 else "have"} a '
+                   "direction the evidence does not give; the figures below use the people file's assumption for them "
+                   '(any sender not listed as the victim is incoming), shown as such in the <a href="#timeline">timeline</a>.'
+                   "</p>")
     fig = Figures(scan)
-
-    def count(f: Figure, label: str) -> str:
-        return fig(_strong(f.value), f.event_ids, label)
-
-    def dated(f: DatedFigure, label: str) -> str:
-        return fig(when(f.when, tz), f.event_ids, label)
-
     for i, s in enumerate(summaries):
         hid = f"conduct-{i}"
-        out.append(f'<section aria-labelledby="{hid}"><h3 id="{hid}">{e(s.subject)}</h3>')
-        if s.first_contact is None or s.last_contact is None:
-            out.append("<p>No contact from this person was found in the evidence.</p></section>")
-            continue
-        kinds = ", ".join(e(plural(v, k)) for k, v in s.by_kind.items())
-        items: list[str] = []
-
-        def add(sentence: str, items: list[str] = items) -> None:
-            items.append(sentence + fig.take())
-
-        add(f"{e(s.subject)} made {count(s.total_contacts, 'total contacts')} contacts ({kinds}), the first on "
-            f"{dated(s.first_contact, 'first contact')} and the last on {dated(s.last_contact, 'last contact')}.")
-        days = f"Contact came on {count(s.distinct_days, 'days with contact')} different days"
-        if s.longest_run:
-            run = s.longest_run
-            days += (f"; the longest run was {fig(_strong(run.days), run.event_ids, 'longest run')} days in a row "
-                     f"({e(run.start)} to {e(run.end)})")
-        if s.busiest_day:
-            b = s.busiest_day
-            days += f"; the busiest day was {e(b.when)} with {fig(_strong(b.value), b.event_ids, 'busiest day')} contacts"
-        add(days + ".")
-        add(f"{count(s.night_contacts, 'night contacts')} contacts came at night (local time).")
-        add(f"The victim replied {count(s.replies, 'replies')} times; {count(s.unanswered, 'unanswered')} contacts had no "
-            "reply within the set time (24 hours by default).")
-        if s.missed_call_bursts:
-            bursts = "; ".join(
-                f"{fig(f'{b.value} calls', b.event_ids, f'burst at {b.when}')} from {when(b.when, tz)}"
-                for b in s.missed_call_bursts
-            )
-            add(f"There were {len(s.missed_call_bursts)} bursts of missed calls: {bursts}.")
-        else:
-            add("There were no bursts of missed calls.")
-        weekly = "; ".join(
-            e(i.text) + (ev_link(i.figure.event_ids[0], str(i.figure.value), scan) if i.figure and i.figure.event_ids
-                         else str(i.figure.value) if i.figure else "")
-            for i in week_items(s.trend.weeks)
-        )
-        add(f"Contacts per week: {weekly}.")
-        add(e(trend_text(s.trend)))
-        plats = "; ".join(
-            f"{e(p.platform)} – first used {fig(when(p.first_used, tz), p.event_ids, p.platform)}, {p.contacts:,} contacts"
-            for p in s.platforms
-        )
-        add(f"Platforms used ({len(s.platforms)}): {plats}.")
-        for stop in s.after_stop:
-            by = ", ".join(f"{e(k)} {v}" for k, v in stop.after_by_platform.items())
-            add(f"After the stop date {e(stop.stop_date)} ({e(stop.source)}): "
-                f"{count(stop.after, f'after {stop.stop_date}')} contacts{f' ({by})' if by else ''}; {stop.before:,} before it.")
-        add(f"Messages from other people that mention {e(s.subject)}: {count(s.via_third_parties, 'via third parties')}.")
-        undated = s.undated_contacts.value + s.undated_replies.value
-        if undated:
-            add(f"{count(s.undated_contacts, 'undated contacts')} contacts and {count(s.undated_replies, 'undated replies')} "
-                f"replies have no time in their source; {e(excluded_note(undated, 'events'))}")
-        out.append('<ul class="figures">' + "".join(f"<li>{x}</li>" for x in items) + "</ul>")
+        out.append(f'<section aria-labelledby="{hid}"><h3 id="{hid}">{e(s.subject)}</h3><ul class="figures">')
+        for sentence in conduct_sentences(s, tz, markers):
+            out.append(f'<li data-topic="{e(sentence.topic)}">{sentence_html(sentence, fig, scan)}{fig.take()}</li>')
+        out.append("</ul>")
         if s.stop_suggestions:
-            sugg = "".join(
-                f"<li>{ev_link(x.event_id, when(x.timestamp, tz), scan)} [{e(x.platform)}] “{e(x.text, multiline=True)}”</li>"
-                for x in s.stop_suggestions
-            )
+            sugg = "".join(f"<li>{ev_ref(event_id, e(stamp), scan)} {e(text, multiline=True)}</li>"
+                           for event_id, stamp, text in suggestion_lines(s, tz))
+            more = (f"<li>…and {len(s.stop_suggestions) - MAX_LISTED:,} more (all in <code>conduct.json</code>)</li>"
+                    if len(s.stop_suggestions) > MAX_LISTED else "")
             out.append(
                 '<div class="confirm"><p><strong>For you to confirm:</strong> these messages from the victim read like a '
                 "request to stop. They are suggestions only and are <em>not</em> used as stop dates unless you give them "
-                f"(<code>--stop-date</code> or <code>stop_dates</code> in the people file).</p><ul>{sugg}</ul></div>"
+                f"(<code>--stop-date</code> or <code>stop_dates</code> in the people file).</p><ul>{sugg}{more}</ul></div>"
             )
         out.append("</section>")
     out.append("</section>\n")
@@ -472,7 +604,8 @@ def charts_html(rows: Sequence[ContactRow], scan: Scan, subjects: Sequence[str])
         f"<tr><th scope=\"row\">{d.isoformat()}</th><td>{e(p)}</td><td class=\"num\">{c}</td></tr>"
         for d in sorted(daily) for p, c in sorted(daily[d].items())
     )
-    out.append('<details><summary>Data table</summary><table><caption>Incoming contacts per day and platform</caption>'
+    out.append('<details class="screen-only"><summary>Data table</summary>'
+               '<table><caption>Incoming contacts per day and platform</caption>'
                '<thead><tr><th scope="col">Day</th><th scope="col">Platform</th><th scope="col" class="num">Contacts</th>'
                f"</tr></thead><tbody>{trs}</tbody></table></details></figure>")
     # heat maps
@@ -491,7 +624,8 @@ def charts_html(rows: Sequence[ContactRow], scan: Scan, subjects: Sequence[str])
             f'<tr><th scope="row">{charts.WEEKDAYS[r]}</th>' + "".join(f'<td class="num">{v}</td>' for v in grid[r]) + "</tr>"
             for r in range(7)
         )
-        out.append(f'<details><summary>Data table</summary><table><caption>Contacts from {e(person)} by weekday and hour'
+        out.append(f'<details class="screen-only"><summary>Data table</summary>'
+                   f'<table><caption>Contacts from {e(person)} by weekday and hour'
                    f'</caption><thead><tr><th scope="col">Day</th>{head}</tr></thead><tbody>{body}</tbody></table>'
                    "</details></figure>")
     out.append("</div>")
@@ -512,11 +646,55 @@ def charts_html(rows: Sequence[ContactRow], scan: Scan, subjects: Sequence[str])
             f'<td class="num">{len(scan.channel[p])}</td><td class="num">{sum(scan.channel[p].values())}</td></tr>'
             for p in chan_platforms
         )
-        out.append('<details><summary>Data table</summary><table><caption>Platforms used</caption><thead><tr>'
+        out.append('<details class="screen-only"><summary>Data table</summary><table><caption>Platforms used</caption><thead><tr>'
                    '<th scope="col">Platform</th><th scope="col">First day</th><th scope="col">Last day</th>'
                    '<th scope="col" class="num">Days</th><th scope="col" class="num">Contacts</th></tr></thead>'
                    f"<tbody>{trs}</tbody></table></details></figure>")
     out.append("</section>\n")
+    return "".join(out)
+
+
+def pictures_html(pics: Sequence[Picture], left: int, numbers: Mapping[str, str], tz: ZoneInfo, scan: Scan) -> str:
+    """Photos and screenshots as embedded thumbnails, each with its exhibit, EXIF time, camera, position and events."""
+    from cyberevidence.report import pictures as limits
+
+    out = ['<section id="pictures" class="major" aria-labelledby="pictures-h"><h2 id="pictures-h">Pictures</h2>']
+    if not pics:
+        out.append("<p>No photo or screenshot is stored in the case.</p></section>\n")
+        return "".join(out)
+    shown = sum(1 for x in pics if x.shown)
+    out.append(
+        f"<p>{n(len(pics) + left, 'picture')} stored in the case; {shown:,} shown as thumbnails made from the verified "
+        f"store (each file re-hashed first). Limits: at most {limits.MAX_THUMBNAILS:,} thumbnails of "
+        f"{limits.THUMBNAIL_PX} pixels, a picture of at most {limits.MAX_SOURCE_BYTES >> 20} MiB and "
+        f"{limits.MAX_PIXELS:,} pixels, {limits.MAX_TOTAL_BYTES >> 20} MiB read in all; a picture beyond them, "
+        "truncated or unreadable is listed with the reason. The originals are the exhibits named.</p>")
+    if left:
+        out.append(f'<p class="note">{n(left, "more picture")} beyond the {limits.MAX_THUMBNAILS:,} listed here: see '
+                   "the Exhibits table (media type image/…).</p>")
+    cards = []
+    for x in pics:
+        ref = numbers.get(x.sha256, "")
+        head = f'<a class="ref" href="#ex-{e(x.sha256)}">{e(ref)}</a>' if ref else f"<code>{e(x.sha256[:12])}</code>"
+        img = (f'<img src="{x.data_uri}" width="{x.width}" height="{x.height}" alt="Thumbnail of {e(x.name)}">'
+               if x.shown else f'<p class="note">No thumbnail: {e(x.reason)}</p>')
+        facts = [("Exhibit", head), ("Name", e(x.name)), ("Type, size", f"{e(x.media_type)}, {_size(x.size)}")]
+        f = x.facts
+        if f is not None:
+            if f.taken_local or f.taken_utc:
+                facts.append(("Taken", e(exif_time(f, tz))))
+            camera = " ".join(v for v in (f.make, f.model) if v)
+            if camera:
+                facts.append(("Camera", e(camera)))
+            if f.latitude is not None and f.longitude is not None:
+                facts.append(("Position", f'<a href="#places">{f.latitude:.6f}, {f.longitude:.6f}</a>'))
+        evs = scan.attached.get(x.sha256, [])
+        if evs:
+            facts.append(("In", "; ".join(ev_ref(i, f"{e(scan.lines[i][1])} ({e(d)}, {e(who)})", scan)
+                                          for i, d, who in evs if i in scan.lines)))
+        dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts)
+        cards.append(f'<figure class="picture" id="pic-{e(x.sha256)}">{img}<dl>{dl}</dl></figure>')
+    out.append(f'<div class="pictures">{"".join(cards)}</div></section>\n')
     return "".join(out)
 
 
@@ -531,29 +709,42 @@ def places_html(places: Sequence[Place], tz: ZoneInfo, scan: Scan) -> str:
                    f"{n(len(victim), 'photo')} with a GPS position (marked below). Whoever received "
                    f"{'it' if len(victim) == 1 else 'them'} may know where it was taken. Tell her advocate.</div>")
     trs = []
-    for p in places:
+    for i, p in enumerate(places, start=1):
         f = p.facts
         evs = ", ".join(ev_link(i, f"{e(d)} ({e(who)})", scan) for i, d, who in p.events) or "–"
-        taken = when(f.taken_utc, tz) if f.taken_utc else e(f.taken_local) + (" (camera clock)" if f.taken_local else "")
+        taken = e(exif_time(f, tz)) or "–"
         flag = ' <span class="tag">safety finding: sent by the victim</span>' if p.sent_by_victim else ""
         trs.append(
-            f'<tr><td>{e(", ".join(p.names))}{flag}<br><code>{e(p.sha256)}</code></td>'
+            f'<tr><td>{i}. {e(", ".join(p.names))}{flag}<br><code>{e(p.sha256)}</code></td>'
             f'<td class="num">{f.latitude:.6f}, {f.longitude:.6f}</td><td>{taken}</td>'
             f"<td>{e(' '.join(x for x in (f.make, f.model) if x))}</td><td>{evs}</td></tr>"
         )
     out.append('<table><caption>Photos with a GPS position</caption><thead><tr><th scope="col">Photo</th>'
                '<th scope="col">Latitude, longitude</th><th scope="col">Taken</th><th scope="col">Camera</th>'
                f'<th scope="col">Events (direction)</th></tr></thead><tbody>{"".join(trs)}</tbody></table>'
-               '<p class="note">Positions are shown as numbers only: no map is loaded.</p></section>\n')
+               '<p class="note">No map is loaded: the positions are numbers, drawn below on plain axes.</p>')
+    points = [(f"{i}", p.facts.latitude, p.facts.longitude, p.sent_by_victim) for i, p in enumerate(places, start=1)
+              if p.facts.latitude is not None and p.facts.longitude is not None]
+    out.append('<figure aria-labelledby="chart-places-cap"><figcaption id="chart-places-cap">Positions of the photos '
+               "(numbered as in the table; a triangle: sent by the victim)</figcaption>"
+               + charts.position_plot("chart-places", points, "Positions of the photos with GPS",
+                                      "; ".join(f"{lbl}: {lat:.6f}, {lon:.6f}" for lbl, lat, lon, _ in points))
+               + '<p class="note">Not a map: longitude left to right, latitude bottom to top, on the same scale; '
+               "no tiles, nothing loaded.</p></figure></section>\n")
     return "".join(out)
 
 
-def links_html(flagged: Sequence[LinkSeen], total: int, tz: ZoneInfo, scan: Scan) -> str:
+def links_html(flagged: Sequence[LinkSeen], total: int, tz: ZoneInfo, scan: Scan, flagged_total: int | None = None) -> str:
+    """The number of links, and the flagged ones (the latest :data:`MAX_FLAGGED_LINKS` when there are more)."""
+    count = len(flagged) if flagged_total is None else flagged_total
     out = ['<section id="links" aria-labelledby="links-h"><h2 id="links-h">Links</h2>',
-           f"<p>The messages contain {n(total, 'link')}; {len(flagged):,} {'is' if len(flagged) == 1 else 'are'} "
+           f"<p>The messages contain {n(total, 'link')}; {count:,} {'is' if count == 1 else 'are'} "
            "on a domain flagged for a "
            "second look (a flag is a prompt for a person to check, never a finding by itself). Links are shown as text "
            "only, never made clickable or loaded; open them, if at all, on an isolated machine.</p>"]
+    if count > len(flagged):
+        out.append(f"<p>The table lists the latest {len(flagged):,} of the {count:,} flagged links; all are in "
+                   "<code>case.links()</code> (Python) and in the messages of <code>timeline.jsonl</code>.</p>")
     if flagged:
         trs = "".join(
             f"<tr><td>{ev_link(x.event_id, when(x.timestamp, tz), scan)}</td><td>{e(x.person)}</td><td>{e(x.direction)}</td>"
@@ -583,8 +774,15 @@ def _exhibit_link(sha256: str, exhibits: Mapping[str, str]) -> str:
     return f"<code>{e(sha256[:12])}</code>" if sha256 else ""
 
 
-def timeline_row(count: int, ev: Event, local: datetime | None, exhibits: Mapping[str, str]) -> str:
-    """One timeline row: six columns, the attachments and the source exhibit on their own lines under the text."""
+def timeline_row(
+    count: int, ev: Event, local: datetime | None, exhibits: Mapping[str, str], *, anchor: str = "ev", assumed: bool = False
+) -> str:
+    """One timeline row: six columns, the attachments and the source exhibit on their own lines under the text.
+
+    ``count`` is the event's place in the timeline (its line in ``timeline.jsonl``); ``anchor`` the
+    id prefix (the print view's copies use another, so every id stays unique). ``assumed``: the
+    evidence does not give the direction (:mod:`cyberevidence.report.directions`): shown as unknown.
+    """
     tags = ""
     if ev.time_ambiguous:
         tags += f'<span class="tag" title="{e(ev.time_note)}">≈ time</span>'
@@ -605,11 +803,18 @@ def timeline_row(count: int, ev: Event, local: datetime | None, exhibits: Mappin
     lines.append(f'<div class="meta">Source: {_exhibit_link(ev.source.sha256, exhibits)} '
                  f'<span class="loc">{e(ev.source.locator)}</span></div>')
     return (
-        f'<tr id="ev-{e(ev.event_id)}"><td class="num">{count}</td>'
+        f'<tr id="{anchor}-{e(ev.event_id)}"><td class="num">{count}</td>'
         f'<td class="time">{_time_cell(ev, local)}{tags}</td>'
-        f"<td>{e(ev.platform)}<br><span class=\"note\">{kind}</span></td><td>{e(ev.direction)}</td>"
+        f"<td>{e(ev.platform)}<br><span class=\"note\">{kind}</span></td><td>{_direction(ev, assumed)}</td>"
         f'<td>{person}</td><td class="text">{"".join(lines)}</td></tr>\n'
     )
+
+
+def _direction(ev: Event, assumed: bool) -> str:
+    if not assumed:
+        return e(ev.direction)
+    return (f'unknown<br><a class="tag" href="#directions" title="not given by the export: an assumption">assumed '
+            f"{e(ev.direction)}</a>")
 
 
 def _time_cell(ev: Event, local: datetime | None) -> str:
@@ -620,52 +825,140 @@ def _time_cell(ev: Event, local: datetime | None) -> str:
             f'<span class="d">{local.strftime("%Y-%m-%d")}</span> <span class="t">{local.strftime("%H:%M:%S")}</span></time>')
 
 
-def timeline_html(
-    events: Iterable[Event], tz: ZoneInfo, scan: Scan, exhibits: Mapping[str, str]
-) -> Iterator[str]:
-    """The merged timeline as a table (streamed), its filters and the filter data."""
-    persons, platforms, kinds = sorted(scan.persons), sorted(scan.platforms), sorted(scan.kinds)
-    shown = min(scan.total, scan.max_rows)
-    if scan.total > scan.max_rows:
-        cap = (f"<p><strong>This table shows the first {shown:,} of {scan.total:,} events</strong> (in time order); it is "
-               f"capped at {scan.max_rows:,} rows to keep the file usable. Every event is in the JSONL export: "
-               "<code>cyberevidence timeline CASE --format jsonl -o timeline.jsonl</code>.</p>")
+TABLE_HEAD = (
+    '<colgroup><col class="c-n"><col class="c-time"><col class="c-plat"><col class="c-dir"><col class="c-person">'
+    '<col class="c-text"></colgroup>'
+    '<thead><tr><th scope="col" class="num">#</th><th scope="col">Time (local)</th><th scope="col">Platform, kind</th>'
+    '<th scope="col">Direction</th><th scope="col">Person (sender)</th>'
+    '<th scope="col">Text, then attachments and source exhibit</th></tr></thead>'
+)
+
+
+def jsonl_note(scan: Scan) -> str:
+    """Where every event is: ``timeline.jsonl``, by its SHA-256, line n being the n-th event."""
+    return (f"Every event is in <code>timeline.jsonl</code> (<code>cyberevidence exports CASE</code> writes it to "
+            "<code>exports/</code>; <code>cyberevidence timeline CASE --format jsonl</code> writes the same bytes): "
+            f"{n(scan.total, 'line')}, {n(scan.jsonl_size, 'byte')}, SHA-256 {sha_html(scan.jsonl_sha256)}. "
+            "Line <em>n</em> is the event numbered <em>n</em> here (the # column); its <code>event_id</code> finds it too.")
+
+
+def _month_summary(m: Month, scan: Scan) -> str:
+    plats = ", ".join(f"{e(p)} {c:,}" for p, c in m.platforms.most_common())
+    subj = ""
+    if scan.subjects:
+        subj = f"; {m.counts[SUBJECT]:,} with {e(' or '.join(sorted(scan.subjects)))}"
+    if m.shown == m.total:
+        shown = "all shown"
     else:
-        cap = (f"<p>All {scan.total:,} events are shown. (The table is capped at {scan.max_rows:,} rows; the full "
-               "timeline is always in the JSONL export: <code>cyberevidence timeline CASE --format jsonl</code>.)</p>")
+        shown = (f"{m.shown:,} shown (the latest {m.quota[SUBJECT]:,} of the subjects' {m.counts[SUBJECT]:,}"
+                 + (f" and the latest {m.quota[OTHER]:,} of the other {m.counts[OTHER]:,}" if scan.subjects else "")
+                 + ")")
+    return (f'<summary><strong>{e(month_label(m.key))}</strong>: {n(m.total, "event")}{subj} ({plats}); {shown}; '
+            f'lines {m.first_line:,}–{m.last_line:,} of timeline.jsonl</summary>')
+
+
+def timeline_html(
+    events: Iterable[Event], tz: ZoneInfo, scan: Scan, exhibits: Mapping[str, str], printed: list[str] | None = None
+) -> Iterator[str]:
+    """The merged timeline, month by month (streamed), its filters and the filter data.
+
+    ``printed`` (when given) receives the print view's rows: the latest :attr:`Scan.print_rows` of
+    the subjects' dated events in the print period.
+    """
+    persons, platforms, kinds = sorted(scan.persons), sorted(scan.platforms), sorted(scan.kinds)
+    shown = scan.shown
+    if shown < scan.total:
+        subj = sum(m.quota[SUBJECT] for m in scan.months.values())
+        subj_all = sum(m.counts[SUBJECT] for m in scan.months.values())
+        cap = (f"<p><strong>This table shows {shown:,} of {scan.total:,} events</strong>, chosen so that the latest are "
+               f"never left out: the subjects' events first ({subj:,} of {subj_all:,} shown), then the others; every "
+               "month gets the same share of the "
+               f"{scan.max_rows:,} rows (<code>--max-rows</code>), a month needing fewer giving the rest to the others, "
+               "and shows its <em>latest</em> events. Each month below says how many it shows and which lines of "
+               "timeline.jsonl hold all of them.</p>")
+    else:
+        cap = (f"<p>All {scan.total:,} events are shown, month by month. (The table shows at most {scan.max_rows:,} rows; "
+               "beyond that it keeps the subjects' events and the latest of each month, and says so.)</p>")
+    section_class = "major screen-only" if scan.print_view else "major"
     yield (
-        '<section id="timeline" class="major" aria-labelledby="timeline-h"><h2 id="timeline-h">Timeline</h2>'
-        f"{cap}<p class=\"note\">Times are local ({e(tz.key)}); hover or inspect a time for its UTC instant. "
-        "<span class=\"tag\">≈ time</span> marks a time that could map to two instants or whose date order was guessed. "
-        "Links inside messages are text, not clickable.</p>"
+        f'<section id="timeline" class="{section_class}" aria-labelledby="timeline-h"><h2 id="timeline-h">Timeline</h2>'
+        f'{cap}<p>{jsonl_note(scan)}</p>{rule_html(scan.directions, scan.assumed, sorted(scan.assumed_platforms), e)}'
+        '<p class="note">Times are local ({e(tz.key)}); hover or inspect a time for its UTC '
+        "instant. <span class=\"tag\">≈ time</span> marks a time that could map to two instants or whose date order was "
+        "guessed. Links inside messages are text, not clickable. Open or close a month by its heading.</p>"
         '<form id="filters" class="filters" hidden aria-label="Filter the timeline">'
         + _options("person", "Person", persons) + _options("platform", "Platform", platforms) + _options("kind", "Kind", kinds)
         + '<label>From<input type="date" name="from"></label><label>To<input type="date" name="to"></label>'
         '<label>Text<input type="search" name="q" placeholder="words in any column"></label>'
         '<button type="reset">Clear filters</button></form>'
         f'<p id="filter-status" aria-live="polite">Showing {shown:,} of {shown:,} rows.</p>'
-        f'<table id="timeline-table" class="timeline" data-visible="{shown}">'
-        "<caption>Merged timeline, all sources, in time order</caption>"
-        '<colgroup><col class="c-n"><col class="c-time"><col class="c-plat"><col class="c-dir"><col class="c-person">'
-        '<col class="c-text"></colgroup>'
-        '<thead><tr><th scope="col" class="num">#</th><th scope="col">Time (local)</th><th scope="col">Platform, kind</th>'
-        '<th scope="col">Direction</th><th scope="col">Person (sender)</th>'
-        '<th scope="col">Text, then attachments and source exhibit</th></tr></thead><tbody>\n'
+        f'<div id="timeline-months" data-visible="{shown}">\n'
     )
     pi = {v: i for i, v in enumerate(persons)}
     pl = {v: i for i, v in enumerate(platforms)}
     ki = {v: i for i, v in enumerate(kinds)}
+    dated_keys = [k for k in scan.months if k != UNDATED_KEY]
+    open_keys = set(scan.months) if shown <= OPEN_ALL_ROWS else set(dated_keys[-1:] or list(scan.months)[-1:])
     meta: list[list[Any]] = []
+    index: dict[tuple[str, int], int] = defaultdict(int)
+    current: Month | None = None
+    in_table = False
+    print_seen = 0
+    print_from = scan.print_count - scan.print_rows
     for count, ev in enumerate(events, start=1):
-        if count > scan.max_rows:
-            break
+        key = month_key(ev, tz)
+        if current is None or key != current.key:
+            if current is not None:
+                yield ("</tbody></table>" if in_table else "") + "</details>\n"
+            current = scan.months[key]
+            in_table = current.shown > 0
+            opened = " open" if key in open_keys else ""
+            yield f'<details class="month" id="m-{e(key)}"{opened}>{_month_summary(current, scan)}'
+            if in_table:
+                yield (f'<table class="timeline"><caption>{e(month_label(key))}: merged timeline, all sources, in time '
+                       f"order</caption>{TABLE_HEAD}<tbody>\n")
+        group = scan.group(ev)
+        i = index[key, group]
+        index[key, group] = i + 1
         local = None if ev.timestamp is None else ev.timestamp.astimezone(tz)
-        yield timeline_row(count, ev, local, exhibits)
-        day = local.date().isoformat() if local else ""
-        meta.append([pi.get(ev.person, -1), pl.get(ev.platform, -1), ki.get(ev.kind, -1), day])
-    yield "</tbody></table>\n"
+        if current.shows(group, i):
+            yield timeline_row(count, ev, local, exhibits, assumed=scan.directions.assumed(ev))
+            day = local.date().isoformat() if local else ""
+            meta.append([pi.get(ev.person, -1), pl.get(ev.platform, -1), ki.get(ev.kind, -1), day])
+        if printed is not None and local is not None and group == SUBJECT and scan.print_period.holds(local.date()):
+            if print_seen >= print_from:
+                printed.append(timeline_row(count, ev, local, exhibits, anchor="pv", assumed=scan.directions.assumed(ev)))
+            print_seen += 1
+    if current is not None:
+        yield ("</tbody></table>" if in_table else "") + "</details>\n"
+    yield "</div>\n"
     data = {"persons": persons, "platforms": platforms, "kinds": kinds, "rows": meta}
     yield f'<script type="application/json" id="timeline-data">{json_for_html(data)}</script>\n</section>\n'
+
+
+def print_view_html(scan: Scan, rows: Sequence[str], tz: ZoneInfo) -> str:
+    """The timeline as printed for a large case: the subjects' latest events (of the chosen period); the rest by hash."""
+    if not scan.print_view:
+        return ""
+    who = " and ".join(sorted(scan.subjects)) if scan.subjects else "everyone"
+    period = scan.print_period.text()
+    what = f"the subjects' ({e(who)})" if scan.subjects else "all"
+    if len(rows) < scan.print_count:
+        chosen = (f"the latest {len(rows):,} of {what} {scan.print_count:,} dated events"
+                  + (f" {e(period)}" if period else ""))
+    else:
+        chosen = f"all {scan.print_count:,} of {what} dated events" + (f" {e(period)}" if period else "")
+    body = (f'<table class="timeline" id="print-table"><caption>Printed timeline: {chosen}</caption>{TABLE_HEAD}'
+            f'<tbody>{"".join(rows)}</tbody></table>') if rows else "<p>No event of the subjects in this period.</p>"
+    return (
+        '<section id="print-view" class="major print-only" aria-labelledby="print-view-h">'
+        '<h2 id="print-view-h">Timeline (printed)</h2>'
+        f"<p>The case holds {n(scan.total, 'event')}{', too many to print' if scan.total > scan.print_rows else ''}. "
+        f"This printed timeline is {chosen} "
+        f"(at most {scan.print_rows:,}; choose the period with <code>--print-from</code>/<code>--print-to</code>), times "
+        f"local ({e(tz.key)}). The # column is each event's line in timeline.jsonl.</p><p>{jsonl_note(scan)}</p>"
+        f"{body}</section>\n"
+    )
 
 
 def exhibit_order(refs: ExhibitRefs, sha256: str) -> tuple[int, int, str]:
@@ -727,10 +1020,19 @@ def warnings_html(warnings: Sequence[Mapping[str, Any]]) -> str:
         out.append("<p>No warnings: every line of every export was read.</p></section>\n")
         return "".join(out)
     out.append(f"<p>{n(len(warnings), 'problem')} found while reading the exports; nothing was silently skipped.</p>")
+    if len(warnings) > MAX_WARNINGS:
+        groups = Counter((str(w.get("file", "")), str(w.get("code", ""))) for w in warnings)
+        rows = "".join(f'<tr><td>{e(f)}</td><td><code>{e(c)}</code></td><td class="num">{k:,}</td></tr>'
+                       for (f, c), k in sorted(groups.items()))
+        out.append(f"<p>Every one is counted below by file and code; the first {MAX_WARNINGS:,} are listed after, "
+                   "and all are in <code>cyberevidence warnings CASE --format jsonl</code>.</p>"
+                   '<table><caption>Warnings by file and code</caption><thead><tr><th scope="col">File</th>'
+                   '<th scope="col">Code</th><th scope="col" class="num">Count</th></tr></thead>'
+                   f"<tbody>{rows}</tbody></table>")
     trs = "".join(
         f"<tr><td>{e(w.get('file', ''))}</td><td>{e(w.get('parser', ''))}</td><td><code>{e(w.get('code', ''))}</code></td>"
         f"<td>{e(w.get('locator', ''))}</td><td>{e(w.get('message', ''))}</td></tr>"
-        for w in warnings
+        for w in warnings[:MAX_WARNINGS]
     )
     out.append('<table><caption>Warnings</caption><thead><tr><th scope="col">File</th><th scope="col">Parser</th>'
                '<th scope="col">Code</th><th scope="col">Where</th><th scope="col">What it means</th></tr></thead>'
@@ -787,12 +1089,20 @@ def footer_html(generated: str) -> str:
 # the whole report
 
 
-def render(case: Case, *, max_rows: int = DEFAULT_MAX_ROWS, generated_at: str | None = None) -> Iterator[str]:
-    """The report as a stream of HTML pieces (the timeline is read twice, never held in memory)."""
+def render(
+    case: Case, *, max_rows: int = DEFAULT_MAX_ROWS, generated_at: str | None = None,
+    print_rows: int = DEFAULT_PRINT_ROWS, print_from: date | None = None, print_to: date | None = None,
+) -> Iterator[str]:
+    """The report as a stream of HTML pieces (the timeline is read twice, never held in memory).
+
+    ``max_rows`` bounds the screen table and ``print_rows`` the printed one (the subjects' latest
+    events, between the local dates ``print_from`` and ``print_to`` when given): see
+    :mod:`cyberevidence.report.layout` for the rule.
+    """
     from cyberevidence.timeutil import zone
 
-    if max_rows < 0:
-        raise ValueError("max_rows must be 0 or more")
+    if max_rows < 0 or print_rows < 0:
+        raise ValueError("max_rows and print_rows must be 0 or more")
     info = case.info
     tz = zone(info["timezone"])
     generated = generated_at or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -804,16 +1114,27 @@ def render(case: Case, *, max_rows: int = DEFAULT_MAX_ROWS, generated_at: str | 
     refs = exhibit_refs(case)
     numbers = {str(a["sha256"]): refs.label(str(a["sha256"])) for a in artefacts}
     artefacts.sort(key=lambda a: exhibit_order(refs, str(a["sha256"])))
-    scan = scan_timeline(case.timeline(), tz, subjects, max_rows)
     summaries = case.conduct()
+    warnings = case.warnings()
     places = case.places()
     names = name_findings(case)
-    flagged: list[LinkSeen] = []
-    link_total = 0
+    flagged: deque[LinkSeen] = deque(maxlen=MAX_FLAGGED_LINKS)  # the latest: the end is never hidden
+    link_total = flagged_total = 0
     for link in case.links():
         link_total += 1
         if link.link.flag is not None:
+            flagged_total += 1
             flagged.append(link)
+    effects = case.marker_effects() if case.markers() else []
+    diary = [case.diary_history(entry.entry_id) for entry in case.diary()]
+    wanted = wanted_ids(summaries, places, flagged, names)
+    wanted.update(b.event_id for fx in effects for b in fx.breaches[:MAX_BREACHES])
+    wanted.update(str(x.details.get("event_id", "")) for x in case.custody.entries() if x.action == "indicator_review")
+    pics, pics_left = pictures(stored_pictures(manifest.get("artefacts", []), case.store.path_for,
+                                               lambda sha: exhibit_order(refs, sha)))
+    scan = scan_timeline(case.timeline(), tz, subjects, max_rows, wanted=wanted,
+                         print_rows=print_rows, print_period=Period(print_from, print_to),
+                         pictures=[x.sha256 for x in pics], directions=direction_rule(warnings, people))
     css = page_css(str(info.get("case_id", "")))
     js = asset("report.js")
     title = f"Evidence report – {info.get('title') or info.get('case_id', '')}"
@@ -822,14 +1143,24 @@ def render(case: Case, *, max_rows: int = DEFAULT_MAX_ROWS, generated_at: str | 
     yield banner_html(info, generated, places, names)
     yield summary_html(info, manifest, verify, scan)
     yield names_html(names, scan, numbers)
-    yield conduct_html(summaries, tz, scan)
+    yield conduct_html(summaries, tz, scan, marker_types(case.markers()))
     yield charts_html(case.contacts("day"), scan, subjects)
+    yield pictures_html(pics, pics_left, numbers, tz, scan)
     yield places_html(places, tz, scan)
-    yield links_html(flagged, link_total, tz, scan)
-    yield undated_html(scan.undated, numbers)
-    yield from timeline_html(case.timeline(), tz, scan, numbers)
+    yield links_html(list(flagged), link_total, tz, scan, flagged_total)
+    yield diary_html(diary, numbers, tz)
+
+    def event_ref(event_id: str, text: str) -> str:
+        return ev_ref(event_id, text, scan)
+
+    yield markers_html(effects, record_versions(case), numbers, tz, event_ref)
+    yield reviews_html(case, tz, event_ref)
+    yield undated_html(scan.undated, numbers, lambda event_id: event_id in scan.rendered)
+    printed: list[str] = []
+    yield from timeline_html(case.timeline(), tz, scan, numbers, printed if scan.print_view else None)
+    yield print_view_html(scan, printed, tz)
     yield from exhibits_html(artefacts, numbers)
-    yield warnings_html(case.warnings())
+    yield warnings_html(warnings)
     yield from custody_html(case.custody.entries())
     yield VERIFY_HTML
     yield footer_html(generated)

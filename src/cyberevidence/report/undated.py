@@ -6,7 +6,7 @@ report states how many of them it leaves out.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from cyberevidence.analysis.undated import UndatedTally
 from cyberevidence.display import html_text
@@ -16,8 +16,11 @@ def _e(value: object) -> str:
     return html_text(str(value))
 
 
-def undated_html(tally: UndatedTally, exhibits: Mapping[str, str]) -> str:
-    """The section, listing up to ``tally.keep`` undated events with their source (exhibit) and locator."""
+def undated_html(tally: UndatedTally, exhibits: Mapping[str, str], is_row: Callable[[str], bool] = lambda _: True) -> str:
+    """The section, listing up to ``tally.keep`` undated events with their source (exhibit) and locator.
+
+    ``is_row(event_id)``: the timeline table shows the event (its id is then a link to the row).
+    """
     out = ['<section id="undated" aria-labelledby="undated-h"><h2 id="undated-h">Undated events</h2>']
     if not tally.total:
         out.append("<p>None: every event has a time from its source.</p></section>\n")
@@ -33,8 +36,11 @@ def undated_html(tally: UndatedTally, exhibits: Mapping[str, str]) -> str:
         ex = exhibits.get(ev.source.sha256) or ev.source.sha256[:12]
         subject = str(ev.extra.get("subject", "")) if ev.kind == "email" else ""
         text = (f"{subject} | " if subject else "") + ev.text
+        ident = f"<code>{_e(ev.event_id)}</code>"
+        if is_row(ev.event_id):
+            ident = f'<a href="#ev-{_e(ev.event_id)}">{ident}</a>'
         rows.append(
-            f'<tr><td><a href="#ev-{_e(ev.event_id)}"><code>{_e(ev.event_id)}</code></a></td><td>{_e(ev.platform)}</td>'
+            f"<tr><td>{ident}</td><td>{_e(ev.platform)}</td>"
             f"<td>{_e(ev.kind)}</td><td>{_e(ev.direction)}</td><td>{_e(ev.person)}</td><td>{_e(ev.sender)}</td>"
             f'<td class="text">{html_text(text, multiline=True)}</td><td>{_e(ex)} {_e(ev.source.locator)}</td>'
             f"<td>{_e(ev.time_note)}</td></tr>"

@@ -4,10 +4,12 @@
   "use strict";
   var dataNode = document.getElementById("timeline-data");
   var form = document.getElementById("filters");
-  var table = document.getElementById("timeline-table");
+  var table = document.getElementById("timeline-months");
   if (!dataNode || !form || !table) { return; }
   var data = JSON.parse(dataNode.textContent || "{}");
-  var rows = table.tBodies[0] ? table.tBodies[0].rows : [];
+  var rows = table.querySelectorAll("table.timeline tbody tr");
+  var months = table.querySelectorAll("details.month");
+  var opened = false;
   var meta = data.rows || [];
   var texts = null;
   var status = document.getElementById("filter-status");
@@ -27,6 +29,11 @@
     var q = field("q").value.trim().toLowerCase();
     var all = q ? lowerTexts() : null;
     var shown = 0;
+    if (!opened && (person || platform || kind || from || to || q)) {
+      // A filter looks at every month: open them all (once; the reader may close them again).
+      for (var j = 0; j < months.length; j++) { months[j].open = true; }
+      opened = true;
+    }
     for (var i = 0; i < rows.length; i++) {
       var m = meta[i] || [];
       var ok = (person === "" || String(m[0]) === person) &&
@@ -43,6 +50,16 @@
     }
     table.setAttribute("data-visible", String(shown));
   }
+
+  // A link to a row inside a closed month opens that month (browsers without "ancestor revealing").
+  function reveal() {
+    var id = decodeURIComponent(window.location.hash.slice(1));
+    var el = id ? document.getElementById(id) : null;
+    for (var d = el; d; d = d.parentElement) { if (d.tagName === "DETAILS") { d.open = true; } }
+    if (el) { el.scrollIntoView(); }
+  }
+  window.addEventListener("hashchange", reveal);
+  if (window.location.hash) { reveal(); }
 
   form.addEventListener("input", apply);
   form.addEventListener("change", apply);
