@@ -14,9 +14,17 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.parsers.whatsapp_golden import (
+    GOLDEN,
+    OPTIONS,
+    corpus_inputs,
+    file_sha256,
+    fixture_inputs,
+    output_digest,
+    torture_files,
+)
 
 from cyberevidence.parsers import _whatsapp_lines
-from tests.parsers.whatsapp_golden import GOLDEN, OPTIONS, corpus_inputs, file_sha256, fixture_inputs, output_digest, torture_files
 
 EXPECTED: dict[str, dict[str, object]] = json.loads(GOLDEN.read_text(encoding="utf-8"))
 

@@ -118,14 +118,36 @@ def corpus_inputs(corpus: Path = CORPUS) -> Iterator[tuple[str, Path]]:
 # -- generated inputs: every rule, mixed, from a fixed seed ------------------------------------
 
 _NAMES = ("Alice Moreau", "Bob", "~ Carol Dyer", "+44 7700 900123", "Dana 👍", "Ed: the second")
-_WORDS = "ok yes no later now stop why where please call me back I left you left outside café 😂 ❤️ x".split()
+_WORDS = [
+    "ok",
+    "yes",
+    "no",
+    "later",
+    "now",
+    "stop",
+    "why",
+    "where",
+    "please",
+    "call",
+    "me",
+    "back",
+    "I",
+    "left",
+    "you",
+    "left",
+    "outside",
+    "café",
+    "😂",
+    "❤️",
+    "x",
+]
 _NOTICES = (
-    "Alice Moreau created group \"Plans\"",
+    'Alice Moreau created group "Plans"',
     "Alice Moreau added Bob",
     "You were added",
     "Bob left",
     "Messages and calls are end-to-end encrypted. No one outside of this chat, not even WhatsApp, can read or listen to them.",
-    "Alice Moreau changed the subject from \"A: b\" to \"Plans: May\"",
+    'Alice Moreau changed the subject from "A: b" to "Plans: May"',
 )
 
 
@@ -200,7 +222,8 @@ def _body(rng: random.Random, when: datetime) -> list[str]:
     if roll < 0.23:
         return [f"{name}: POLL:", "Where?", "OPTION: Here (2 votes)", "OPTION: There (0 votes)"]
     if roll < 0.25:
-        return [f"{name}: {short} updated the message timer. New messages will disappear from this chat 7 days after they're sent."]
+        tail = "updated the message timer. New messages will disappear from this chat 7 days after they're sent."
+        return [f"{name}: {short} {tail}"]
     if roll < 0.33:
         lines = [f"{name}: {words}"]
         for _ in range(rng.randint(1, 4)):
