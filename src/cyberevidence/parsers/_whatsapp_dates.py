@@ -42,6 +42,18 @@ LOOKALIKE_RE: Final = re.compile(
 #: First characters a header line can start with (cheap pre-filter before the regex).
 HEADER_START: Final = frozenset("0123456789[\u200e\u200f")
 
+#: Whole-buffer form of the two line-start patterns, for ``finditer`` over a block of lines joined
+#: by LF: at the start of a line whose first character is in :data:`HEADER_START`, either
+#: :data:`HEADER_RE` (groups 1-4 as there) or, failing that, :data:`LOOKALIKE_RE` (group
+#: ``look``). Neither pattern can match an LF, so each match stays inside its line and is the
+#: match the per-line ``HEADER_RE.match``/``LOOKALIKE_RE.match`` would give. A line matching
+#: neither is plain text, and the reader never looks at it one by one.
+LINE_START_RE: Final = re.compile(
+    r"(?m)^(?=[0-9\[\u200e\u200f])(?:"
+    + HEADER_RE.pattern
+    + r"|(?P<look>[\u200e\u200f]*\d{1,4}(?P<lsep>[./-])\d{1,2}(?P=lsep)\d{1,4},?[ \u202f\u00a0]\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\b))"
+)
+
 _SEP_CODE: Final = {".": 0, "/": 1, "-": 2}
 _DIGITS: Final = frozenset("0123456789")
 _DIM: Final = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
@@ -172,6 +184,10 @@ class HeaderScanner:
         if m is None:
             return None
         bracket, dtext, _, ttext = m.groups()
+        return self.parts(bracket, dtext, ttext, m.end())
+
+    def parts(self, bracket: str | None, dtext: str, ttext: str, end: int) -> Scan | None:
+        """:meth:`scan` from the groups of a :data:`HEADER_RE` (or :data:`LINE_START_RE`) match."""
         cache = self._bracket_dates if bracket else self._dates
         try:
             shape = cache[dtext]
@@ -191,7 +207,7 @@ class HeaderScanner:
                 tod = _seconds_of_day(ttext)
                 if len(self._times) < CACHE_LIMIT:
                     self._times[ttext] = tod
-        return shape, tod, m.end()
+        return shape, tod, end
 
     def plausible(self, line: str) -> bool:
         """A header whose date and time are valid in at least one reading."""
@@ -243,6 +259,11 @@ class DateEvidence:
 
     def add(self, line_no: int, line: str, scan: Scan) -> None:
         """Record one header line (lines with an impossible date or time are not headers)."""
+        self.add_at(line_no, line, 0, scan)
+
+    def add_at(self, line_no: int, text: str, start: int, scan: Scan) -> None:
+        """:meth:`add` for the line that starts at ``start`` in ``text`` (a block of lines joined by
+        LF); the line itself is cut out only when its attachment names are read."""
         shape, tod, _ = scan
         if tod < 0:
             return
@@ -262,8 +283,11 @@ class DateEvidence:
                 g.back_dmy += key_dmy < g.prev_dmy
                 g.back_mdy += key_mdy < g.prev_mdy
             g.prev_dmy, g.prev_mdy = key_dmy, key_mdy
-            if f1 != f2 and not g.dmy_only_line and not g.mdy_only_line and "-20" in line:
-                self._attachment_evidence(g, line_no, line, y, f1, f2)
+            if f1 != f2 and not g.dmy_only_line and not g.mdy_only_line:
+                end = text.find("\n", start)
+                line = text[start:] if end < 0 else text[start:end]
+                if "-20" in line:
+                    self._attachment_evidence(g, line_no, line, y, f1, f2)
         elif as_dmy:
             g = self._count(line_no, shape)
             if not g.dmy_only_line:
