@@ -42,14 +42,16 @@ LOOKALIKE_RE: Final = re.compile(
 #: First characters a header line can start with (cheap pre-filter before the regex).
 HEADER_START: Final = frozenset("0123456789[\u200e\u200f")
 
-#: Whole-buffer form of the two line-start patterns, for ``finditer`` over a block of lines joined
-#: by LF: at the start of a line whose first character is in :data:`HEADER_START`, either
-#: :data:`HEADER_RE` (groups 1-4 as there) or, failing that, :data:`LOOKALIKE_RE` (group
+#: Whole-buffer form of the two line-start patterns, for ``finditer`` over ``"\\n" + block`` (a block
+#: of lines joined by LF): after an LF, when the line's first character is in :data:`HEADER_START`,
+#: either :data:`HEADER_RE` (groups 1-4 as there) or, failing that, :data:`LOOKALIKE_RE` (group
 #: ``look``). Neither pattern can match an LF, so each match stays inside its line and is the
-#: match the per-line ``HEADER_RE.match``/``LOOKALIKE_RE.match`` would give. A line matching
-#: neither is plain text, and the reader never looks at it one by one.
+#: match the per-line ``HEADER_RE.match``/``LOOKALIKE_RE.match`` would give; a line matching
+#: neither is plain text and is never looked at one by one. The leading LF (rather than ``^`` in
+#: multi-line mode) lets the regex engine jump from LF to LF; in the block's coordinates a match's
+#: line starts at ``m.start()`` and its header ends at ``m.end() - 1``.
 LINE_START_RE: Final = re.compile(
-    r"(?m)^(?=[0-9\[\u200e\u200f])(?:"
+    r"\n(?=[0-9\[\u200e\u200f])(?:"
     + HEADER_RE.pattern
     + r"|(?P<look>[\u200e\u200f]*\d{1,4}(?P<lsep>[./-])\d{1,2}(?P=lsep)\d{1,4},?[ \u202f\u00a0]\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\b))"
 )
@@ -197,17 +199,23 @@ class HeaderScanner:
                 cache[dtext] = shape
         if shape is None:
             return None
-        if len(ttext) == 8 and ttext[7] in _DIGITS:  # hh:mm:ss (iOS): too many values to cache well
-            h, mi, sec = int(ttext[:2]), int(ttext[3:5]), int(ttext[6:])
-            tod = h * 3600 + mi * 60 + sec if h <= 23 and mi <= 59 and sec <= 59 else -1
-        else:
-            try:
-                tod = self._times[ttext]
-            except KeyError:
+        try:
+            tod = self._times[ttext]
+        except KeyError:
+            if len(ttext) == 8 and ttext[7] in _DIGITS:  # hh:mm:ss (iOS)
+                h, mi, sec = int(ttext[:2]), int(ttext[3:5]), int(ttext[6:])
+                tod = h * 3600 + mi * 60 + sec if h <= 23 and mi <= 59 and sec <= 59 else -1
+            else:
                 tod = _seconds_of_day(ttext)
-                if len(self._times) < CACHE_LIMIT:
-                    self._times[ttext] = tod
+            if len(self._times) < CACHE_LIMIT:
+                self._times[ttext] = tod
         return shape, tod, end
+
+    def caches(self) -> tuple[dict[str, DateShape | None], dict[str, DateShape | None], dict[str, int]]:
+        """The caches :meth:`parts` fills (dates without and with brackets, times): a reader may look
+        a string up itself and call :meth:`parts` only on a miss. Every time string :meth:`parts`
+        reads is cached here (``hh:mm:ss`` too), up to :data:`CACHE_LIMIT` entries."""
+        return self._dates, self._bracket_dates, self._times
 
     def plausible(self, line: str) -> bool:
         """A header whose date and time are valid in at least one reading."""

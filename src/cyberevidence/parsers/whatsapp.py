@@ -232,6 +232,8 @@ def choose_chat_member(zf: SafeZip) -> SafeMember | None:
 # -- pass 1 ---------------------------------------------------------------------------------
 
 
+_MISS: Final[Any] = object()
+
 #: A line that is not header-shaped (its first character cannot start a header) and not blank.
 _TEXT_LINE_RE: Final = re.compile(r"(?m)^(?![0-9\[\u200e\u200f])[^\n]*?\S")
 
@@ -239,26 +241,34 @@ _TEXT_LINE_RE: Final = re.compile(r"(?m)^(?![0-9\[\u200e\u200f])[^\n]*?\S")
 def collect_evidence(opener: Opener) -> DateEvidence:
     """Pass 1: date-order evidence per style group, O(groups) memory.
 
-    Header lines are found by one ``finditer`` over each block of text (:data:`LINE_START_RE`);
+    Header lines are found by one ``finditer`` over each block of text (:data:`LINE_START_RE`, on the
+    block with an LF put before it);
     only their date and time strings are looked at, each distinct string parsed once.
     """
     evidence = DateEvidence()
-    add, parts = evidence.add_at, HeaderScanner().parts
+    scanner = HeaderScanner()
+    add, parts = evidence.add_at, scanner.parts
+    dates, bdates, times = scanner.caches()
     text_line = _TEXT_LINE_RE.search
     with opener() as fh:
         for block in iter_text_blocks(fh.read):
             text = block.text
             n, pos = block.first, 0
-            for m in LINE_START_RE.finditer(text):
+            for m in LINE_START_RE.finditer("\n" + text):
                 bracket, dtext, _, ttext, look, _ = m.groups()
                 if look is not None:
                     continue
-                start = m.start()
+                start = m.start()  # the line's start in ``text`` (the LF before it in "\n" + text)
                 n += text.count("\n", pos, start)
                 pos = start
-                found = parts(bracket, dtext, ttext, m.end() - start)
-                if found is not None:
-                    add(n, text, start, found)
+                shape = (bdates if bracket else dates).get(dtext)
+                tod = times.get(ttext, -2)
+                if shape is None or tod == -2:
+                    found = parts(bracket, dtext, ttext, m.end() - 1 - start)
+                    if found is not None:
+                        add(n, text, start, found)
+                elif tod >= 0:
+                    add(n, text, start, (shape, tod, 0))
             if not evidence.text_lines and text_line(text) is not None:
                 evidence.text_lines = 1
     return evidence
@@ -334,7 +344,8 @@ class ChatReader:
         self.decisions: dict[int, Decision] = outcome.decisions
         self.tz = ctx.options.timezone
         self.conv = UtcConverter(self.tz)
-        self.parts = HeaderScanner().parts
+        self.scanner = HeaderScanner()
+        self.parts = self.scanner.parts
         self.locator = f"{target.locator_prefix}line "
         self.split = BodySplitter()
         self.out: list[Event | ParseWarning] = []
@@ -374,6 +385,7 @@ class ChatReader:
         out = self.out
         finditer, parts, split, finish = LINE_START_RE.finditer, self.parts, self.split.split, self._finish
         decisions = self.decisions
+        dates, bdates, times = self.scanner.caches()
         with self.t.opener() as fh:
             for block in iter_text_blocks(fh.read):
                 for bad in block.bad:
@@ -387,8 +399,8 @@ class ChatReader:
                     )
                 text = block.text
                 n, pos = block.first, 0
-                for m in finditer(text):
-                    start = m.start()
+                for m in finditer("\n" + text):
+                    start = m.start()  # the line's start in ``text`` (the LF before it in "\n" + text)
                     if start > pos:  # plain lines before this one: text of the pending message
                         if pending is not None:
                             pending.add_lines(text[pos : start - 1])
@@ -396,14 +408,20 @@ class ChatReader:
                             self._plain(text[pos : start - 1], n)
                         n += text.count("\n", pos, start)
                     bracket, dtext, _, ttext, look, _ = m.groups()
-                    end = m.end()
+                    end = m.end() - 1
                     eol = text.find("\n", end)
                     if eol < 0:
                         eol = len(text)
                     line = text[start:eol]
                     header = None
                     if look is None:
-                        found = parts(bracket, dtext, ttext, end - start)
+                        # Distinct date and time strings are few: look them up before calling parts().
+                        shape = (bdates if bracket else dates).get(dtext, _MISS)
+                        tod = times.get(ttext, -2) if shape is not _MISS else -2
+                        if shape is _MISS or tod == -2 or shape is None:
+                            found = parts(bracket, dtext, ttext, end - start)
+                        else:
+                            found = (shape, tod, end - start)
                         if found is not None:
                             shape, tod, body_start = found
                             if not shape.read_done:
@@ -493,6 +511,18 @@ class ChatReader:
             notes.append(self.decisions[shape.style].note)
         if p.clock_note:
             notes.append(p.clock_note)
+        base = shape.base
+        if base is not None and self.window is None:
+            # The usual case: a day without a DST change, no fold window open.
+            event = self._event(p, base + self.conv.delta(tod), notes)
+            style, utc = shape.style, event.timestamp
+            prev_utc = self.prev_utc
+            if prev_utc is not None and style != self.prev_style and utc is not None and utc < prev_utc:
+                self._style_check(p, event)  # the rare case: it warns, and moves prev_* on
+            else:
+                self.prev_style, self.prev_utc = style, utc
+            self.out.append(event)
+            return
         if not shape.base_done:
             shape.base = self.conv.day_base(date.y, date.mo, date.d)
             shape.base_done = True
