@@ -105,6 +105,8 @@ class DateShape:
     as_mdy: bool
     read: ReadDate | None = None
     read_done: bool = False
+    #: pass 1: a date readable only one way whose first line is recorded; its later lines only count
+    recorded: bool = False
     base: datetime | None = None
     base_done: bool = False
 

@@ -242,12 +242,13 @@ def collect_evidence(opener: Opener) -> DateEvidence:
     """Pass 1: date-order evidence per style group, O(groups) memory.
 
     Header lines are found by one ``finditer`` over each block of text (:data:`LINE_START_RE`, on the
-    block with an LF put before it);
-    only their date and time strings are looked at, each distinct string parsed once.
+    block with an LF put before it); only their date and time strings are looked at, each distinct
+    string parsed once. A date that can be read only one way adds nothing after its first line but
+    a count (its group's first lines are already recorded), so its later lines are only counted.
     """
     evidence = DateEvidence()
     scanner = HeaderScanner()
-    add, parts = evidence.add_at, scanner.parts
+    add, parts, groups = evidence.add_at, scanner.parts, evidence.groups
     dates, bdates, times = scanner.caches()
     text_line = _TEXT_LINE_RE.search
     with opener() as fh:
@@ -258,17 +259,24 @@ def collect_evidence(opener: Opener) -> DateEvidence:
                 bracket, dtext, _, ttext, look, _ = m.groups()
                 if look is not None:
                     continue
+                shape = (bdates if bracket else dates).get(dtext)
+                tod = times.get(ttext, -2)
+                if shape is not None and tod >= 0 and shape.recorded:
+                    groups[shape.style].lines += 1
+                    continue
                 start = m.start()  # the line's start in ``text`` (the LF before it in "\n" + text)
                 n += text.count("\n", pos, start)
                 pos = start
-                shape = (bdates if bracket else dates).get(dtext)
-                tod = times.get(ttext, -2)
                 if shape is None or tod == -2:
                     found = parts(bracket, dtext, ttext, m.end() - 1 - start)
-                    if found is not None:
-                        add(n, text, start, found)
-                elif tod >= 0:
-                    add(n, text, start, (shape, tod, 0))
+                    if found is None:
+                        continue
+                    shape, tod = found[0], found[1]
+                if tod < 0:
+                    continue
+                add(n, text, start, (shape, tod, 0))
+                if (shape.as_dmy and shape.year_first) or (not shape.year_first and shape.as_dmy != shape.as_mdy):
+                    shape.recorded = True
             if not evidence.text_lines and text_line(text) is not None:
                 evidence.text_lines = 1
     return evidence
