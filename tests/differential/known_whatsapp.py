@@ -150,6 +150,12 @@ KNOWN: dict[tuple[str, int | str, str, str], tuple[Verdict, str]] = {
 }
 
 
+#: Entries exempt from the staleness check: the peer's answer changes from run to run. whatstk's
+#: header detection (``auto_header``) reads this file in some runs and raises in others (it depends
+#: on Python's string-hash seed); when it reads it, it agrees with us.
+UNSTABLE: frozenset[tuple[str, int | str, str, str]] = frozenset({("fixtures/preamble_lines.txt", -1, "count", "whatstk")})
+
+
 def key_of(d: Disagreement) -> tuple[str, int | str, str, str] | None:
     for key in ((d.sample, d.index, d.field, d.peer), (d.sample, d.index, d.field, "*"),
                 (d.sample, "*", d.field, d.peer), (d.sample, "*", d.field, "*")):  # fmt: skip
