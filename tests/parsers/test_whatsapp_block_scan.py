@@ -1,4 +1,6 @@
-"""The whole-block header search finds exactly the lines, and the matches, of the per-line rule.
+"""The reader's shortcuts give what the per-line rules give: the whole-block header search finds
+exactly the lines, and the matches, of the per-line rule; the marker shortcut skips only texts
+in which no marker or call can be found.
 
 The reader runs ``LINE_START_RE.finditer("\\n" + block)``; the line-by-line rule it replaced was
 "first character in HEADER_START, then ``HEADER_RE.match(line)``, else ``LOOKALIKE_RE.match(line)``".
@@ -12,6 +14,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cyberevidence.parsers._whatsapp_dates import HEADER_RE, HEADER_START, LINE_START_RE, LOOKALIKE_RE
+from cyberevidence.parsers._whatsapp_text import may_have_markers, read_call, read_markers
 
 _PIECES = st.sampled_from(
     ["1", "12", "2024", "09", "31", "/", ".", "-", ",", " ", ":", "[", "]", " - ", " \u2013 ", "\u200e", "\u200f",
@@ -55,3 +58,19 @@ def test_a_non_ascii_digit_cannot_start_a_header() -> None:
     line = "\u0663/10/2024, 10:00 - A: b"
     assert _per_line(line) is None
     assert list(LINE_START_RE.finditer("\n" + line)) == []
+
+
+_TEXT_PIECES = st.sampled_from(
+    ["<Media omitted>", "<attached: a.jpg>", "IMG-1.jpg (file attached)", "image omitted", "document omitted", "POLL:",
+     "Missed voice call", "Video call, 5 min", "<This message was edited>", "This message was deleted", " ", "word ", "é",
+     "x" * 30, ")", "<", "D", "s", "\n"]
+)  # fmt: skip
+
+
+@settings(max_examples=1500, deadline=None)
+@given(text=st.lists(_TEXT_PIECES, max_size=8).map("".join))
+def test_the_marker_shortcut_never_skips_a_marker(text: str) -> None:
+    """``may_have_markers`` lets the reader skip the marker and call checks: only where both find nothing."""
+    if not may_have_markers(text):
+        assert read_markers(text) is None
+        assert read_call(text) is None

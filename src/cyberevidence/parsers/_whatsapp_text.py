@@ -338,6 +338,23 @@ def read_markers(text: str) -> Markers | None:
     return found
 
 
+#: Texts at most this long may be a whole-text marker or a call entry (:func:`read_call` looks at 60).
+_SHORT_OR_CALL: Final = max(_SHORT_MAX, 60)
+
+
+def may_have_markers(text: str) -> bool:
+    """False only when neither :func:`read_markers` nor :func:`read_call` can find anything in
+    ``text``: it is too long for a whole-text marker or a call entry, has no ``<`` or ``)``, does not
+    end like an "… omitted" marker and does not open a poll. A cheap test for the usual message."""
+    return (
+        len(text) <= _SHORT_OR_CALL
+        or "<" in text
+        or ")" in text
+        or text[-1:] in _OMITTED_LAST
+        or text.startswith(POLL_PREFIXES)
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Call:
     call_type: str

@@ -145,6 +145,7 @@ from cyberevidence.parsers._whatsapp_text import (
     LRM,
     Body,
     BodySplitter,
+    may_have_markers,
     read_call,
     read_markers,
     thread_from_name,
@@ -590,7 +591,7 @@ class ChatReader:
         event = Event(utc, PLATFORM, kind, source, sender, [], text, self.t.thread, extra=extra, conversation="")
         if notes:
             self._mark_ambiguous(event, p, notes)
-        if kind == "message":
+        if kind == "message" and may_have_markers(text):
             self._apply_markers(event, p.line_no)
         return event
 
