@@ -42,6 +42,20 @@ LOOKALIKE_RE: Final = re.compile(
 #: First characters a header line can start with (cheap pre-filter before the regex).
 HEADER_START: Final = frozenset("0123456789[\u200e\u200f")
 
+#: Whole-buffer form of the two line-start patterns, for ``finditer`` over ``"\\n" + block`` (a block
+#: of lines joined by LF): after an LF, when the line's first character is in :data:`HEADER_START`,
+#: either :data:`HEADER_RE` (groups 1-4 as there) or, failing that, :data:`LOOKALIKE_RE` (group
+#: ``look``). Neither pattern can match an LF, so each match stays inside its line and is the
+#: match the per-line ``HEADER_RE.match``/``LOOKALIKE_RE.match`` would give; a line matching
+#: neither is plain text and is never looked at one by one. The leading LF (rather than ``^`` in
+#: multi-line mode) lets the regex engine jump from LF to LF; in the block's coordinates a match's
+#: line starts at ``m.start()`` and its header ends at ``m.end() - 1``.
+LINE_START_RE: Final = re.compile(
+    r"\n(?=[0-9\[\u200e\u200f])(?:"
+    + HEADER_RE.pattern
+    + r"|(?P<look>[\u200e\u200f]*\d{1,4}(?P<lsep>[./-])\d{1,2}(?P=lsep)\d{1,4},?[ \u202f\u00a0]\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\b))"
+)
+
 _SEP_CODE: Final = {".": 0, "/": 1, "-": 2}
 _DIGITS: Final = frozenset("0123456789")
 _DIM: Final = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
@@ -91,6 +105,8 @@ class DateShape:
     as_mdy: bool
     read: ReadDate | None = None
     read_done: bool = False
+    #: pass 1: a date readable only one way whose first line is recorded; its later lines only count
+    recorded: bool = False
     base: datetime | None = None
     base_done: bool = False
 
@@ -172,6 +188,10 @@ class HeaderScanner:
         if m is None:
             return None
         bracket, dtext, _, ttext = m.groups()
+        return self.parts(bracket, dtext, ttext, m.end())
+
+    def parts(self, bracket: str | None, dtext: str, ttext: str, end: int) -> Scan | None:
+        """:meth:`scan` from the groups of a :data:`HEADER_RE` (or :data:`LINE_START_RE`) match."""
         cache = self._bracket_dates if bracket else self._dates
         try:
             shape = cache[dtext]
@@ -181,17 +201,23 @@ class HeaderScanner:
                 cache[dtext] = shape
         if shape is None:
             return None
-        if len(ttext) == 8 and ttext[7] in _DIGITS:  # hh:mm:ss (iOS): too many values to cache well
-            h, mi, sec = int(ttext[:2]), int(ttext[3:5]), int(ttext[6:])
-            tod = h * 3600 + mi * 60 + sec if h <= 23 and mi <= 59 and sec <= 59 else -1
-        else:
-            try:
-                tod = self._times[ttext]
-            except KeyError:
+        try:
+            tod = self._times[ttext]
+        except KeyError:
+            if len(ttext) == 8 and ttext[7] in _DIGITS:  # hh:mm:ss (iOS)
+                h, mi, sec = int(ttext[:2]), int(ttext[3:5]), int(ttext[6:])
+                tod = h * 3600 + mi * 60 + sec if h <= 23 and mi <= 59 and sec <= 59 else -1
+            else:
                 tod = _seconds_of_day(ttext)
-                if len(self._times) < CACHE_LIMIT:
-                    self._times[ttext] = tod
-        return shape, tod, m.end()
+            if len(self._times) < CACHE_LIMIT:
+                self._times[ttext] = tod
+        return shape, tod, end
+
+    def caches(self) -> tuple[dict[str, DateShape | None], dict[str, DateShape | None], dict[str, int]]:
+        """The caches :meth:`parts` fills (dates without and with brackets, times): a reader may look
+        a string up itself and call :meth:`parts` only on a miss. Every time string :meth:`parts`
+        reads is cached here (``hh:mm:ss`` too), up to :data:`CACHE_LIMIT` entries."""
+        return self._dates, self._bracket_dates, self._times
 
     def plausible(self, line: str) -> bool:
         """A header whose date and time are valid in at least one reading."""
@@ -243,6 +269,11 @@ class DateEvidence:
 
     def add(self, line_no: int, line: str, scan: Scan) -> None:
         """Record one header line (lines with an impossible date or time are not headers)."""
+        self.add_at(line_no, line, 0, scan)
+
+    def add_at(self, line_no: int, text: str, start: int, scan: Scan) -> None:
+        """:meth:`add` for the line that starts at ``start`` in ``text`` (a block of lines joined by
+        LF); the line itself is cut out only when its attachment names are read."""
         shape, tod, _ = scan
         if tod < 0:
             return
@@ -262,8 +293,11 @@ class DateEvidence:
                 g.back_dmy += key_dmy < g.prev_dmy
                 g.back_mdy += key_mdy < g.prev_mdy
             g.prev_dmy, g.prev_mdy = key_dmy, key_mdy
-            if f1 != f2 and not g.dmy_only_line and not g.mdy_only_line and "-20" in line:
-                self._attachment_evidence(g, line_no, line, y, f1, f2)
+            if f1 != f2 and not g.dmy_only_line and not g.mdy_only_line:
+                end = text.find("\n", start)
+                line = text[start:] if end < 0 else text[start:end]
+                if "-20" in line:
+                    self._attachment_evidence(g, line_no, line, y, f1, f2)
         elif as_dmy:
             g = self._count(line_no, shape)
             if not g.dmy_only_line:

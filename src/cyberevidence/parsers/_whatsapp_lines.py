@@ -26,6 +26,19 @@ BOM = "\ufeff"
 MAX_LINE_BYTES = MAX_FIELD_CHARS  # the one field bound (cyberevidence.events)
 
 
+@dataclass(slots=True)
+class TextBlock:
+    """Consecutive lines as one string joined by LF (no final LF); ``first`` is the 1-based number
+    of its first line. The parser matches headers over the whole string, so only the lines that
+    need it are ever cut out; ``bad`` and ``long`` are as in :class:`LineBlock`.
+    """
+
+    first: int
+    text: str
+    bad: tuple[int, ...] = ()
+    long: tuple[tuple[int, int], ...] = ()
+
+
 @dataclass(frozen=True, slots=True)
 class LineBlock:
     """Consecutive lines (without line endings); ``first`` is the 1-based number of ``lines[0]``.
@@ -40,7 +53,7 @@ class LineBlock:
     long: tuple[tuple[int, int], ...] = ()
 
 
-def _decode_block(block: bytes, first: int) -> LineBlock:
+def _decode_block(block: bytes, first: int) -> TextBlock:
     """Decode a run of complete lines (no final LF); fall back per line only when needed."""
     try:
         text = block.decode("utf-8")
@@ -50,10 +63,10 @@ def _decode_block(block: bytes, first: int) -> LineBlock:
         text = lf_line_ends(text)
         if text.endswith("\r"):  # the block was cut just before an LF: this CR is a CRLF ending
             text = text[:-1]
-    return LineBlock(first, text.split("\n"))
+    return TextBlock(first, text)
 
 
-def _decode_lines_one_by_one(block: bytes, first: int) -> LineBlock:
+def _decode_lines_one_by_one(block: bytes, first: int) -> TextBlock:
     lines: list[str] = []
     bad: list[int] = []
     for offset, raw in enumerate(block.split(b"\n")):
@@ -64,7 +77,7 @@ def _decode_lines_one_by_one(block: bytes, first: int) -> LineBlock:
         except UnicodeDecodeError:
             lines.append(raw.decode("utf-8", errors="replace"))
             bad.append(first + offset)
-    return LineBlock(first, lines, tuple(bad))
+    return TextBlock(first, "\n".join(lines), tuple(bad))
 
 
 def _utf8_prefix(data: bytes, limit: int) -> bytes:
@@ -78,7 +91,15 @@ def _utf8_prefix(data: bytes, limit: int) -> bytes:
 def iter_line_blocks(
     read: Callable[[int], bytes], chunk_size: int | None = None, max_line: int | None = None
 ) -> Iterator[LineBlock]:
-    """Yield the stream's lines in blocks; a leading UTF-8 byte-order mark is dropped.
+    """Yield the stream's lines in blocks (:func:`iter_text_blocks`, each split at LF)."""
+    for block in iter_text_blocks(read, chunk_size, max_line):
+        yield LineBlock(block.first, block.text.split("\n"), block.bad, block.long)
+
+
+def iter_text_blocks(
+    read: Callable[[int], bytes], chunk_size: int | None = None, max_line: int | None = None
+) -> Iterator[TextBlock]:
+    """Yield the stream's lines in blocks of text; a leading UTF-8 byte-order mark is dropped.
 
     A file ending with a newline has no empty last line (as ``wc -l`` counts); a final line
     without a newline is still yielded. ``chunk_size`` defaults to :data:`CHUNK` and ``max_line``
@@ -94,7 +115,7 @@ def iter_line_blocks(
     kept = b""
     dropped = -1  # >= 0 while skipping the rest of an over-long line
 
-    def emit(block: LineBlock) -> LineBlock:
+    def emit(block: TextBlock) -> TextBlock:
         nonlocal first_block
         if first_block:
             _drop_bom(block)
@@ -113,7 +134,7 @@ def iter_line_blocks(
             tail = chunk[:nl]
             dropped += len(tail) - (1 if tail.endswith(b"\r") else 0)
             block = _decode_block(kept, line_no)
-            yield emit(LineBlock(block.first, block.lines, block.bad, ((line_no, dropped),)))
+            yield emit(TextBlock(block.first, block.text, block.bad, ((line_no, dropped),)))
             line_no += 1
             kept, dropped = b"", -1
             chunk = chunk[nl + 1 :]
@@ -132,14 +153,14 @@ def iter_line_blocks(
         carry = data[cut + 1 :]
         block = _decode_block(data[:cut], line_no)
         yield emit(block)
-        line_no += len(block.lines)
+        line_no += block.text.count("\n") + 1
     if dropped >= 0:
         block = _decode_block(kept, line_no)
-        yield emit(LineBlock(block.first, block.lines, block.bad, ((line_no, dropped),)))
+        yield emit(TextBlock(block.first, block.text, block.bad, ((line_no, dropped),)))
     elif carry:
         yield emit(_decode_block(carry, line_no))
 
 
-def _drop_bom(block: LineBlock) -> None:
-    if block.lines and block.lines[0].startswith(BOM):
-        block.lines[0] = block.lines[0][1:]
+def _drop_bom(block: TextBlock) -> None:
+    if block.text.startswith(BOM):
+        block.text = block.text[1:]

@@ -144,21 +144,47 @@ def clean_sender(sender: str) -> str:
     return cleaned
 
 
+@dataclass(frozen=True, slots=True)
+class SenderInfo:
+    """What :class:`BodySplitter` needs to know about one sender string, worked out once."""
+
+    #: :func:`clean_sender` of the raw string
+    clean: str
+    #: the "sender" is really a group event's wording ("Alice changed the subject to ...")
+    group_event: bool
+    #: the actor :func:`is_named_notice` looks for: the clean name, stripped and casefolded
+    actor_folded: str
+    actor_len: int
+    #: the raw name stripped and casefolded, for the actor of a strict notice
+    name_folded: str
+
+
+def _sender_info(raw: str) -> SenderInfo:
+    clean = clean_sender(raw)
+    actor = clean.strip()
+    group_event = GROUP_EVENT_IN_SENDER_RE.search(raw) is not None
+    return SenderInfo(clean, group_event, actor.casefold(), len(actor), raw.strip().casefold())
+
+
 class BodySplitter:
     """Splits header bodies into sender and text; per-sender work is cached (senders repeat)."""
 
     def __init__(self) -> None:
-        #: raw sender -> (cleaned sender, whether the "sender" is really a group event's wording)
-        self._senders: dict[str, tuple[str, bool]] = {}
+        self._senders: dict[str, SenderInfo] = {}
 
-    def sender_info(self, raw: str) -> tuple[str, bool]:
+    def info(self, raw: str) -> SenderInfo:
         try:
             return self._senders[raw]
         except KeyError:
-            info = (clean_sender(raw), GROUP_EVENT_IN_SENDER_RE.search(raw) is not None)
+            info = _sender_info(raw)
             if len(self._senders) < SENDER_CACHE_LIMIT:
                 self._senders[raw] = info
             return info
+
+    def sender_info(self, raw: str) -> tuple[str, bool]:
+        """(cleaned sender, whether the "sender" is really a group event's wording)."""
+        info = self.info(raw)
+        return info.clean, info.group_event
 
     def split(self, body: str) -> Body:
         """Decide who "said" a header line, by the rule in the module docstring of ``whatsapp``.
@@ -171,7 +197,8 @@ class BodySplitter:
         4. After the split, an E2E notice, a U+200E-led notice or group event, a strict notice
            naming the shown name itself as its actor, or the shown name itself opening a whole
            group-notice phrase (:func:`is_named_notice`) is a system notice too; the name before the
-           colon is kept as ``shown_sender``.
+           colon is kept as ``shown_sender``. (:func:`is_notice_after_name` states the same test;
+           here it uses the sender's cached :class:`SenderInfo`.)
         """
         c = body[:1]
         if (c == LRM or c in _E2E_FIRST) and is_e2e_notice(body.lstrip(LRM)):
@@ -182,12 +209,36 @@ class BodySplitter:
                 return ("message", body[:-1], "", "")
             return ("system", "", body, "")
         sender = body[:idx]
-        if self.sender_info(sender)[1]:
+        info = self.info(sender)
+        if info.group_event:
             return ("system", "", body, "")
         text = body[idx + 2 :]
-        if is_notice_after_name(sender, text):
+        if self._notice_after(info, text):
             return ("system", "", text, sender)
         return ("message", sender, text, "")
+
+    @staticmethod
+    def _notice_after(info: SenderInfo, text: str) -> bool:
+        """:func:`is_notice_after_name` with the name's cached facts."""
+        c = text[:1]
+        if c == LRM:
+            plain = text.lstrip(LRM)
+            return is_e2e_notice(plain) or strict_notice(plain) is not None or LRM_GROUP_EVENT_RE.fullmatch(plain) is not None
+        if c in _E2E_FIRST and E2E_RE.match(text) is not None:
+            return True
+        n = info.actor_len
+        if (
+            n
+            and text[n : n + 1] == " "
+            and text[:n].casefold() == info.actor_folded
+            and NAMED_NOTICE_RE.fullmatch(text, n) is not None
+        ):
+            return True
+        notice = strict_notice(text)
+        if notice is None:
+            return False
+        actor = notice.group(1) or notice.group(2)
+        return actor is None or actor.strip().casefold() in (info.name_folded, "you")
 
 
 # -- markers --------------------------------------------------------------------------------
@@ -285,6 +336,23 @@ def read_markers(text: str) -> Markers | None:
         found = found or Markers()
         found.poll = True
     return found
+
+
+#: Texts at most this long may be a whole-text marker or a call entry (:func:`read_call` looks at 60).
+_SHORT_OR_CALL: Final = max(_SHORT_MAX, 60)
+
+
+def may_have_markers(text: str) -> bool:
+    """False only when neither :func:`read_markers` nor :func:`read_call` can find anything in
+    ``text``: it is too long for a whole-text marker or a call entry, has no ``<`` or ``)``, does not
+    end like an "… omitted" marker and does not open a poll. A cheap test for the usual message."""
+    return (
+        len(text) <= _SHORT_OR_CALL
+        or "<" in text
+        or ")" in text
+        or text[-1:] in _OMITTED_LAST
+        or text.startswith(POLL_PREFIXES)
+    )
 
 
 @dataclass(frozen=True, slots=True)

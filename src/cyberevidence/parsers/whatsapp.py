@@ -114,6 +114,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -126,6 +127,7 @@ from cyberevidence.events import Attachment, Event, ParseWarning, SourceRef
 from cyberevidence.parsers._limits_whatsapp import whatsapp_export_limits
 from cyberevidence.parsers._whatsapp_dates import (
     HEADER_START,
+    LINE_START_RE,
     LOOKALIKE_RE,
     DateEvidence,
     DateOrderOutcome,
@@ -138,11 +140,12 @@ from cyberevidence.parsers._whatsapp_dates import (
     read_date,
     redundant_meridiem,
 )
-from cyberevidence.parsers._whatsapp_lines import CHUNK, MAX_LINE_BYTES, iter_line_blocks
+from cyberevidence.parsers._whatsapp_lines import CHUNK, MAX_LINE_BYTES, iter_text_blocks
 from cyberevidence.parsers._whatsapp_text import (
     LRM,
     Body,
     BodySplitter,
+    may_have_markers,
     read_call,
     read_markers,
     thread_from_name,
@@ -231,39 +234,90 @@ def choose_chat_member(zf: SafeZip) -> SafeMember | None:
 # -- pass 1 ---------------------------------------------------------------------------------
 
 
+_MISS: Final[Any] = object()
+
+#: A line that is not header-shaped (its first character cannot start a header) and not blank.
+_TEXT_LINE_RE: Final = re.compile(r"(?m)^(?![0-9\[\u200e\u200f])[^\n]*?\S")
+
+
 def collect_evidence(opener: Opener) -> DateEvidence:
-    """Pass 1: date-order evidence per style group, O(groups) memory."""
+    """Pass 1: date-order evidence per style group, O(groups) memory.
+
+    Header lines are found by one ``finditer`` over each block of text (:data:`LINE_START_RE`, on the
+    block with an LF put before it); only their date and time strings are looked at, each distinct
+    string parsed once. A date that can be read only one way adds nothing after its first line but
+    a count (its group's first lines are already recorded), so its later lines are only counted.
+    """
     evidence = DateEvidence()
-    add, scan = evidence.add, HeaderScanner().scan
+    scanner = HeaderScanner()
+    add, parts, groups = evidence.add_at, scanner.parts, evidence.groups
+    dates, bdates, times = scanner.caches()
+    text_line = _TEXT_LINE_RE.search
     with opener() as fh:
-        for block in iter_line_blocks(fh.read):
-            n = block.first
-            for line in block.lines:
-                if line[:1] in HEADER_START:
-                    found = scan(line)
-                    if found is not None:
-                        add(n, line, found)
-                elif not evidence.text_lines and line.strip():
-                    evidence.text_lines = 1
-                n += 1
+        for block in iter_text_blocks(fh.read):
+            text = block.text
+            n, pos = block.first, 0
+            for m in LINE_START_RE.finditer("\n" + text):
+                bracket, dtext, _, ttext, look, _ = m.groups()
+                if look is not None:
+                    continue
+                shape = (bdates if bracket else dates).get(dtext)
+                tod = times.get(ttext, -2)
+                if shape is not None and tod >= 0 and shape.recorded:
+                    groups[shape.style].lines += 1
+                    continue
+                start = m.start()  # the line's start in ``text`` (the LF before it in "\n" + text)
+                n += text.count("\n", pos, start)
+                pos = start
+                if shape is None or tod == -2:
+                    found = parts(bracket, dtext, ttext, m.end() - 1 - start)
+                    if found is None:
+                        continue
+                    shape, tod = found[0], found[1]
+                if tod < 0:
+                    continue
+                add(n, text, start, (shape, tod, 0))
+                if (shape.as_dmy and shape.year_first) or (not shape.year_first and shape.as_dmy != shape.as_mdy):
+                    shape.recorded = True
+            if not evidence.text_lines and text_line(text) is not None:
+                evidence.text_lines = 1
     return evidence
 
 
 # -- pass 2 ---------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
 class _Pending:
-    """A message whose header has been read; continuation lines are still arriving."""
+    """A message whose header has been read; continuation lines are still arriving.
 
-    line_no: int
-    line: str
-    shape: DateShape
-    tod: int
-    body_start: int
-    body: Body
-    cont: list[str] = field(default_factory=list)
-    clock_note: str = ""
+    A plain class with slots (not a dataclass): one is made per message, and ``cont`` stays
+    ``None`` for the usual one-line message instead of allocating an empty list.
+    """
+
+    __slots__ = ("body", "body_start", "clock_note", "cont", "line", "line_no", "shape", "tod")
+
+    def __init__(self, line_no: int, line: str, shape: DateShape, tod: int, body_start: int, body: Body) -> None:
+        self.line_no = line_no
+        self.line = line
+        self.shape = shape
+        self.tod = tod
+        self.body_start = body_start
+        self.body = body
+        self.cont: list[str] | None = None
+        self.clock_note = ""
+
+    def add_line(self, line: str) -> None:
+        if self.cont is None:
+            self.cont = [line]
+        else:
+            self.cont.append(line)
+
+    def add_lines(self, segment: str) -> None:
+        """Lines joined by LF, taken as one slice of the block."""
+        if self.cont is None:
+            self.cont = segment.split("\n")
+        else:
+            self.cont.extend(segment.split("\n"))
 
 
 @dataclass(slots=True)
@@ -300,7 +354,9 @@ class ChatReader:
         self.decisions: dict[int, Decision] = outcome.decisions
         self.tz = ctx.options.timezone
         self.conv = UtcConverter(self.tz)
-        self.scan = HeaderScanner().scan
+        self.scanner = HeaderScanner()
+        self.parts = self.scanner.parts
+        self.locator = f"{target.locator_prefix}line "
         self.split = BodySplitter()
         self.out: list[Event | ParseWarning] = []
         self.window: _FoldWindow | None = None
@@ -331,10 +387,17 @@ class ChatReader:
     # the line loop ----------------------------------------------------------------------
 
     def run(self) -> Iterator[Event | ParseWarning]:
+        """Read the blocks: one ``finditer`` per block finds every line that starts like a header (or
+        a look-alike); the plain lines between two such lines are continuation text, taken as one
+        slice. The result is the line-by-line rule exactly (``tests/parsers/test_whatsapp_golden.py``).
+        """
         pending: _Pending | None = None
         out = self.out
+        finditer, parts, split, finish = LINE_START_RE.finditer, self.parts, self.split.split, self._finish
+        decisions = self.decisions
+        dates, bdates, times = self.scanner.caches()
         with self.t.opener() as fh:
-            for block in iter_line_blocks(fh.read):
+            for block in iter_text_blocks(fh.read):
                 for bad in block.bad:
                     self.warn("invalid_utf8", "this line is not valid UTF-8; undecodable bytes were replaced by U+FFFD", bad)
                 for long_line, lost in block.long:
@@ -344,29 +407,92 @@ class ChatReader:
                         f"the remaining {lost} bytes are only in the stored file",
                         long_line,
                     )
-                n = block.first
-                for line in block.lines:
-                    header = self._header(n, line) if line[:1] in HEADER_START else None
+                text = block.text
+                n, pos = block.first, 0
+                for m in finditer("\n" + text):
+                    start = m.start()  # the line's start in ``text`` (the LF before it in "\n" + text)
+                    if start > pos:  # plain lines before this one: text of the pending message
+                        if pending is not None:
+                            pending.add_lines(text[pos : start - 1])
+                        else:
+                            self._plain(text[pos : start - 1], n)
+                        n += text.count("\n", pos, start)
+                    bracket, dtext, _, ttext, look, _ = m.groups()
+                    end = m.end() - 1
+                    eol = text.find("\n", end)
+                    if eol < 0:
+                        eol = len(text)
+                    line = text[start:eol]
+                    header = None
+                    if look is None:
+                        # Distinct date and time strings are few: look them up before calling parts().
+                        shape = (bdates if bracket else dates).get(dtext, _MISS)
+                        tod = times.get(ttext, -2) if shape is not _MISS else -2
+                        if shape is _MISS or tod == -2 or shape is None:
+                            found = parts(bracket, dtext, ttext, end - start)
+                        else:
+                            found = (shape, tod, end - start)
+                        if found is not None:
+                            shape, tod, body_start = found
+                            if not shape.read_done:
+                                decision = decisions.get(shape.style)
+                                shape.read = read_date(shape, decision) if decision is not None else None
+                                shape.read_done = True
+                            if shape.read is None or tod < 0:
+                                self._invalid_header(n)
+                            else:
+                                header = _Pending(n, line, shape, tod, body_start, split(line[body_start:]))
+                                if tod >= 46800 and ("p" in ttext or "P" in ttext):  # 13:00 or later
+                                    self._clock_check(header)
                     if header is not None:
                         if pending is not None:
-                            self._finish(pending)
+                            finish(pending)
                         pending = header
                     elif pending is not None:
-                        if line[:1] in HEADER_START and LOOKALIKE_RE.match(line):
+                        if LOOKALIKE_RE.match(line):
                             self._lookalike(n, line, pending.line_no)
-                        pending.cont.append(line)
+                        pending.add_line(line)
                     else:
                         self._unparsed(n, line)
                     if out:
                         yield from out
                         out.clear()
                     n += 1
+                    pos = eol + 1
+                if pos <= len(text):
+                    if pending is not None:
+                        pending.add_lines(text[pos:])
+                    else:
+                        self._plain(text[pos:], n)
+                if out:
+                    yield from out
+                    out.clear()
         if pending is not None:
             self._finish(pending)
         self._close_window()
         yield from out
         out.clear()
         yield from self._summaries()
+
+    def _plain(self, segment: str, n: int) -> None:
+        """Lines before the first message header (``segment``: lines joined by LF, the first is line ``n``)."""
+        for offset, line in enumerate(segment.split("\n")):
+            self._unparsed(n + offset, line)
+
+    def _invalid_header(self, n: int) -> None:
+        message = "this line looks like a message header but its date or time is impossible; it is kept as text"
+        self.warn("invalid_header", message, n)
+
+    def _clock_check(self, pending: _Pending) -> None:
+        """An hour 13-23 written with p.m.: read as the 24-hour time it shows, and say so."""
+        head = pending.line[: pending.body_start]
+        shown = redundant_meridiem(head)
+        if shown:
+            pending.clock_note = (
+                f"the header writes {shown!r}: an hour above 12 with a 12-hour marker; read as the 24-hour time it "
+                "shows (the marker is redundant), so the phone's clock format is in doubt"
+            )
+            self.warn("clock_conflict", pending.clock_note, pending.line_no)
 
     def _lookalike(self, n: int, line: str, header_line: int) -> None:
         shown = line if len(line) <= 80 else line[:77] + "..."
@@ -384,33 +510,6 @@ class ChatReader:
             "unparsed_line", f"this line comes before the first message header and is not part of any message: {shown!r}", n
         )
 
-    def _header(self, n: int, line: str) -> _Pending | None:
-        found = self.scan(line)
-        if found is None:
-            return None
-        shape, tod, end = found
-        if not shape.read_done:
-            decision = self.decisions.get(shape.style)
-            shape.read = read_date(shape, decision) if decision is not None else None
-            shape.read_done = True
-        if shape.read is None or tod < 0:
-            self.warn(
-                "invalid_header",
-                "this line looks like a message header but its date or time is impossible; it is kept as text",
-                n,
-            )
-            return None
-        pending = _Pending(n, line, shape, tod, end, self.split.split(line[end:]))
-        if tod >= 13 * 3600 and ("p" in line[:end] or "P" in line[:end]):
-            shown = redundant_meridiem(line[:end])
-            if shown:
-                pending.clock_note = (
-                    f"the header writes {shown!r}: an hour above 12 with a 12-hour marker; read as the 24-hour time it "
-                    "shows (the marker is redundant), so the phone's clock format is in doubt"
-                )
-                self.warn("clock_conflict", pending.clock_note, n)
-        return pending
-
     # building an event ------------------------------------------------------------------
 
     def _finish(self, p: _Pending) -> None:
@@ -422,6 +521,18 @@ class ChatReader:
             notes.append(self.decisions[shape.style].note)
         if p.clock_note:
             notes.append(p.clock_note)
+        base = shape.base
+        if base is not None and self.window is None:
+            # The usual case: a day without a DST change, no fold window open.
+            event = self._event(p, base + self.conv.delta(tod), notes)
+            style, utc = shape.style, event.timestamp
+            prev_utc = self.prev_utc
+            if prev_utc is not None and style != self.prev_style and utc is not None and utc < prev_utc:
+                self._style_check(p, event)  # the rare case: it warns, and moves prev_* on
+            else:
+                self.prev_style, self.prev_utc = style, utc
+            self.out.append(event)
+            return
         if not shape.base_done:
             shape.base = self.conv.day_base(date.y, date.mo, date.d)
             shape.base_done = True
@@ -448,13 +559,15 @@ class ChatReader:
 
     def _event(self, p: _Pending, utc: datetime, notes: list[str]) -> Event:
         kind, sender, text, shown = p.body
-        cont = p.cont
         # The header's clock: hh:mm (Android) or hh:mm:ss (iOS). Declared so that the dedupe
         # step can match this event with its exact twin from a database (store/reconcile.py).
-        extra: dict[str, Any] = {"time_precision": "second" if p.line.count(":", 0, p.body_start) >= 2 else "minute"}
         # The thread is the file's name: shown, never used to identify the event or a person.
-        extra["thread_from"] = THREAD_FROM_FILE_NAME
-        if cont:
+        extra: dict[str, Any] = {
+            "time_precision": "second" if p.line.count(":", 0, p.body_start) >= 2 else "minute",
+            "thread_from": THREAD_FROM_FILE_NAME,
+        }
+        cont = p.cont
+        if cont is not None:
             blank = 0
             while cont and not cont[-1]:
                 cont.pop()
@@ -467,28 +580,19 @@ class ChatReader:
             extra["lrm_removed"] = text.count(LRM)
             text = text.replace(LRM, "")
         if sender:
-            clean = self.split.sender_info(sender)[0]
+            clean = self.split.info(sender).clean
             if clean != sender:
                 extra["sender_raw"] = sender
                 sender = clean
         if shown:
-            extra["shown_sender"] = self.split.sender_info(shown)[0]
-        event = Event(
-            timestamp=utc,
-            platform=PLATFORM,
-            kind=kind,
-            source=SourceRef(self.t.event_sha, f"{self.t.locator_prefix}line {p.line_no}"),
-            sender=sender,
-            text=text,
-            thread=self.t.thread,
-            extra=extra,
-            # The export names no conversation: the thread is a label from the file name, never
-            # part of the identity; the conversation is recognised from content at ingest.
-            conversation="",
-        )
+            extra["shown_sender"] = self.split.info(shown).clean
+        # The export names no conversation: the thread is a label from the file name, never part
+        # of the identity; the conversation is recognised from content at ingest.
+        source = SourceRef(self.t.event_sha, f"{self.locator}{p.line_no}")
+        event = Event(utc, PLATFORM, kind, source, sender, [], text, self.t.thread, extra=extra, conversation="")
         if notes:
             self._mark_ambiguous(event, p, notes)
-        if kind == "message":
+        if kind == "message" and may_have_markers(text):
             self._apply_markers(event, p.line_no)
         return event
 
