@@ -31,6 +31,7 @@ import cyberevidence as ce
 from cyberevidence.exporters import write_contacts_csv, write_timeline_csv
 from cyberevidence.exporters.csv_out import csv_bytes, guard, needs_guard, unguard
 from cyberevidence.pack.statements import exclusions
+from cyberevidence.timeutil import zone
 
 FORMULA_FILE = "=cmd|' -C calc'!A0.txt"
 HOSTILE_TEXTS = [
@@ -184,7 +185,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     out = base / "out"
     out.mkdir()
     with open(out / "timeline.csv", "w", encoding="utf-8", newline="") as fh:
-        write_timeline_csv(case.timeline(), fh)
+        write_timeline_csv(case.timeline(), fh, tz=zone(case.info["timezone"]))
     contacts = _contact_rows(case)
     for period in ("day", "week"):
         rows = case.contacts(period)

@@ -38,6 +38,7 @@ from cyberevidence.analysis.contacts import CONTACT_KINDS, ContactRow
 from cyberevidence.analysis.links import LinkSeen
 from cyberevidence.analysis.places import Place
 from cyberevidence.analysis.undated import UndatedTally, excluded_note
+from cyberevidence.case_warnings import CaseWarning
 from cyberevidence.display import html_text
 from cyberevidence.events import Event
 from cyberevidence.exhibits import MEMBER_SEPARATOR, ExhibitRefs, exhibit_refs, sha256_groups
@@ -721,15 +722,15 @@ def exhibits_html(artefacts: Sequence[Mapping[str, Any]], numbers: Mapping[str, 
     yield "</tbody></table></section>\n"
 
 
-def warnings_html(warnings: Sequence[Mapping[str, Any]]) -> str:
+def warnings_html(warnings: Sequence[CaseWarning]) -> str:
     out = ['<section id="warnings" aria-labelledby="warnings-h"><h2 id="warnings-h">Parsing warnings</h2>']
     if not warnings:
         out.append("<p>No warnings: every line of every export was read.</p></section>\n")
         return "".join(out)
     out.append(f"<p>{n(len(warnings), 'problem')} found while reading the exports; nothing was silently skipped.</p>")
     trs = "".join(
-        f"<tr><td>{e(w.get('file', ''))}</td><td>{e(w.get('parser', ''))}</td><td><code>{e(w.get('code', ''))}</code></td>"
-        f"<td>{e(w.get('locator', ''))}</td><td>{e(w.get('message', ''))}</td></tr>"
+        f"<tr><td>{e(w.file)}</td><td>{e(w.parser)}</td><td><code>{e(str(w.code))}</code></td>"
+        f"<td>{e(w.locator)}</td><td>{e(w.message)}</td></tr>"
         for w in warnings
     )
     out.append('<table><caption>Warnings</caption><thead><tr><th scope="col">File</th><th scope="col">Parser</th>'
