@@ -74,6 +74,7 @@ MIXED_INPUTS = (
     FIXTURES / "telegram" / "json_single",  # an edited message, calls
     FIXTURES / "email" / "few_headers.eml",  # undated (no Date, no Received)
     DEMO / "exports" / "WhatsApp Chat with +44 7700 900456.txt",  # whole seconds, media omitted
+    FIXTURES / "email" / "small.mbox",  # e-mail addresses as handles
 )
 
 
