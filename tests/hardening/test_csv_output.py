@@ -411,5 +411,8 @@ def test_libreoffice_imports_no_formula(built: Built, tmp_path: Path, options: s
             col = output.header.index("text")
             squash = re.compile(r"\s+")
             got = sorted(squash.sub("", row[col][0] if col < len(row) else "") for row in sheet[1:])
-            want = sorted(squash.sub("", r["text"]) for r in output.rows)
+            # a plain phone number is left unguarded (docs/csv.md) and LibreOffice shows it as a number, without the "+"
+            phone = re.compile(r"\+([0-9][0-9 \-]*)")
+            want = sorted(squash.sub("", phone.sub(r"\1", r["text"]) if phone.fullmatch(r["text"]) else r["text"])
+                          for r in output.rows)
             assert got == want, name
