@@ -141,7 +141,7 @@ def test_excel_option_writes_a_byte_order_mark_and_nothing_else_changes(mixed_ca
     assert not plain.getvalue().startswith("\ufeff")
     assert excel.getvalue() == "\ufeff" + plain.getvalue()
     rows = list(csv.DictReader(io.StringIO(excel.getvalue().encode("utf-8").decode("utf-8-sig"))))
-    assert list(rows[0])[0] == "event_id"
+    assert next(iter(rows[0])) == "event_id"
     plain, excel = io.StringIO(), io.StringIO()
     write_contacts_csv(case.contacts("week"), plain)
     write_contacts_csv(case.contacts("week"), excel, excel=True)
