@@ -34,7 +34,7 @@ def test_jsonl_keeps_text_exactly() -> None:
 
 def test_csv_defuses_formulas_and_has_timesketch_columns() -> None:
     out = io.StringIO()
-    write_timeline_csv([sample()], out)
+    write_timeline_csv([sample()], out, tz=timezone.utc)
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert tuple(rows[0]) == TIMELINE_CSV_COLUMNS
     assert rows[0]["text"] == "'" + HOSTILE
@@ -61,7 +61,7 @@ def test_email_subject_has_its_own_csv_column() -> None:
         extra={"subject": '=HYPERLINK("x")'},
     )
     out = io.StringIO()
-    write_timeline_csv([ev], out)
+    write_timeline_csv([ev], out, tz=timezone.utc)
     row = next(csv.DictReader(io.StringIO(out.getvalue())))
     assert row["subject"] == '\'=HYPERLINK("x")'  # formula defused
     assert row["message"] == '[email email] mark@example.net: =HYPERLINK("x") | body'

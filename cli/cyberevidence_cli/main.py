@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import Annotated, Any, BinaryIO, TextIO
 
 import typer
 
@@ -30,9 +30,12 @@ from cyberevidence.exporters.case_exports import (
     mark_written,
     write_notice,
 )
+from cyberevidence.exporters.parquet import case_parquet_metadata, write_contacts_parquet, write_timeline_parquet
+from cyberevidence.exporters.record import SCHEMA_VERSION
 from cyberevidence.parsers.base import DateOrder
 from cyberevidence.people import load_people
 from cyberevidence.report.conduct_text import marker_types, write_conduct_text
+from cyberevidence.store.atomic import atomic_writer
 from cyberevidence.store.seal import PUBLIC_KEY, archive_dir, key_fingerprint
 from cyberevidence.timeutil import zone
 from cyberevidence_cli import helpfmt
@@ -105,8 +108,8 @@ def _output(path: Path | None) -> Iterator[TextIO]:
         yield fh
 
 
-def _log_export(case: ce.Case, what: str, target: Path | None, count: int, *, undated_left_out: int = 0) -> None:
-    details: dict[str, Any] = {"items": count}
+def _log_export(case: ce.Case, what: str, target: Path | None, count: int, *, undated_left_out: int = 0, **extra: Any) -> None:
+    details: dict[str, Any] = {"items": count, **extra}
     if undated_left_out:
         details["undated_left_out"] = undated_left_out
     if target is not None:
@@ -226,10 +229,37 @@ def _check_dates(c: ce.Case, **given: str | None) -> None:
             raise DateArgumentError(f"--{name}: {exc}", hint=exc.hint) from None
 
 
+EXCEL_HELP = ("CSV only: start the file with a UTF-8 byte-order mark, so that Excel opened by double-click shows "
+              "accents and emoji correctly.")
+
+
+def _check_excel(excel: bool, format: str) -> None:
+    if excel and format != "csv":
+        raise typer.BadParameter("--excel is for --format csv", param_hint="--excel")
+
+
+def _check_parquet(format: str, output: Path | None) -> None:
+    if format == "parquet" and output is None:
+        raise typer.BadParameter("a Parquet file is binary: name the file with -o, e.g. -o timeline.parquet", param_hint="-o")
+
+
+def _schema_detail(format: str) -> dict[str, Any]:
+    """The record version of a JSONL or Parquet timeline, for its custody entry."""
+    return {"schema_version": SCHEMA_VERSION} if format in ("jsonl", "parquet") else {}
+
+
+def _write_parquet(output: Path, write: Callable[[BinaryIO], int]) -> int:
+    """Write a Parquet file atomically: a stopped export never leaves a half file under the name."""
+    with atomic_writer(output) as fh:
+        return write(fh)
+
+
 @app.command()
 def timeline(
     case: CaseArg,
-    format: Annotated[str, typer.Option("--format", help="jsonl, csv or timesketch (Timesketch JSONL).")] = "jsonl",
+    format: Annotated[
+        str, typer.Option("--format", help="jsonl, csv, parquet (needs -o) or timesketch (Timesketch JSONL).")
+    ] = "jsonl",
     output: OutOpt = None,
     person: Annotated[str | None, typer.Option("--person", help="Only events with this person.")] = None,
     since: Annotated[
@@ -241,47 +271,65 @@ def timeline(
     ] = None,
     platform: Annotated[list[str], typer.Option("--platform", help="Only these platforms (repeatable).")] = [],  # noqa: B006
     kind: Annotated[list[str], typer.Option("--kind", help="Only these kinds, e.g. message, call (repeatable).")] = [],  # noqa: B006
+    excel: Annotated[bool, typer.Option("--excel", help=EXCEL_HELP)] = False,
 ) -> None:
     """Every event from every source, merged in time order.
 
     Example: cyberevidence timeline case-001 --format csv --person "Mark Kell" -o timeline.csv
+    Example: cyberevidence timeline case-001 --format parquet -o timeline.parquet
     """
-    writers = {"jsonl": write_timeline_jsonl, "csv": write_timeline_csv, "timesketch": ce.write_timeline_timesketch}
-    if format not in writers:
-        raise typer.BadParameter("use jsonl, csv or timesketch", param_hint="--format")
+    if format not in ("jsonl", "csv", "parquet", "timesketch"):
+        raise typer.BadParameter("use jsonl, csv, parquet or timesketch", param_hint="--format")
+    _check_excel(excel, format)
+    _check_parquet(format, output)
     c = ce.Case.open(case)
     _check_dates(c, since=since, until=until)
     events = c.timeline(person=person, since=since, until=until, platforms=platform, kinds=kind)
     undated = ce.UndatedTally(keep=0)
-    with _output(output) as out:
-        n = ce.write_timeline_timesketch(events, out, undated=undated) if format == "timesketch" else writers[format](events, out)
+    if format == "parquet" and output is not None:
+        n = _write_parquet(output, lambda fh: write_timeline_parquet(events, fh, metadata=case_parquet_metadata(c.info)))
+    else:
+        with _output(output) as out:
+            if format == "timesketch":
+                n = ce.write_timeline_timesketch(events, out, undated=undated)
+            elif format == "csv":
+                n = write_timeline_csv(events, out, tz=zone(c.info["timezone"]), excel=excel)
+            else:
+                n = write_timeline_jsonl(events, out)
     err.print(f"{n} event(s) written{f' to {shown(output)}' if output else ''}.")
     if undated.total:
         err.print(f"{undated.total} undated event(s) left out: Timesketch needs a time (they are in the jsonl and csv formats).")
-    _log_export(c, f"timeline-{format}", output, n, undated_left_out=undated.total)
+    _log_export(c, f"timeline-{format}", output, n, undated_left_out=undated.total, **_schema_detail(format))
 
 
 @app.command()
 def contacts(
     case: CaseArg,
     by: Annotated[str, typer.Option("--by", help="hour, day, week or month (in the case's timezone).")] = "day",
-    format: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
+    format: Annotated[str, typer.Option("--format", help="csv, json or parquet (needs -o).")] = "csv",
     output: OutOpt = None,
     person: Annotated[str | None, typer.Option("--person", help="Only this person.")] = None,
+    excel: Annotated[bool, typer.Option("--excel", help=EXCEL_HELP)] = False,
 ) -> None:
     """How often each person was in contact, per period and platform.
 
     Example: cyberevidence contacts case-001 --by week -o contacts.csv
+    Example: cyberevidence contacts case-001 --by week --format parquet -o contacts.parquet
     """
     if by not in PERIODS:
         raise typer.BadParameter(f"use one of {', '.join(PERIODS)}", param_hint="--by")
-    if format not in ("csv", "json"):
-        raise typer.BadParameter("use csv or json", param_hint="--format")
+    if format not in ("csv", "json", "parquet"):
+        raise typer.BadParameter("use csv, json or parquet", param_hint="--format")
+    _check_excel(excel, format)
+    _check_parquet(format, output)
     c = ce.Case.open(case)
     period: Period = by  # type: ignore[assignment]
     rows = c.contacts(period, person=person)
-    with _output(output) as out:
-        n = write_contacts_csv(rows, out) if format == "csv" else write_contacts_json(rows, out, by)
+    if format == "parquet" and output is not None:
+        n = _write_parquet(output, lambda fh: write_contacts_parquet(rows, fh, by, metadata=case_parquet_metadata(c.info)))
+    else:
+        with _output(output) as out:
+            n = write_contacts_csv(rows, out, excel=excel) if format == "csv" else write_contacts_json(rows, out, by)
     err.print(f"{n} row(s) written{f' to {shown(output)}' if output else ''}.")
     _log_export(c, f"contacts-{format}", output, n)
 

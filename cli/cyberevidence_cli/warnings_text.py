@@ -8,10 +8,11 @@ File names and messages go through ``shown`` (hidden characters visible).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from cyberevidence.case_warnings import CaseWarning
 from cyberevidence_cli.console import shown
 
 FIRST_PLACES = 3
@@ -24,27 +25,27 @@ class _Group:
     message: str = ""
 
 
-def write_warnings_jsonl(warnings: Iterable[Mapping[str, object]], out: TextIO) -> int:
+def write_warnings_jsonl(warnings: Iterable[CaseWarning], out: TextIO) -> int:
     n = 0
     for w in warnings:
-        out.write(json.dumps(dict(w), ensure_ascii=False) + "\n")
+        out.write(json.dumps(w.to_dict(), ensure_ascii=False) + "\n")
         n += 1
     return n
 
 
-def write_warnings_table(warnings: Iterable[Mapping[str, object]], out: TextIO, case_name: str) -> int:
+def write_warnings_table(warnings: Iterable[CaseWarning], out: TextIO, case_name: str) -> int:
     """The grouped table; the number of warnings."""
     files: dict[tuple[str, str], dict[str, _Group]] = {}
     total = 0
     for w in warnings:
-        key = (str(w.get("file", "")), str(w.get("sha256", "")))
-        group = files.setdefault(key, {}).setdefault(str(w.get("code", "")), _Group())
+        key = (w.file, w.sha256)
+        group = files.setdefault(key, {}).setdefault(str(w.code), _Group())
         group.count += 1
         total += 1
-        if len(group.places) < FIRST_PLACES and w.get("locator"):
-            group.places.append(str(w["locator"]))
+        if len(group.places) < FIRST_PLACES and w.locator:
+            group.places.append(w.locator)
         if not group.message:
-            group.message = str(w.get("message", ""))
+            group.message = w.message
     if not total:
         out.write(f"No warnings: every file in {case_name} was read without a problem.\n")
         return 0

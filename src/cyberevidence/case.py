@@ -43,6 +43,7 @@ from cyberevidence.analysis.markers import MarkerEffect, marker_effects
 from cyberevidence.analysis.places import Place, find_places
 from cyberevidence.analysis.resolve import Resolver
 from cyberevidence.archive import ArchiveLimits
+from cyberevidence.case_warnings import CaseWarning
 from cyberevidence.dateargs import DateArgumentError, index_bound, parse_instant
 from cyberevidence.errors import (
     CaseExistsError,
@@ -907,9 +908,30 @@ class Case:
         return hour_weekday_matrix(self.timeline(person=person or None), zone(self.info["timezone"]), person=person,
                                    direction=direction)
 
-    def warnings(self) -> list[dict[str, str]]:
+    def timeline_frame(
+        self,
+        *,
+        person: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        platforms: Sequence[str] = (),
+        kinds: Sequence[str] = (),
+    ) -> Any:
+        """:meth:`timeline` (same filters) as a ``pandas.DataFrame`` with real dtypes (docs/events.md, "DataFrame").
+
+        Needs the optional extra ``pandas``; without it raises
+        :class:`~cyberevidence.exporters.optional.MissingExtraError` before reading anything.
+        """
+        from cyberevidence.exporters.frame import timeline_frame
+        from cyberevidence.exporters.optional import require
+
+        require("pandas", "pandas", "A timeline DataFrame")
+        return timeline_frame(self.timeline(person=person, since=since, until=until, platforms=platforms, kinds=kinds))
+
+    def warnings(self) -> list[CaseWarning]:
+        """Every warning the parsers and the ingest gave, in the order they were recorded, as typed records."""
         self._require_index()
-        return [dict(r) for r in self.index.warnings()]
+        return [CaseWarning.from_row(r) for r in self.index.warnings()]
 
     def verify(self, *, trusted_keys: Sequence[str] = ()) -> VerifyReport:
         """Re-hash every stored file, re-check custody, the index, the manifest and the seals. Never raises."""

@@ -51,7 +51,7 @@ def test_ios_zip_becomes_a_case(corpus: Path, tmp_path: Path) -> None:
         jsonschema.validate(r, schema)
     assert [r["timestamp"] for r in records] == sorted(r["timestamp"] for r in records)
     # 20.06.19 15:58:47 Berlin (CEST, UTC+2) is the first header line
-    assert records[0]["timestamp"] == "2019-06-20T13:58:47Z"
+    assert records[0]["timestamp"] == "2019-06-20T13:58:47.000Z"
     assert (original.read_bytes(), original.stat().st_mtime_ns) == before
     attached = [a for r in records for a in r["attachments"] if a["sha256"]]
     assert len(attached) == 4
@@ -97,7 +97,7 @@ def test_ambiguous_date_order_asks_for_date_order(tmp_path: Path) -> None:
     ok = cli("add", case, chat, "--date-order", "dmy")
     assert ok.returncode == 0, ok.stderr
     tl = [json.loads(x) for x in cli("timeline", case).stdout.splitlines()]
-    assert [r["timestamp"] for r in tl] == ["2025-04-03T09:00:00Z", "2025-06-05T10:00:00Z"]
+    assert [r["timestamp"] for r in tl] == ["2025-04-03T09:00:00.000Z", "2025-06-05T10:00:00.000Z"]
 
 
 def test_collect_demo_gives_timeline_contacts_and_intact_case(tmp_path: Path) -> None:
@@ -118,7 +118,7 @@ def test_collect_demo_gives_timeline_contacts_and_intact_case(tmp_path: Path) ->
     assert len(photo) == 1 and len(photo[0]["sha256"]) == 64
     # the DST fold (clocks back 26 Oct 2025) is flagged and resolved by message order
     fold = [e for e in timeline if e["text"] in ("Clocks go back tonight. Extra hour to think about you.", "Still here.")]
-    assert [e["timestamp"] for e in fold] == ["2025-10-26T00:20:00Z", "2025-10-26T01:05:00Z"]
+    assert [e["timestamp"] for e in fold] == ["2025-10-26T00:20:00.000Z", "2025-10-26T01:05:00.000Z"]
     assert all(e["time_ambiguous"] for e in fold)
     rows = list(csv.DictReader(io.StringIO((case / "exports" / "contacts-by-week.csv").read_text())))
     assert list(rows[0]) == ["person", "period", "platform", "incoming", "outgoing", "total"]

@@ -65,3 +65,33 @@ def demo_case(built_case: Path, tmp_path: Path) -> Path:
     dest = tmp_path / "case"
     shutil.copytree(built_case, dest, symlinks=True)
     return dest
+
+
+FIXTURES = REPO / "fixtures"
+MIXED_INPUTS = (
+    FIXTURES / "sms_backup" / "sms-20251104183000.xml",  # epoch-millisecond times
+    FIXTURES / "sms_backup" / "calls-20251104183000.xml",  # calls with durations
+    FIXTURES / "telegram" / "json_single",  # an edited message, calls
+    FIXTURES / "email" / "few_headers.eml",  # undated (no Date, no Received)
+    DEMO / "exports" / "WhatsApp Chat with +44 7700 900456.txt",  # whole seconds, media omitted
+    FIXTURES / "email" / "small.mbox",  # e-mail addresses as handles
+)
+
+
+@pytest.fixture(scope="session")
+def mixed_case(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Five platforms, second and millisecond times, an undated e-mail, calls, flags set and unset."""
+    base = tmp_path_factory.mktemp("mixed")
+    exports = base / "exports"
+    exports.mkdir()
+    for path in MIXED_INPUTS:
+        if path.is_dir():
+            shutil.copytree(path, exports / path.name)
+        else:
+            shutil.copy(path, exports / path.name)
+    root = base / "case"
+    case = ce.Case.create(root, examiner="Test Examiner", timezone="Europe/London")
+    report = case.add(exports, note="fixtures of several platforms")
+    assert not report.errors
+    case.close()
+    return root

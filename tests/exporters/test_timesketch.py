@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 import cyberevidence as ce
+from cyberevidence.exporters.record import format_ms
 from cyberevidence.exporters.timesketch import epoch_micros, timestamp_desc
 
 
@@ -23,7 +24,7 @@ def test_records_carry_timesketch_fields_and_ours(demo_case: Path) -> None:
     assert len(lines) == len(events)
     for rec, ev in zip(lines, events, strict=True):
         assert list(rec)[:4] == ["message", "datetime", "timestamp", "timestamp_desc"]
-        assert rec["datetime"] == ev.timestamp_utc
+        assert rec["datetime"] == format_ms(ev.timestamp)  # milliseconds always (record version 2)
         moment = datetime.fromisoformat(rec["datetime"].replace("Z", "+00:00"))
         assert isinstance(rec["timestamp"], int) and rec["timestamp"] == epoch_micros(moment)
         assert rec["timestamp"] == round(moment.timestamp() * 1_000_000)

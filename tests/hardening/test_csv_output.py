@@ -31,6 +31,7 @@ import cyberevidence as ce
 from cyberevidence.exporters import write_contacts_csv, write_timeline_csv
 from cyberevidence.exporters.csv_out import csv_bytes, guard, needs_guard, unguard
 from cyberevidence.pack.statements import exclusions
+from cyberevidence.timeutil import zone
 
 FORMULA_FILE = "=cmd|' -C calc'!A0.txt"
 HOSTILE_TEXTS = [
@@ -184,7 +185,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     out = base / "out"
     out.mkdir()
     with open(out / "timeline.csv", "w", encoding="utf-8", newline="") as fh:
-        write_timeline_csv(case.timeline(), fh)
+        write_timeline_csv(case.timeline(), fh, tz=zone(case.info["timezone"]))
     contacts = _contact_rows(case)
     for period in ("day", "week"):
         rows = case.contacts(period)
@@ -410,5 +411,8 @@ def test_libreoffice_imports_no_formula(built: Built, tmp_path: Path, options: s
             col = output.header.index("text")
             squash = re.compile(r"\s+")
             got = sorted(squash.sub("", row[col][0] if col < len(row) else "") for row in sheet[1:])
-            want = sorted(squash.sub("", r["text"]) for r in output.rows)
+            # a plain phone number is left unguarded (docs/csv.md) and LibreOffice shows it as a number, without the "+"
+            phone = re.compile(r"\+([0-9][0-9 \-]*)")
+            want = sorted(squash.sub("", phone.sub(r"\1", r["text"]) if phone.fullmatch(r["text"]) else r["text"])
+                          for r in output.rows)
             assert got == want, name

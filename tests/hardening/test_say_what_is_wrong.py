@@ -248,8 +248,8 @@ def test_an_encrypted_member_in_a_readable_export_says_what_to_do(tmp_path: Path
     case = new_case(tmp_path)
     (outcome,) = case.add(path, date_order="dmy").files
     assert outcome.events == 2 and not outcome.error
-    (warning,) = [w for w in case.warnings() if w["code"] == "rejected_member"]
-    assert "encrypted (ZipCrypto" in warning["message"] and "without a password" in warning["message"]
+    (warning,) = [w for w in case.warnings() if w.code == "rejected_member"]
+    assert "encrypted (ZipCrypto" in warning.message and "without a password" in warning.message
     assert case.verify().exit_code == 0
 
 

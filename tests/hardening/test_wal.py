@@ -232,10 +232,10 @@ def test_wal_only_rows_reach_the_timeline_and_custody(name: str, tmp_path: Path,
     assert shm.name not in used  # the -shm is kept as evidence but never used (SQLite rebuilds it)
     codes = details["warning_codes"]
     assert isinstance(codes, list) and "wal_applied" in codes and "wal_not_applied" not in codes
-    [note] = [w for w in case.warnings() if w["code"] == "wal_applied" and w["sha256"] == sha]
-    assert f"frames={built.sqlite_frames} of {frames}" in note["message"] and f"commits={commits}" in note["message"]
-    assert wal.name in note["message"] and ce.hash_file(wal)["sha256"] in note["message"]
-    assert note["locator"] == wal.name
+    [note] = [w for w in case.warnings() if w.code == "wal_applied" and w.sha256 == sha]
+    assert f"frames={built.sqlite_frames} of {frames}" in note.message and f"commits={commits}" in note.message
+    assert wal.name in note.message and ce.hash_file(wal)["sha256"] in note.message
+    assert note.locator == wal.name
     [logged] = details["write_ahead_logs"]  # the custody entry itself states which log and how many frames
     assert f"frames={built.sqlite_frames} of {frames}" in logged and ce.hash_file(wal)["sha256"] in logged
 
@@ -274,9 +274,9 @@ def test_corrupted_wal_header_is_a_located_warning_and_the_database_is_still_rea
     case.add(built.db.parent)
     texts = {e.text for e in case.timeline()}
     assert plain <= texts and "lost with a broken log" not in texts
-    [w] = [w for w in case.warnings() if w["code"] == "wal_not_applied"]
-    assert w["locator"] == f"{wal.name} header" and "header checksum" in w["message"] and "not applied" in w["message"]
-    assert "wal_applied" not in [x["code"] for x in case.warnings()]
+    [w] = [w for w in case.warnings() if w.code == "wal_not_applied"]
+    assert w.locator == f"{wal.name} header" and "header checksum" in w.message and "not applied" in w.message
+    assert "wal_applied" not in [x.code for x in case.warnings()]
     assert case.verify().exit_code == 0
 
 
@@ -309,10 +309,10 @@ def test_damaged_last_commit_applies_what_sqlite_applies(tmp_path: Path, scratch
     case.add(built.db.parent)
     texts = {e.text for e in case.timeline()}
     assert "first commit survives" in texts and "second commit is damaged" not in texts
-    by = {w["code"]: w for w in case.warnings()}
-    assert f"frames={scan.applied} of {frames}" in by["wal_applied"]["message"]
+    by = {w.code: w for w in case.warnings()}
+    assert f"frames={scan.applied} of {frames}" in by["wal_applied"].message
     skipped = by["wal_frames_not_applied"]
-    assert skipped["locator"] == f"{wal.name} frame {scan.applied + 1}" and "checksum" in skipped["message"]
+    assert skipped.locator == f"{wal.name} frame {scan.applied + 1}" and "checksum" in skipped.message
     assert page_size in (1024, 4096)
     assert case.verify().exit_code == 0
 
@@ -327,8 +327,8 @@ def test_stale_log_with_other_salts_is_not_applied(tmp_path: Path, scratch_root:
     case = ce.Case.create(tmp_path / "case", examiner="J. Smith", timezone="Europe/London")
     case.add(built.db.parent)
     assert "frames from another cycle" not in {e.text for e in case.timeline()}
-    [w] = [w for w in case.warnings() if w["code"] == "wal_not_applied"]
-    assert w["locator"] == f"{wal.name} frame 1" and "salts" in w["message"]
+    [w] = [w for w in case.warnings() if w.code == "wal_not_applied"]
+    assert w.locator == f"{wal.name} frame 1" and "salts" in w.message
     assert case.verify().exit_code == 0
 
 
@@ -461,6 +461,6 @@ def test_wal_of_the_contacts_database_beside_msgstore_is_applied(tmp_path: Path,
     case = ce.Case.create(tmp_path / "case", examiner="J. Smith", timezone="Europe/London")
     case.add(folder)
     assert "Renamed in the WAL" in {e.sender for e in case.timeline()} | {e.thread for e in case.timeline()}
-    [note] = [w for w in case.warnings() if w["code"] == "wal_applied"]
-    assert note["file"] == "wa.db" and note["locator"] == "wa.db-wal"
+    [note] = [w for w in case.warnings() if w.code == "wal_applied"]
+    assert note.file == "wa.db" and note.locator == "wa.db-wal"
     assert case.verify().exit_code == 0

@@ -59,7 +59,7 @@ def snapshot(case_dir: Path) -> dict[str, Any]:
         return {
             "timeline": timeline,
             "work": work_done(entries),
-            "warnings": sorted((w["sha256"], w["code"], w["locator"]) for w in case.warnings()),
+            "warnings": sorted((w.sha256, w.code, w.locator) for w in case.warnings()),
             "artefacts": sorted((a["sha256"], a.get("parser"), a.get("event_count")) for a in manifest["artefacts"]),
             "event_count": case.index.event_count(),
         }

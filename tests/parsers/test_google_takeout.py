@@ -117,5 +117,5 @@ def test_through_a_real_case(tmp_path: Path, fixtures_dir: Path) -> None:
     assert len(timeline) == 10
     assert Counter(e.platform for e in timeline) == {"google_chat": 5, "hangouts": 5}
     assert any(e.text == "Stop contacting me." for e in timeline)
-    assert any(w["code"] == "not_contact_evidence" for w in case.warnings())
+    assert any(w.code == "not_contact_evidence" for w in case.warnings())
     case.close()

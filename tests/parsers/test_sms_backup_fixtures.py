@@ -311,7 +311,7 @@ def test_backup_through_a_case(sb: Path, tmp_path: Path) -> None:
     assert derive[0].details["parent_sha256"] == ce.hash_file(sb / SMS)["sha256"]
     photo = next(e for e in timeline if e.attachments and e.attachments[0].sha256 == digest)
     assert photo.text == "Recognise this? \U0001f4f7"
-    assert {w["code"] for w in case.warnings()} >= {"missing_date", "lone_surrogate", "bad_base64", "unknown_type"}
+    assert {w.code for w in case.warnings()} >= {"missing_date", "lone_surrogate", "bad_base64", "unknown_type"}
 
 
 def test_unknown_elements_and_parts_without_content(tmp_path: Path) -> None:

@@ -181,4 +181,4 @@ def test_html_page_through_a_real_case(tg: Path, case_dir: Path) -> None:
         utc(2025, 10, 25, 22, 31, 10),
         utc(2025, 10, 26, 0, 10),
     ]
-    assert {w["code"] for w in case.warnings()} >= {"html_time_rule", "untimed_service", "ambiguous_time"}
+    assert {w.code for w in case.warnings()} >= {"html_time_rule", "untimed_service", "ambiguous_time"}

@@ -229,7 +229,7 @@ def test_through_a_real_case(tg: Path, case_dir: Path) -> None:
     outgoing = [e for e in timeline if e.direction == "outgoing"]
     assert {e.text for e in outgoing} == {"Do not contact me again.", "Note to self: screenshot everything."}
     warnings = case.warnings()
-    assert any(w["code"] == "assumed_timezone" for w in warnings)
+    assert any(w.code == "assumed_timezone" for w in warnings)
 
 
 def test_case_links_media_from_the_export_subfolders(tg: Path, case_dir: Path) -> None:

@@ -447,7 +447,7 @@ def test_through_a_case(wadb: Path, tmp_path: Path, case_dir: Path) -> None:
     assert len(mark) == 6 and all(e.direction == "incoming" for e in mark)
     photo = next(e for e in timeline if e.source.locator == "message[_id=103]")
     assert photo.attachments[0].sha256 == source_file_for(originals / "IMG-20251016-WA0003.jpg").sha256
-    assert any(w["code"] == "no_timestamp" and w["locator"] == "message[_id=108]" for w in case.warnings())
+    assert any(w.code == "no_timestamp" and w.locator == "message[_id=108]" for w in case.warnings())
     case.close()
 
 

@@ -194,7 +194,7 @@ def test_whole_folder_through_a_case(wadb: Path, tmp_path: Path, case_dir: Path)
     assert outcome["memacs_legacy_msgstore.db"].events == 1
     assert outcome["mvt_iosbackup_ChatStorage.sqlite"].parser == "whatsapp_ios_db"
     assert outcome["mvt_iosbackup_ChatStorage.sqlite"].events == 3
-    assert sum(1 for w in case.warnings() if w["code"] == "encrypted_backup") == 3
+    assert sum(1 for w in case.warnings() if w.code == "encrypted_backup") == 3
     assert case.verify().exit_code == 0
     case.close()
 

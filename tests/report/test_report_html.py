@@ -232,7 +232,7 @@ def test_sections_summary_exhibits_links_warnings_custody(report_case: ce.Case, 
     for entry in report_case.custody.entries():
         assert f"<code>{entry.hash}</code>" in report_html
     for warning in report_case.warnings():
-        assert warning["code"] in report_html
+        assert warning.code in report_html
     links = list(report_case.links())
     flagged = [x for x in links if x.link.flag]
     assert len(flagged) == 1 and f"The messages contain {len(links)} links; 1 is on a domain flagged" in report_html

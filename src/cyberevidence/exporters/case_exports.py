@@ -33,6 +33,7 @@ from cyberevidence.exporters.contacts import write_contacts_csv
 from cyberevidence.exporters.timeline import write_timeline_csv, write_timeline_jsonl
 from cyberevidence.hashing import hash_file
 from cyberevidence.store.atomic import atomic_write_bytes, atomic_writer
+from cyberevidence.timeutil import zone
 
 if TYPE_CHECKING:
     from cyberevidence.case import Case
@@ -185,9 +186,10 @@ TextWriter = Callable[[TextIO], int]
 
 def standard_outputs(case: Case) -> dict[str, TextWriter]:
     """The data exports every case gets (the report is added by :func:`refresh_exports`)."""
+    tz = zone(case.info["timezone"])
     return {
         "timeline.jsonl": lambda fh: write_timeline_jsonl(case.timeline(), fh),
-        "timeline.csv": lambda fh: write_timeline_csv(case.timeline(), fh),
+        "timeline.csv": lambda fh: write_timeline_csv(case.timeline(), fh, tz=tz),
         "contacts-by-day.csv": lambda fh: write_contacts_csv(case.contacts("day"), fh),
         "contacts-by-week.csv": lambda fh: write_contacts_csv(case.contacts("week"), fh),
     }

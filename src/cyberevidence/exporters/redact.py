@@ -44,6 +44,7 @@ from cyberevidence.hashing import hash_file
 from cyberevidence.people import People, Person, normalise_phone
 from cyberevidence.store.custody import utc_now
 from cyberevidence.store.manifest import MANIFEST
+from cyberevidence.timeutil import zone
 
 if TYPE_CHECKING:
     from cyberevidence.case import Case
@@ -290,7 +291,7 @@ def disclose(
         with open(folder / "timeline.jsonl", "w", encoding="utf-8", newline="") as fh:
             count = write_timeline_jsonl((redactor.event(ev) for ev in case.timeline()), fh)
         with open(folder / "timeline.csv", "w", encoding="utf-8", newline="") as fh:
-            write_timeline_csv((redactor.event(ev) for ev in case.timeline()), fh)
+            write_timeline_csv((redactor.event(ev) for ev in case.timeline()), fh, tz=zone(case.info["timezone"]))
         from cyberevidence.report.html import render as render_report
 
         with open(folder / "report.html", "w", encoding="utf-8", newline="") as fh:

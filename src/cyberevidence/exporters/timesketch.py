@@ -1,9 +1,9 @@
 """Timeline as Timesketch JSONL: one JSON object per line, ready for Timesketch's importer.
 
-Each line has Timesketch's required fields, then our event record (docs/events.md) beside them:
+Each line has Timesketch's required fields, then our event record (version 2, docs/events.md) beside them:
 
 * ``message`` – one readable line: ``[platform kind] sender: text`` (as the CSV's ``message`` column);
-* ``datetime`` – ISO 8601 UTC (our ``timestamp``);
+* ``datetime`` – ISO 8601 UTC with milliseconds (our ``timestamp``);
 * ``timestamp`` – microseconds since the Unix epoch (Timesketch's meaning of the name, an integer);
 * ``timestamp_desc`` – what the time means: "Message Sent", "Call Started", "E-mail Date" ...
 
@@ -26,6 +26,7 @@ from typing import Any, TextIO
 
 from cyberevidence.analysis.undated import UndatedTally
 from cyberevidence.events import Event
+from cyberevidence.exporters.record import export_record
 
 #: What the event's time means, by kind (Timesketch's ``timestamp_desc``).
 TIMESTAMP_DESC = {
@@ -63,7 +64,7 @@ def timesketch_record(ev: Event) -> dict[str, Any]:
     """One Timesketch line for a dated event: Timesketch's fields first, then ours."""
     if ev.timestamp is None:
         raise ValueError("Timesketch needs a time: an undated event has no Timesketch line")
-    r = ev.to_record()
+    r = export_record(ev)
     out: dict[str, Any] = {
         "message": timesketch_message(r),
         "datetime": r["timestamp"],

@@ -38,6 +38,7 @@ from cyberevidence.analysis.contacts import CONTACT_KINDS, ContactRow
 from cyberevidence.analysis.links import LinkSeen
 from cyberevidence.analysis.places import Place
 from cyberevidence.analysis.undated import UndatedTally, excluded_note
+from cyberevidence.case_warnings import CaseWarning
 from cyberevidence.display import html_text
 from cyberevidence.events import Event
 from cyberevidence.exhibits import MEMBER_SEPARATOR, ExhibitRefs, exhibit_refs, sha256_groups
@@ -1014,14 +1015,14 @@ def exhibits_html(artefacts: Sequence[Mapping[str, Any]], numbers: Mapping[str, 
     yield "</tbody></table></section>\n"
 
 
-def warnings_html(warnings: Sequence[Mapping[str, Any]]) -> str:
+def warnings_html(warnings: Sequence[CaseWarning]) -> str:
     out = ['<section id="warnings" aria-labelledby="warnings-h"><h2 id="warnings-h">Parsing warnings</h2>']
     if not warnings:
         out.append("<p>No warnings: every line of every export was read.</p></section>\n")
         return "".join(out)
     out.append(f"<p>{n(len(warnings), 'problem')} found while reading the exports; nothing was silently skipped.</p>")
     if len(warnings) > MAX_WARNINGS:
-        groups = Counter((str(w.get("file", "")), str(w.get("code", ""))) for w in warnings)
+        groups = Counter((w.file, str(w.code)) for w in warnings)
         rows = "".join(f'<tr><td>{e(f)}</td><td><code>{e(c)}</code></td><td class="num">{k:,}</td></tr>'
                        for (f, c), k in sorted(groups.items()))
         out.append(f"<p>Every one is counted below by file and code; the first {MAX_WARNINGS:,} are listed after, "
@@ -1030,8 +1031,8 @@ def warnings_html(warnings: Sequence[Mapping[str, Any]]) -> str:
                    '<th scope="col">Code</th><th scope="col" class="num">Count</th></tr></thead>'
                    f"<tbody>{rows}</tbody></table>")
     trs = "".join(
-        f"<tr><td>{e(w.get('file', ''))}</td><td>{e(w.get('parser', ''))}</td><td><code>{e(w.get('code', ''))}</code></td>"
-        f"<td>{e(w.get('locator', ''))}</td><td>{e(w.get('message', ''))}</td></tr>"
+        f"<tr><td>{e(w.file)}</td><td>{e(w.parser)}</td><td><code>{e(str(w.code))}</code></td>"
+        f"<td>{e(w.locator)}</td><td>{e(w.message)}</td></tr>"
         for w in warnings[:MAX_WARNINGS]
     )
     out.append('<table><caption>Warnings</caption><thead><tr><th scope="col">File</th><th scope="col">Parser</th>'
