@@ -48,7 +48,7 @@ def test_implausible_first_choice_is_switched_to_the_plausible_runner_up(tmp_pat
     assert switch["adopted"]["events"] == 1360 and switch["adopted"]["findings"] == []
     assert "parser_switched" in d["warning_codes"]
     assert ONE_EVENT_HOLDS_FILE not in d["warning_codes"]  # that reading was discarded
-    warned = [w for w in case.warnings() if w["code"] == WarningCode.PARSER_SWITCHED]
+    warned = [w for w in case.warnings() if w.code == WarningCode.PARSER_SWITCHED]
     assert len(warned) == 1
     assert "read with whatsapp instead of signal_export" in warned[0]["message"]
     assert "signal_export: 60 event(s), 1 warning(s), implausible_one_event_holds_file" in warned[0]["message"]
@@ -75,9 +75,9 @@ def test_format_given_never_switches(tmp_path: Path, mixed: Path) -> None:
 def test_rebuild_keeps_the_switch_and_its_warning(tmp_path: Path, mixed: Path) -> None:
     case = Case.create(tmp_path / "case", examiner="t", timezone="UTC")
     case.add(mixed, timezone="UTC", date_order="dmy")
-    before = [(w["code"], w["message"]) for w in case.warnings()]
+    before = [(w.code, w.message) for w in case.warnings()]
     case.rebuild()
-    assert [(w["code"], w["message"]) for w in case.warnings()] == before
+    assert [(w.code, w.message) for w in case.warnings()] == before
     assert case.index.event_count() == 1360
     assert case.verify().ok
 

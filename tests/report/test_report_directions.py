@@ -49,7 +49,7 @@ def _instagram_directions(html: str) -> list[str]:
 
 def test_unknown_owner_directions_are_shown_as_unknown_with_the_assumption(tmp_path: Path) -> None:
     case = _case(tmp_path / "a", name_the_account=False)
-    assert any(w["code"] == "owner_unknown" for w in case.warnings())
+    assert any(w.code == "owner_unknown" for w in case.warnings())
     events = [ev for ev in case.timeline() if ev.platform == "instagram" and ev.kind == "message"]
     assert events and {ev.direction for ev in events} == {"incoming"}  # the resolver's assumption
     html = ce.build_report(case, generated_at="2026-01-01T00:00:00Z")

@@ -15,10 +15,11 @@ victim's account on that platform in the people file (``handles = ["instagram:NA
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cyberevidence.case_warnings import CaseWarning
 from cyberevidence.events import Event
 from cyberevidence.people import People
 from cyberevidence.warning_codes import WarningCode
@@ -42,9 +43,9 @@ class DirectionRule:
 NO_RULE = DirectionRule(frozenset(), frozenset())
 
 
-def direction_rule(warnings: Iterable[Mapping[str, Any]], people: People) -> DirectionRule:
+def direction_rule(warnings: Iterable[CaseWarning], people: People) -> DirectionRule:
     """The rule for a case: its ``owner_unknown`` warnings and the victim's accounts in the people file."""
-    sources = frozenset(str(w.get("sha256", "")) for w in warnings if w.get("code") == OWNER_UNKNOWN)
+    sources = frozenset(w.sha256 for w in warnings if w.code == OWNER_UNKNOWN)
     linked = frozenset(h.split(":", 1)[0].casefold() for p in people.persons if p.role == "victim"
                        for h in p.handles if ":" in h)
     return DirectionRule(sources, linked)
