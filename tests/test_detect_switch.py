@@ -50,8 +50,8 @@ def test_implausible_first_choice_is_switched_to_the_plausible_runner_up(tmp_pat
     assert ONE_EVENT_HOLDS_FILE not in d["warning_codes"]  # that reading was discarded
     warned = [w for w in case.warnings() if w.code == WarningCode.PARSER_SWITCHED]
     assert len(warned) == 1
-    assert "read with whatsapp instead of signal_export" in warned[0]["message"]
-    assert "signal_export: 60 event(s), 1 warning(s), implausible_one_event_holds_file" in warned[0]["message"]
+    assert "read with whatsapp instead of signal_export" in warned[0].message
+    assert "signal_export: 60 event(s), 1 warning(s), implausible_one_event_holds_file" in warned[0].message
     assert case.index.event_count() == 1360  # nothing of the discarded reading is left on the timeline
 
 

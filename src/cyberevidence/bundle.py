@@ -40,6 +40,7 @@ import tempfile
 import threading
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -545,7 +546,7 @@ def _read_map(zf: pyzipper.AESZipFile, info: zipfile.ZipInfo, path: Path, where:
         raise UnsafeArchiveError(
             f"{where}: {MAP_MEMBER} cannot be decrypted ({exc}): the bundle was changed or damaged"
         ) from None
-    except (zipfile.BadZipFile, pyzipper.BadZipFile, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, pyzipper.BadZipFile, OSError, EOFError, zlib.error) as exc:
         raise UnsafeArchiveError(
             f"{where}: {MAP_MEMBER} failed its integrity check ({exc}): the password is wrong, or the bundle was "
             "changed or damaged; without its map no member can be matched to the case"
@@ -636,7 +637,7 @@ def _extract(path: Path, password: bytes, dest: Path, report: VerifyReport, wher
                 report.problem(label, f"cannot be decrypted ({exc}); it was changed or damaged")
                 out.unlink(missing_ok=True)
                 continue
-            except (zipfile.BadZipFile, pyzipper.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
+            except (zipfile.BadZipFile, pyzipper.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error) as exc:
                 report.problem(label, f"failed its integrity check ({exc}): it was changed or damaged")
                 out.unlink(missing_ok=True)
                 continue

@@ -323,9 +323,10 @@ def test_a_chosen_print_period_prints_only_the_subjects_events_of_that_period(re
 def test_many_warnings_are_all_counted_by_file_and_code() -> None:
     from cyberevidence.report.html import MAX_WARNINGS, warnings_html
 
-    many = [{"file": "a.txt", "parser": "p", "code": "bad_line", "locator": f"line {i}", "message": "m"}
-            for i in range(MAX_WARNINGS + 5)] + [{"file": "b.xml", "parser": "q", "code": "bad_date", "locator": "x",
-                                                   "message": "<b>"}]
+    from cyberevidence.case_warnings import CaseWarning
+
+    many = [CaseWarning("0" * 64, "p", "bad_line", "m", f"line {i}", "a.txt") for i in range(MAX_WARNINGS + 5)]
+    many.append(CaseWarning("1" * 64, "q", "bad_date", "<b>", "x", "b.xml"))
     html = warnings_html(many)
     assert f"{MAX_WARNINGS + 6:,} problems found" in html
     assert f'<td>a.txt</td><td><code>bad_line</code></td><td class="num">{MAX_WARNINGS + 5:,}</td>' in html
