@@ -34,7 +34,7 @@ def write_conduct_text(summaries: list[ce.ConductSummary], out: TextIO, tz: Zone
         write(f"Course of conduct: {s.subject}\n{'=' * (19 + len(visible(s.subject)))}\n")
         undated = s.undated_contacts.value + s.undated_replies.value
         if undated:
-            ids = ", ".join(s.undated_contacts.event_ids + s.undated_replies.event_ids)
+            ids = ", ".join([*s.undated_contacts.event_ids, *s.undated_replies.event_ids])
             write(f"Undated: {s.undated_contacts.value} contacts from {s.subject} and {s.undated_replies.value} replies "
                   f"have no time in their source and are not in any figure below (events {ids}).\n")
         if s.first_contact is None or s.last_contact is None:

@@ -28,13 +28,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cyberevidence._version import __version__
-from cyberevidence.analysis.conduct import ConductOptions, ConductSummary, course_of_conduct
+from cyberevidence.analysis.conduct import ConductOptions, ConductSummary, course_of_conduct, course_of_conduct_indexed
 from cyberevidence.analysis.contacts import (
     ContactRow,
     HourWeekdayMatrix,
     Period,
     contact_frequency,
     contact_frequency_indexed,
+    hour_weekday_indexed,
     hour_weekday_matrix,
 )
 from cyberevidence.analysis.identities import IdentityLink, IdentitySuggestion, link_handles, suggest
@@ -840,7 +841,11 @@ class Case:
         Stop dates come from the people file, from boundary markers, and from ``options``.
         """
         opts = replace(options or ConductOptions(), marker_dates=self._marker_stops())
-        return course_of_conduct(self.timeline(), self.people(), zone(self.info["timezone"]), opts)
+        self._require_index()
+        people, tz = self.people(), zone(self.info["timezone"])
+        resolver = Resolver(people, self.index.threads())
+        found = course_of_conduct_indexed(self.index, resolver, people, tz, opts, superseded=self._superseded_records())
+        return course_of_conduct(self.timeline(), people, tz, opts) if found is None else found
 
     def marker_effects(self) -> list[MarkerEffect]:
         """Contacts before and after each marker, and potential breaches after boundaries."""
@@ -904,8 +909,15 @@ class Case:
 
     def hour_weekday(self, *, person: str = "", direction: str = "incoming") -> HourWeekdayMatrix:
         """Contacts per local weekday and hour (7 x 24), for the heat map."""
-        return hour_weekday_matrix(self.timeline(person=person or None), zone(self.info["timezone"]), person=person,
-                                   direction=direction)
+        self._require_index()
+        people, tz = self.people(), zone(self.info["timezone"])
+        if person:
+            people.named(person)
+        resolver = Resolver(people, self.index.threads())
+        found = hour_weekday_indexed(self.index, resolver, tz, person=person, direction=direction,
+                                     superseded=self._superseded_records())
+        return hour_weekday_matrix(self.timeline(person=person or None), tz, person=person,
+                                   direction=direction) if found is None else found
 
     def warnings(self) -> list[dict[str, str]]:
         self._require_index()

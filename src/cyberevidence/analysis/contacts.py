@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Literal
@@ -107,12 +107,9 @@ def contact_frequency_indexed(
     """
     if by not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}")
-    offsets = []
-    for hour, odd in index.contact_hours(CONTACT_KINDS):
-        found = _hour_offsets(hour, tz) if not odd else None
-        if found is None:
-            return None
-        offsets.append(found)
+    offsets = zone_offsets(index, tz)
+    if offsets is None:
+        return None
     counts: Counter[tuple[str, str, str, str]] = Counter()
     who: dict[tuple[str, str, str, str, str, str], tuple[str, str, str] | None] = {}
     weeks: dict[str, str] = {}
@@ -129,6 +126,29 @@ def contact_frequency_indexed(
             label = weeks[label]
         counts[(resolved[0], label, resolved[1], resolved[2])] += n
     return _rows(counts)
+
+
+def zone_offsets(index: Index, tz: ZoneInfo) -> list[tuple[str, int, str, int]] | None:
+    """The zone's UTC offsets for every UTC hour holding a dated contact (see :func:`_hour_offsets`);
+    None when a timestamp is not in this tool's own form or a local time falls outside 1001-9998."""
+    offsets = []
+    for hour, odd in index.contact_hours(CONTACT_KINDS):
+        found = _hour_offsets(hour, tz) if not odd else None
+        if found is None:
+            return None
+        offsets.append(found)
+    return offsets
+
+
+def resolved_keys(
+    index: Index, resolver: Resolver, superseded: Collection[str] = ()
+) -> Iterator[tuple[tuple[str, str, str, str, str, str], tuple[str, str, str]]]:
+    """Each distinct resolution key of the timeline's contacts and its (person, platform, direction);
+    keys whose events the timeline hides (``superseded`` artefacts) are left out."""
+    for key in index.contact_keys(CONTACT_KINDS, resolver_extra()):
+        resolved = _resolve_key(key, resolver, superseded)
+        if resolved is not None:
+            yield key, resolved
 
 
 def _hour_offsets(hour: str, tz: ZoneInfo) -> tuple[str, int, str, int] | None:
@@ -215,6 +235,34 @@ class HourWeekdayMatrix:
             "weekdays": list(WEEKDAYS),
             "counts": [list(row) for row in self.counts],
         }
+
+
+def hour_weekday_indexed(
+    index: Index,
+    resolver: Resolver,
+    tz: ZoneInfo,
+    *,
+    person: str = "",
+    direction: str = "incoming",
+    superseded: Collection[str] = (),
+) -> HourWeekdayMatrix | None:
+    """:func:`hour_weekday_matrix` of the timeline, counted by SQLite per (resolution key, local
+    weekday and hour) as :func:`contact_frequency_indexed` counts periods; None, and the caller
+    counts over the timeline, in the same cases."""
+    offsets = zone_offsets(index, tz)
+    if offsets is None:
+        return None
+    grid = [[0] * 24 for _ in range(7)]
+    who: dict[tuple[str, str, str, str, str, str], tuple[str, str, str] | None] = {}
+    for key, label, n in index.contact_groups(CONTACT_KINDS, resolver_extra(), offsets, "%w %H"):
+        if key not in who:
+            who[key] = _resolve_key(key, resolver, superseded)
+        resolved = who[key]
+        if resolved is None or (person and resolved[0] != person) or (direction and resolved[2] != direction):
+            continue
+        sunday_first, hour = label.split()
+        grid[(int(sunday_first) + 6) % 7][int(hour)] += n  # strftime's %w counts from Sunday
+    return HourWeekdayMatrix(person, direction, tuple(tuple(row) for row in grid))
 
 
 def hour_weekday_matrix(

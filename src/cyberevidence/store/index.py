@@ -11,7 +11,7 @@ import contextlib
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -66,6 +66,11 @@ PROVENANCE_FIELDS = (
     "path_in_parent",
     "note",
 )
+
+
+def _key_paths(extra_keys: Iterable[str]) -> list[str]:
+    """The JSON paths of a resolution key's last part (see :meth:`Index.contact_groups`)."""
+    return ["$.direction", "$.recipients", "$.person", *(f"$.extra.{k}" for k in extra_keys if k.isidentifier())]
 
 
 class Index:
@@ -350,7 +355,7 @@ class Index:
         period. The caller checks that every timestamp is in this tool's form (:meth:`contact_hours`).
         """
         kind_list = list(kinds)
-        paths = ["$.direction", "$.recipients", "$.person", *(f"$.extra.{k}" for k in extra_keys if k.isidentifier())]
+        paths = _key_paths(extra_keys)
         db = self.db
         db.execute("DROP TABLE IF EXISTS temp.contact_offsets")
         db.execute("CREATE TEMP TABLE contact_offsets(hour TEXT PRIMARY KEY, off INTEGER, at TEXT, off2 INTEGER)")
@@ -371,6 +376,94 @@ class Index:
                 yield key, str(row[6]), int(row[7])
         finally:
             db.execute("DROP TABLE IF EXISTS temp.contact_offsets")
+
+    def contact_keys(self, kinds: Iterable[str], extra_keys: Iterable[str]) -> Iterator[tuple[str, str, str, str, str, str]]:
+        """The distinct resolution keys (see :meth:`contact_groups`) of timeline events of ``kinds``,
+        dated or not: one grouped statement, so each key is resolved once, never each event."""
+        kind_list = list(kinds)
+        paths = _key_paths(extra_keys)
+        sql = (
+            "SELECT DISTINCT e.platform, e.kind, e.sender, e.thread, e.source_sha256,"
+            f" json_extract(e.record, {', '.join('?' * len(paths))}) FROM events e"
+            " WHERE e.event_id NOT IN (SELECT event_id FROM event_merges)"
+            f" AND e.kind IN ({','.join('?' * len(kind_list))})"
+        )
+        for row in self.db.execute(sql, [*paths, *kind_list]):
+            yield (str(row[0]), str(row[1]), str(row[2]), str(row[3]), str(row[4]), str(row[5]))
+
+    def contact_rows(
+        self,
+        kinds: Iterable[str],
+        extra_keys: Iterable[str],
+        offsets: Iterable[tuple[str, int, str, int]],
+        keys: Iterable[tuple[tuple[str, str, str, str, str, str], int, int]],
+        *,
+        text_kinds: Iterable[str] = (),
+        text_filter: Callable[[str], bool] | None = None,
+    ) -> Iterator[tuple[int, str, str, str, str, str, int | None, int, str | None]]:
+        """The timeline events of ``kinds`` whose resolution key is one of ``keys``, in timeline order.
+
+        ``keys`` gives (key, tag, wants): ``wants`` 0 for no text, 1 for the text of events of
+        ``text_kinds``, 2 for events whose text passes ``text_filter`` only (with their text;
+        dated events only). Each row is (tag, timestamp, event_id, platform, kind, local
+        ``YYYY-MM-DD HH`` or "", UTC milliseconds since 1970 or None, 1 for a missed call else 0,
+        text or None). Dated events come first (by timestamp, then id), then undated ones by id,
+        as :meth:`iter_events` gives them; ``offsets`` is as for :meth:`contact_groups`.
+        """
+        kind_list, text_list = list(kinds), list(text_kinds)
+        paths = _key_paths(extra_keys)
+        db = self.db
+        db.execute("DROP TABLE IF EXISTS temp.contact_offsets")
+        db.execute("DROP TABLE IF EXISTS temp.contact_keys")
+        db.execute("CREATE TEMP TABLE contact_offsets(hour TEXT PRIMARY KEY, off INTEGER, at TEXT, off2 INTEGER)")
+        db.execute(
+            "CREATE TEMP TABLE contact_keys(platform TEXT, kind TEXT, sender TEXT, thread TEXT, source TEXT, k TEXT,"
+            " tag INTEGER, wants INTEGER, PRIMARY KEY(platform, kind, sender, thread, source, k))"
+        )
+        db.create_function("ce_text_filter", 1, lambda t: bool(text_filter and isinstance(t, str) and text_filter(t)),
+                           deterministic=True)
+        try:
+            db.executemany("INSERT INTO temp.contact_offsets VALUES(?,?,?,?)", offsets)
+            db.executemany("INSERT OR REPLACE INTO temp.contact_keys VALUES(?,?,?,?,?,?,?,?)",
+                           ((*key, tag, wants) for key, tag, wants in keys))
+            kinds_in = ",".join("?" * len(kind_list))
+            texts_in = ",".join("?" * len(text_list)) or "NULL"
+            join = (
+                " FROM events e JOIN temp.contact_keys t ON t.platform = e.platform AND t.kind = e.kind"
+                " AND t.sender = e.sender AND t.thread = e.thread AND t.source = e.source_sha256"
+                f" AND t.k = json_extract(e.record, {', '.join('?' * len(paths))})"
+            )
+            missed = (
+                "(e.kind = 'call' AND (coalesce(json_extract(e.record, '$.call_type') IN ('missed', 'rejected', 'blocked'), 0)"
+                " OR coalesce(json_type(e.record, '$.extra.missed') = 'true', 0)))"
+            )
+            text = (
+                f"CASE WHEN t.wants = 2 OR (t.wants = 1 AND e.kind IN ({texts_in}))"
+                " THEN json_extract(e.record, '$.text') END"
+            )
+            where = f" WHERE e.event_id NOT IN (SELECT event_id FROM event_merges) AND e.kind IN ({kinds_in})"
+            dated = (
+                f"SELECT t.tag, e.timestamp, e.event_id, e.platform, e.kind,"
+                " strftime('%Y-%m-%d %H', e.timestamp, (CASE WHEN z.at != '' AND e.timestamp >= z.at THEN z.off2"
+                " ELSE z.off END) || ' seconds'),"
+                " CAST(round((julianday(e.timestamp) - 2440587.5) * 86400000.0) AS INTEGER),"
+                f" {missed}, {text}{join}"
+                " JOIN temp.contact_offsets z ON z.hour = substr(e.timestamp, 1, 13)"
+                f"{where} AND e.timestamp > '' AND (t.wants != 2 OR ce_text_filter(json_extract(e.record, '$.text')))"
+                " ORDER BY e.timestamp, e.event_id"
+            )
+            undated = (
+                f"SELECT t.tag, e.timestamp, e.event_id, e.platform, e.kind, '', NULL, {missed}, NULL{join}"
+                f"{where} AND e.timestamp = '' AND t.wants != 2 ORDER BY e.event_id"
+            )
+            for row in db.execute(dated, [*text_list, *paths, *kind_list]):
+                yield (int(row[0]), str(row[1]), str(row[2]), str(row[3]), str(row[4]), str(row[5] or ""),
+                       None if row[6] is None else int(row[6]), int(row[7] or 0), row[8])
+            for row in db.execute(undated, [*paths, *kind_list]):
+                yield (int(row[0]), str(row[1]), str(row[2]), str(row[3]), str(row[4]), "", None, int(row[7] or 0), None)
+        finally:
+            db.execute("DROP TABLE IF EXISTS temp.contact_offsets")
+            db.execute("DROP TABLE IF EXISTS temp.contact_keys")
 
     def threads(self) -> dict[str, set[str]]:
         """Senders seen in each (platform, thread), to find a 1:1 chat's other party."""
