@@ -40,7 +40,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from cyberevidence.analysis.contacts import CONTACT_KINDS, resolved_keys, resolver_extra, zone_offsets
+from cyberevidence.analysis.contacts import CONTACT_KINDS, keys_usable, resolved_keys, zone_offsets
 from cyberevidence.analysis.event_ids import EventIds, IdColumn, positions
 from cyberevidence.events import Event, format_utc
 from cyberevidence.people import People, Person
@@ -621,12 +621,12 @@ def course_of_conduct_indexed(
     if not subjects:
         return []
     offsets = zone_offsets(index, tz)
-    if offsets is None:
+    if offsets is None or not keys_usable(index):
         return None
     victims = {p.name for p in people.victims}
     slot = {p.name: i for i, p in enumerate(subjects)}
     mentions = [rx for rx in (_mentions(p) for p in subjects) if rx is not None]
-    keys: list[tuple[tuple[str, str, str, str, str, str], int, int]] = []
+    keys: list[tuple[int, int, int]] = []
     for key, (person, _platform, direction) in resolved_keys(index, resolver, superseded):
         if person in slot and direction in ("incoming", "outgoing"):
             keys.append((key, 2 * slot[person] + (direction == "outgoing"), int(direction == "outgoing")))
@@ -642,8 +642,7 @@ def course_of_conduct_indexed(
     def mentioned(text: str) -> bool:
         return any(rx.search(text) for rx in mentions)
 
-    rows = index.contact_rows(CONTACT_KINDS, resolver_extra(), offsets, keys, text_kinds=_STOP_KINDS,
-                              text_filter=mentioned)
+    rows = index.contact_rows(CONTACT_KINDS, offsets, keys, text_kinds=_STOP_KINDS, text_filter=mentioned)
     for tag, stamp, event_id, platform, kind, local, ms, missed, text in rows:
         if not stamp:
             undated[tag // 2][tag % 2].append(event_id)

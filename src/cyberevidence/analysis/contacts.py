@@ -108,15 +108,15 @@ def contact_frequency_indexed(
     if by not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}")
     offsets = zone_offsets(index, tz)
-    if offsets is None:
+    if offsets is None or not keys_usable(index):
         return None
+    who = dict(resolved_keys(index, resolver, superseded))
     counts: Counter[tuple[str, str, str, str]] = Counter()
-    who: dict[tuple[str, str, str, str, str, str], tuple[str, str, str] | None] = {}
     weeks: dict[str, str] = {}
-    for key, label, n in index.contact_groups(CONTACT_KINDS, resolver_extra(), offsets, _SQL_LABEL[by]):
-        if key not in who:
-            who[key] = _resolve_key(key, resolver, superseded)
-        resolved = who[key]
+    for rkey, label, n in index.contact_groups(CONTACT_KINDS, offsets, _SQL_LABEL[by]):
+        if rkey is None:
+            return None  # an event written without its key: the timeline's own reading counts
+        resolved = who.get(rkey)
         if resolved is None or (person and resolved[0] != person):
             continue
         if by == "week":
@@ -140,15 +140,23 @@ def zone_offsets(index: Index, tz: ZoneInfo) -> list[tuple[str, int, str, int]] 
     return offsets
 
 
+def keys_usable(index: Index) -> bool:
+    """Whether the index's stored resolution keys hold exactly what person resolution reads (an
+    index of an older schema has none: it is then counted per event)."""
+    from cyberevidence.store.index import KEY_EXTRAS
+
+    return index.keyed and resolver_extra() == KEY_EXTRAS
+
+
 def resolved_keys(
     index: Index, resolver: Resolver, superseded: Collection[str] = ()
-) -> Iterator[tuple[tuple[str, str, str, str, str, str], tuple[str, str, str]]]:
-    """Each distinct resolution key of the timeline's contacts and its (person, platform, direction);
-    keys whose events the timeline hides (``superseded`` artefacts) are left out."""
-    for key in index.contact_keys(CONTACT_KINDS, resolver_extra()):
+) -> Iterator[tuple[int, tuple[str, str, str]]]:
+    """Each stored resolution key of a contact kind (its id) and its (person, platform, direction),
+    each resolved once; keys whose events the timeline hides (``superseded`` artefacts) are left out."""
+    for rkey, key in index.contact_keys(CONTACT_KINDS):
         resolved = _resolve_key(key, resolver, superseded)
         if resolved is not None:
-            yield key, resolved
+            yield rkey, resolved
 
 
 def _hour_offsets(hour: str, tz: ZoneInfo) -> tuple[str, int, str, int] | None:
@@ -250,14 +258,14 @@ def hour_weekday_indexed(
     weekday and hour) as :func:`contact_frequency_indexed` counts periods; None, and the caller
     counts over the timeline, in the same cases."""
     offsets = zone_offsets(index, tz)
-    if offsets is None:
+    if offsets is None or not keys_usable(index):
         return None
+    who = dict(resolved_keys(index, resolver, superseded))
     grid = [[0] * 24 for _ in range(7)]
-    who: dict[tuple[str, str, str, str, str, str], tuple[str, str, str] | None] = {}
-    for key, label, n in index.contact_groups(CONTACT_KINDS, resolver_extra(), offsets, "%w %H"):
-        if key not in who:
-            who[key] = _resolve_key(key, resolver, superseded)
-        resolved = who[key]
+    for rkey, label, n in index.contact_groups(CONTACT_KINDS, offsets, "%w %H"):
+        if rkey is None:
+            return None
+        resolved = who.get(rkey)
         if resolved is None or (person and resolved[0] != person) or (direction and resolved[2] != direction):
             continue
         sunday_first, hour = label.split()

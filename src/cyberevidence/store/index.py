@@ -20,7 +20,9 @@ from cyberevidence.errors import StorageFullError, is_storage_full, storage_full
 from cyberevidence.events import Event, ParseWarning, SourceRef
 from cyberevidence.store import reconcile
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+#: The first schema whose events carry a resolution key (``events.rkey``, see :meth:`Index.add_events`).
+KEYED_SCHEMA = 3
 #: The writer's SQLite page cache, in KiB.
 WRITE_CACHE_KIB = 32768
 
@@ -42,7 +44,10 @@ CREATE TABLE IF NOT EXISTS parses(
   event_count INTEGER NOT NULL, warning_count INTEGER NOT NULL, custody_seq INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS events(
   event_id TEXT PRIMARY KEY, timestamp TEXT NOT NULL, platform TEXT NOT NULL, kind TEXT NOT NULL,
-  sender TEXT NOT NULL, thread TEXT NOT NULL, source_sha256 TEXT NOT NULL, record TEXT NOT NULL);
+  sender TEXT NOT NULL, thread TEXT NOT NULL, source_sha256 TEXT NOT NULL, record TEXT NOT NULL, rkey INTEGER);
+CREATE TABLE IF NOT EXISTS resolution_keys(
+  id INTEGER PRIMARY KEY, platform TEXT NOT NULL, kind TEXT NOT NULL, sender TEXT NOT NULL, thread TEXT NOT NULL,
+  source_sha256 TEXT NOT NULL, facts TEXT NOT NULL, UNIQUE(platform, kind, sender, thread, source_sha256, facts));
 CREATE INDEX IF NOT EXISTS events_ts ON events(timestamp, event_id);
 CREATE INDEX IF NOT EXISTS events_source ON events(source_sha256, event_id);
 CREATE TABLE IF NOT EXISTS event_sources(
@@ -68,9 +73,13 @@ PROVENANCE_FIELDS = (
 )
 
 
-def _key_paths(extra_keys: Iterable[str]) -> list[str]:
-    """The JSON paths of a resolution key's last part (see :meth:`Index.contact_groups`)."""
-    return ["$.direction", "$.recipients", "$.person", *(f"$.extra.{k}" for k in extra_keys if k.isidentifier())]
+#: The ``extra`` fields of a resolution key, after direction, recipients and person. They must be
+#: the ones person resolution reads (``analysis.contacts.resolver_extra``), which the set-based
+#: analysis checks before it reads the stored keys.
+KEY_EXTRAS = (
+    "from_id", "sender_id", "sender_jid", "sender_username", "author_id", "sender_service_id",
+    "person", "chat_id", "chat_type", "chat_jid", "thread_from",
+)
 
 
 class Index:
@@ -94,7 +103,17 @@ class Index:
                 self.db.executescript(_SCHEMA)
                 self.db.executescript(reconcile.SCHEMA)
                 self.db.execute("INSERT OR IGNORE INTO meta VALUES('schema_version', ?)", (str(SCHEMA_VERSION),))
+                if "rkey" not in {r[1] for r in self.db.execute("PRAGMA table_info(events)")}:
+                    # An index of an older schema keeps its own digest rule (index_digest.py) and is
+                    # read by the per-event paths; ``rebuild`` makes it a keyed one.
+                    self.db.execute("ALTER TABLE events ADD COLUMN rkey INTEGER")
                 self.db.commit()
+        # Temporary tables (the analysis queries' key and offset lists) in memory, not in a file.
+        self.db.execute("PRAGMA temp_store=MEMORY")
+        row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        #: Whether every event carries its resolution key (``events.rkey``): the set-based analysis reads it.
+        self.keyed = row is not None and str(row[0]).isdigit() and int(row[0]) >= KEYED_SCHEMA
+        self._keys: dict[tuple[Any, ...], int] = {}
         self.db.row_factory = sqlite3.Row
 
     def _schema_ready(self) -> bool:
@@ -115,6 +134,7 @@ class Index:
             self.db.commit()
         except BaseException as exc:
             self.db.rollback()
+            self._keys.clear()  # ids of resolution keys this transaction added are gone with it
             if isinstance(exc, sqlite3.Error) and is_storage_full(exc):  # SQLite's own; others name their file
                 raise storage_full(self.path, exc) from exc
             raise
@@ -226,11 +246,12 @@ class Index:
         batch = list(events)
         reconcile.add_keys(self.db, batch)
         dumps = json.dumps
+        rkey = self._resolution_key
         self.db.executemany(
-            "INSERT OR IGNORE INTO events VALUES(?,?,?,?,?,?,?,?)",
+            "INSERT OR IGNORE INTO events VALUES(?,?,?,?,?,?,?,?,?)",
             [
                 (ev.event_id, ev.timestamp_utc, ev.platform, ev.kind, ev.sender, ev.thread, ev.source.sha256,
-                 dumps(ev.to_record(), ensure_ascii=False, sort_keys=True))
+                 dumps(ev.to_record(), ensure_ascii=False, sort_keys=True), rkey(ev))
                 for ev in batch
             ],
         )
@@ -239,6 +260,29 @@ class Index:
             [(ev.event_id, ev.source.sha256, ev.source.locator) for ev in batch],
         )
         return len(batch)
+
+    def _resolution_key(self, ev: Event) -> int:
+        """The id of the event's resolution key: platform, kind, sender, thread, source artefact and
+        the facts person resolution reads (:data:`KEY_FACTS`), stored once per distinct key."""
+        extra = ev.extra
+        values = [ev.direction, ev.recipients, ev.person, *(extra.get(k) for k in KEY_EXTRAS)]
+        plain = all(v is None or type(v) is str for v in values[3:]) and all(type(r) is str for r in ev.recipients)
+        facts = None if plain else json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+        # Strings compare only with strings, so plain values are their own cache key; any other
+        # value is keyed by its JSON text (True is not 1 here, as it is in a Python dict).
+        cache = (ev.platform, ev.kind, ev.sender, ev.thread, ev.source.sha256, *values[:1], tuple(ev.recipients),
+                 *values[2:]) if plain else (ev.platform, ev.kind, ev.sender, ev.thread, ev.source.sha256, facts)
+        found = self._keys.get(cache)
+        if found is None:
+            if facts is None:
+                facts = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+            row = (ev.platform, ev.kind, ev.sender, ev.thread, ev.source.sha256, facts)
+            self.db.execute("INSERT OR IGNORE INTO resolution_keys(platform, kind, sender, thread, source_sha256, facts)"
+                            " VALUES(?,?,?,?,?,?)", row)
+            found = int(self.db.execute("SELECT id FROM resolution_keys WHERE platform=? AND kind=? AND sender=?"
+                                        " AND thread=? AND source_sha256=? AND facts=?", row).fetchone()[0])
+            self._keys[cache] = found
+        return found
 
     def has_event_source(self, event_id: str, sha256: str) -> bool:
         """Whether ``sha256`` already gave an event with this id (an identical earlier line)."""
@@ -336,103 +380,87 @@ class Index:
         for hour, odd in self.db.execute(sql, kind_list):
             yield str(hour), int(odd)
 
-    def contact_groups(
-        self,
-        kinds: Iterable[str],
-        extra_keys: Iterable[str],
-        offsets: Iterable[tuple[str, int, str, int]],
-        label: str,
-    ) -> Iterator[tuple[tuple[str, str, str, str, str, str], str, int]]:
-        """Dated timeline events of ``kinds`` counted per (resolution key, local period), in SQL.
-
-        The key is what person resolution reads: platform, kind, sender, thread, source artefact,
-        and one JSON array of direction, recipients, person and the ``extra`` fields
-        ``extra_keys`` (``json_extract`` of several paths keeps each value's JSON text exactly).
-        ``offsets`` gives, per UTC hour ``YYYY-MM-DDTHH``, the zone's UTC offset in seconds and,
-        when it changes within that hour, the instant ``YYYY-MM-DDTHH:MM:SS`` it changes and the
-        offset from then on. The period is ``strftime(label)`` of the local time. Merged twins
-        are left out as on the timeline; undated events (an empty or NULL timestamp) are in no
-        period. The caller checks that every timestamp is in this tool's form (:meth:`contact_hours`).
-        """
+    def contact_keys(self, kinds: Iterable[str]) -> Iterator[tuple[int, tuple[str, str, str, str, str, str]]]:
+        """Every stored resolution key of ``kinds``: (id, (platform, kind, sender, thread, source
+        artefact, facts)), where facts is one JSON array of direction, recipients, person and the
+        :data:`KEY_EXTRAS` fields. A keyed index only (:attr:`keyed`); keys no event uses any more
+        (after a re-parse) are harmless: they match no row of :meth:`contact_groups`."""
         kind_list = list(kinds)
-        paths = _key_paths(extra_keys)
+        sql = (
+            "SELECT id, platform, kind, sender, thread, source_sha256, facts FROM resolution_keys"
+            f" WHERE kind IN ({','.join('?' * len(kind_list))})"
+        )
+        for row in self.db.execute(sql, kind_list):
+            yield int(row[0]), (str(row[1]), str(row[2]), str(row[3]), str(row[4]), str(row[5]), str(row[6]))
+
+    @contextmanager
+    def _offsets(self, offsets: Iterable[tuple[str, int, str, int]]) -> Iterator[None]:
         db = self.db
         db.execute("DROP TABLE IF EXISTS temp.contact_offsets")
         db.execute("CREATE TEMP TABLE contact_offsets(hour TEXT PRIMARY KEY, off INTEGER, at TEXT, off2 INTEGER)")
         try:
             db.executemany("INSERT INTO temp.contact_offsets VALUES(?,?,?,?)", offsets)
-            sql = (
-                "SELECT e.platform, e.kind, e.sender, e.thread, e.source_sha256,"
-                f" json_extract(e.record, {', '.join('?' * len(paths))}) AS k,"
-                " strftime(?, e.timestamp, (CASE WHEN z.at != '' AND e.timestamp >= z.at THEN z.off2 ELSE z.off END)"
-                " || ' seconds') AS p, COUNT(*)"
-                " FROM events e JOIN temp.contact_offsets z ON z.hour = substr(e.timestamp, 1, 13)"
-                " WHERE e.event_id NOT IN (SELECT event_id FROM event_merges)"
-                " AND e.timestamp IS NOT NULL AND e.timestamp != ''"
-                f" AND e.kind IN ({','.join('?' * len(kind_list))}) GROUP BY 1, 2, 3, 4, 5, 6, 7"
-            )
-            for row in db.execute(sql, [*paths, label, *kind_list]):
-                key = (str(row[0]), str(row[1]), str(row[2]), str(row[3]), str(row[4]), str(row[5]))
-                yield key, str(row[6]), int(row[7])
+            yield
         finally:
             db.execute("DROP TABLE IF EXISTS temp.contact_offsets")
 
-    def contact_keys(self, kinds: Iterable[str], extra_keys: Iterable[str]) -> Iterator[tuple[str, str, str, str, str, str]]:
-        """The distinct resolution keys (see :meth:`contact_groups`) of timeline events of ``kinds``,
-        dated or not: one grouped statement, so each key is resolved once, never each event."""
+    #: The local time of ``e.timestamp`` as SQLite date-time modifiers, from ``temp.contact_offsets``.
+    _LOCAL = "e.timestamp, (CASE WHEN z.at != '' AND e.timestamp >= z.at THEN z.off2 ELSE z.off END) || ' seconds'"
+
+    def contact_groups(
+        self, kinds: Iterable[str], offsets: Iterable[tuple[str, int, str, int]], label: str
+    ) -> Iterator[tuple[int | None, str, int]]:
+        """Dated timeline events of ``kinds`` counted per (resolution key id, local period), in SQL.
+
+        ``offsets`` gives, per UTC hour ``YYYY-MM-DDTHH``, the zone's UTC offset in seconds and,
+        when it changes within that hour, the instant ``YYYY-MM-DDTHH:MM:SS`` it changes and the
+        offset from then on. The period is ``strftime(label)`` of the local time. Merged twins
+        are left out as on the timeline; undated events (an empty timestamp) are in no period.
+        The caller checks that every timestamp is in this tool's form (:meth:`contact_hours`).
+        A keyed index only; an event without a key (never written so) comes with the id None.
+        """
         kind_list = list(kinds)
-        paths = _key_paths(extra_keys)
         sql = (
-            "SELECT DISTINCT e.platform, e.kind, e.sender, e.thread, e.source_sha256,"
-            f" json_extract(e.record, {', '.join('?' * len(paths))}) FROM events e"
-            " WHERE e.event_id NOT IN (SELECT event_id FROM event_merges)"
-            f" AND e.kind IN ({','.join('?' * len(kind_list))})"
+            f"SELECT e.rkey, strftime(?, {self._LOCAL}) AS p, COUNT(*)"
+            " FROM events e JOIN temp.contact_offsets z ON z.hour = substr(e.timestamp, 1, 13)"
+            " WHERE e.event_id NOT IN (SELECT event_id FROM event_merges) AND e.timestamp != ''"
+            f" AND e.kind IN ({','.join('?' * len(kind_list))}) GROUP BY 1, 2"
         )
-        for row in self.db.execute(sql, [*paths, *kind_list]):
-            yield (str(row[0]), str(row[1]), str(row[2]), str(row[3]), str(row[4]), str(row[5]))
+        cur = self.db.cursor()
+        cur.row_factory = None
+        with self._offsets(offsets):
+            for rkey, period, n in cur.execute(sql, [label, *kind_list]):
+                yield (None if rkey is None else int(rkey)), str(period), int(n)
 
     def contact_rows(
         self,
         kinds: Iterable[str],
-        extra_keys: Iterable[str],
         offsets: Iterable[tuple[str, int, str, int]],
-        keys: Iterable[tuple[tuple[str, str, str, str, str, str], int, int]],
+        keys: Iterable[tuple[int, int, int]],
         *,
         text_kinds: Iterable[str] = (),
         text_filter: Callable[[str], bool] | None = None,
     ) -> Iterator[tuple[int, str, str, str, str, str, int | None, int, str | None]]:
         """The timeline events of ``kinds`` whose resolution key is one of ``keys``, in timeline order.
 
-        ``keys`` gives (key, tag, wants): ``wants`` 0 for no text, 1 for the text of events of
-        ``text_kinds``, 2 for events whose text passes ``text_filter`` only (with their text;
-        dated events only). Each row is (tag, timestamp, event_id, platform, kind, local
-        ``YYYY-MM-DD HH`` or "", UTC milliseconds since 1970 or None, 1 for a missed call else 0,
-        text or None). Dated events come first (by timestamp, then id), then undated ones by id,
-        as :meth:`iter_events` gives them; ``offsets`` is as for :meth:`contact_groups`.
+        ``keys`` gives (key id, tag, wants): ``wants`` 0 for no text, 1 for the text of events of
+        ``text_kinds``, 2 for the dated events whose text passes ``text_filter`` only (with their
+        text). Each row is (tag, timestamp, event_id, platform, kind, local ``YYYY-MM-DD HH`` or
+        "", UTC milliseconds since 1970 or None, 1 for a missed call else 0, text or None). Dated
+        events come first (by timestamp, then id), then undated ones by id, as :meth:`iter_events`
+        gives them; ``offsets`` is as for :meth:`contact_groups`. A keyed index only.
         """
         kind_list, text_list = list(kinds), list(text_kinds)
-        paths = _key_paths(extra_keys)
         db = self.db
-        db.execute("DROP TABLE IF EXISTS temp.contact_offsets")
         db.execute("DROP TABLE IF EXISTS temp.contact_keys")
-        db.execute("CREATE TEMP TABLE contact_offsets(hour TEXT PRIMARY KEY, off INTEGER, at TEXT, off2 INTEGER)")
-        db.execute(
-            "CREATE TEMP TABLE contact_keys(platform TEXT, kind TEXT, sender TEXT, thread TEXT, source TEXT, k TEXT,"
-            " tag INTEGER, wants INTEGER, PRIMARY KEY(platform, kind, sender, thread, source, k))"
-        )
+        db.execute("CREATE TEMP TABLE contact_keys(id INTEGER PRIMARY KEY, tag INTEGER, wants INTEGER)")
         db.create_function("ce_text_filter", 1, lambda t: bool(text_filter and isinstance(t, str) and text_filter(t)),
                            deterministic=True)
         try:
-            db.executemany("INSERT INTO temp.contact_offsets VALUES(?,?,?,?)", offsets)
-            db.executemany("INSERT OR REPLACE INTO temp.contact_keys VALUES(?,?,?,?,?,?,?,?)",
-                           ((*key, tag, wants) for key, tag, wants in keys))
+            db.executemany("INSERT OR REPLACE INTO temp.contact_keys VALUES(?,?,?)", keys)
             kinds_in = ",".join("?" * len(kind_list))
             texts_in = ",".join("?" * len(text_list)) or "NULL"
-            join = (
-                " FROM events e JOIN temp.contact_keys t ON t.platform = e.platform AND t.kind = e.kind"
-                " AND t.sender = e.sender AND t.thread = e.thread AND t.source = e.source_sha256"
-                f" AND t.k = json_extract(e.record, {', '.join('?' * len(paths))})"
-            )
+            join = " FROM events e JOIN temp.contact_keys t ON t.id = e.rkey"
             missed = (
                 "(e.kind = 'call' AND (coalesce(json_extract(e.record, '$.call_type') IN ('missed', 'rejected', 'blocked'), 0)"
                 " OR coalesce(json_type(e.record, '$.extra.missed') = 'true', 0)))"
@@ -443,9 +471,7 @@ class Index:
             )
             where = f" WHERE e.event_id NOT IN (SELECT event_id FROM event_merges) AND e.kind IN ({kinds_in})"
             dated = (
-                f"SELECT t.tag, e.timestamp, e.event_id, e.platform, e.kind,"
-                " strftime('%Y-%m-%d %H', e.timestamp, (CASE WHEN z.at != '' AND e.timestamp >= z.at THEN z.off2"
-                " ELSE z.off END) || ' seconds'),"
+                f"SELECT t.tag, e.timestamp, e.event_id, e.platform, e.kind, strftime('%Y-%m-%d %H', {self._LOCAL}),"
                 " CAST(round((julianday(e.timestamp) - 2440587.5) * 86400000.0) AS INTEGER),"
                 f" {missed}, {text}{join}"
                 " JOIN temp.contact_offsets z ON z.hour = substr(e.timestamp, 1, 13)"
@@ -456,13 +482,12 @@ class Index:
                 f"SELECT t.tag, e.timestamp, e.event_id, e.platform, e.kind, '', NULL, {missed}, NULL{join}"
                 f"{where} AND e.timestamp = '' AND t.wants != 2 ORDER BY e.event_id"
             )
-            for row in db.execute(dated, [*text_list, *paths, *kind_list]):
-                yield (int(row[0]), str(row[1]), str(row[2]), str(row[3]), str(row[4]), str(row[5] or ""),
-                       None if row[6] is None else int(row[6]), int(row[7] or 0), row[8])
-            for row in db.execute(undated, [*paths, *kind_list]):
-                yield (int(row[0]), str(row[1]), str(row[2]), str(row[3]), str(row[4]), "", None, int(row[7] or 0), None)
+            cur = db.cursor()
+            cur.row_factory = None  # plain tuples: a row object per event costs more than the row
+            with self._offsets(offsets):
+                yield from cur.execute(dated, [*text_list, *kind_list])
+            yield from cur.execute(undated, kind_list)
         finally:
-            db.execute("DROP TABLE IF EXISTS temp.contact_offsets")
             db.execute("DROP TABLE IF EXISTS temp.contact_keys")
 
     def threads(self) -> dict[str, set[str]]:
