@@ -16,10 +16,10 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
-from cyberevidence.events import Event
+from cyberevidence.events import Event, SourceRef
 
 if TYPE_CHECKING:
     from cyberevidence.analysis.resolve import Resolver
@@ -200,12 +200,18 @@ def _resolve_key(
     if source in superseded:
         return None
     direction, recipients, person, *extras = json.loads(values)
-    record: dict[str, Any] = {"platform": platform, "kind": kind, "sender": sender, "thread": thread}
-    record["extra"] = {k: v for k, v in zip(resolver_extra(), extras, strict=True) if v is not None}
-    for name, value in (("direction", direction), ("recipients", recipients), ("person", person)):
-        if value is not None:
-            record[name] = value
-    ev = Event.from_record({**record, "timestamp": None, "source": {"sha256": source, "locator": ""}})
+    ev = Event(
+        timestamp=None,
+        platform=platform,
+        kind=kind,
+        source=SourceRef(source, ""),
+        sender=sender,
+        recipients=list(recipients) if recipients is not None else [],
+        thread=thread,
+        direction="unknown" if direction is None else direction,
+        person="" if person is None else person,
+        extra={k: v for k, v in zip(resolver_extra(), extras, strict=True) if v is not None},
+    )
     resolver.resolve(ev)
     return ev.person, ev.platform, ev.direction
 

@@ -48,7 +48,8 @@ CREATE TABLE IF NOT EXISTS events(
 CREATE TABLE IF NOT EXISTS resolution_keys(
   id INTEGER PRIMARY KEY, platform TEXT NOT NULL, kind TEXT NOT NULL, sender TEXT NOT NULL, thread TEXT NOT NULL,
   source_sha256 TEXT NOT NULL, facts TEXT NOT NULL, UNIQUE(platform, kind, sender, thread, source_sha256, facts));
-CREATE INDEX IF NOT EXISTS events_ts ON events(timestamp, event_id);
+CREATE INDEX IF NOT EXISTS events_ts ON events(timestamp, event_id, kind, rkey, platform);
+CREATE INDEX IF NOT EXISTS events_rkey ON events(rkey);
 CREATE INDEX IF NOT EXISTS events_source ON events(source_sha256, event_id);
 CREATE TABLE IF NOT EXISTS event_sources(
   event_id TEXT NOT NULL, sha256 TEXT NOT NULL, locator TEXT NOT NULL,
@@ -108,8 +109,6 @@ class Index:
                     # read by the per-event paths; ``rebuild`` makes it a keyed one.
                     self.db.execute("ALTER TABLE events ADD COLUMN rkey INTEGER")
                 self.db.commit()
-        # Temporary tables (the analysis queries' key and offset lists) in memory, not in a file.
-        self.db.execute("PRAGMA temp_store=MEMORY")
         row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         #: Whether every event carries its resolution key (``events.rkey``): the set-based analysis reads it.
         self.keyed = row is not None and str(row[0]).isdigit() and int(row[0]) >= KEYED_SCHEMA
@@ -493,9 +492,14 @@ class Index:
     def threads(self) -> dict[str, set[str]]:
         """Senders seen in each (platform, thread), to find a 1:1 chat's other party."""
         out: dict[str, set[str]] = {}
-        for platform, thread, sender in self.db.execute(
-            "SELECT DISTINCT platform, thread, sender FROM events WHERE sender != ''"
-        ):
+        # A keyed index answers from its resolution keys (one per distinct sender and thread, each
+        # still named by an event), not from a scan of every event.
+        sql = (
+            "SELECT DISTINCT platform, thread, sender FROM resolution_keys k WHERE sender != ''"
+            " AND EXISTS (SELECT 1 FROM events e WHERE e.rkey = k.id)"
+            if self.keyed else "SELECT DISTINCT platform, thread, sender FROM events WHERE sender != ''"
+        )
+        for platform, thread, sender in self.db.execute(sql):
             out.setdefault(f"{platform}\x1f{thread}", set()).add(sender)
         return out
 
