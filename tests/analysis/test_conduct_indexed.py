@@ -166,7 +166,7 @@ def test_event_ids_read_on_demand_compare_as_the_tuple() -> None:
     assert everything == tuple(ids) and tuple(ids) == everything and list(everything) == ids
     assert everything[1:3] == ("E-1", ids[2]) and everything[-1] == ids[-1] and len(everything) == 5
     picked = EventIds(column, positions([4, 0]))
-    assert picked == (ids[4], ids[0]) and picked != (ids[0], ids[4]) and picked + ("x",) == (ids[4], ids[0], "x")
+    assert picked == (ids[4], ids[0]) and picked != (ids[0], ids[4]) and picked.__add__(("x",)) == (ids[4], ids[0], "x")
     assert hash(picked) == hash((ids[4], ids[0])) and EventIds(column, positions()) == ()
     with pytest.raises(IndexError):
         column[5]

@@ -6,8 +6,8 @@ changed, a digest of exactly those rows; ``verify`` recomputes it. The rule (doc
 "The index"):
 
 * an artefact *owns* the ``events`` rows whose ``source_sha256`` is its SHA-256 (the source
-  that first gave the event), with the resolution key each names, its own ``event_sources`` (``seen_in``) rows, the ``event_merges``
-  rows of the events it owns, its ``warnings`` and its ``parses`` row;
+  that first gave the event), with the resolution key each names, its own ``event_sources``
+  (``seen_in``) rows, the ``event_merges`` rows of the events it owns, its ``warnings`` and its ``parses`` row;
 * each row is written as one SQLite ``json_array(...)`` text and a newline, by the queries in
   :data:`DIGEST_QUERIES`, in that order, each in the order its ``ORDER BY`` gives, so the digest
   does not depend on the order rows were inserted, and an expert can recompute it with the
