@@ -39,7 +39,7 @@ from cyberevidence.analysis.contacts import (
     hour_weekday_matrix,
 )
 from cyberevidence.analysis.identities import IdentityLink, IdentitySuggestion, link_handles, suggest
-from cyberevidence.analysis.links import LinkSeen, find_links
+from cyberevidence.analysis.links import URL_HINTS, LinkSeen, find_links
 from cyberevidence.analysis.markers import MarkerEffect, marker_effects
 from cyberevidence.analysis.places import Place, find_places
 from cyberevidence.analysis.resolve import Resolver
@@ -777,6 +777,7 @@ class Case:
         until: str | None = None,
         platforms: Sequence[str] = (),
         kinds: Sequence[str] = (),
+        record_contains: Sequence[str] = (),
     ) -> Iterator[Event]:
         """Events across all sources in time order, with ``person`` and ``direction`` resolved.
 
@@ -785,6 +786,8 @@ class Case:
         events are compared with them as instants. A bad date raises
         :class:`~cyberevidence.dateargs.DateArgumentError`, a ``person`` the people file does not
         list :class:`~cyberevidence.people.UnknownPersonError`, both before anything is read.
+        ``record_contains``: only events whose stored record holds one of these strings (ASCII
+        letters in any case), a prefilter for a reader that needs no other event.
         """
         self._require_index()
         people = self.people()
@@ -796,7 +799,8 @@ class Case:
         sql_until = index_bound(hi + timedelta(seconds=1) if hi.microsecond else hi) if hi else ""
         resolver = Resolver(people, self.index.threads())
         superseded = self._superseded_records()
-        for ev in self.index.iter_events(since=index_bound(lo) if lo else "", until=sql_until, platforms=platforms):
+        for ev in self.index.iter_events(since=index_bound(lo) if lo else "", until=sql_until, platforms=platforms,
+                                         record_contains=record_contains):
             if exact and (ev.timestamp is None or (lo and ev.timestamp < lo) or (hi and ev.timestamp >= hi)):
                 continue
             if kinds and ev.kind not in kinds:
@@ -905,7 +909,7 @@ class Case:
 
     def links(self, *, person: str | None = None) -> Iterator[LinkSeen]:
         """Every URL in the case's messages, with its registered domain and any curated flag."""
-        return find_links(self.timeline(person=person))
+        return find_links(self.timeline(person=person, record_contains=URL_HINTS))
 
     def hour_weekday(self, *, person: str = "", direction: str = "incoming") -> HourWeekdayMatrix:
         """Contacts per local weekday and hour (7 x 24), for the heat map."""

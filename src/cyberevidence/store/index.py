@@ -322,7 +322,9 @@ class Index:
         return {r[0]: r[1] for r in self.db.execute("SELECT sha256, COUNT(*) FROM event_sources GROUP BY sha256")}
 
     # ---------------------------------------------------------------- queries
-    def iter_events(self, *, since: str = "", until: str = "", platforms: Iterable[str] = ()) -> Iterator[Event]:
+    def iter_events(
+        self, *, since: str = "", until: str = "", platforms: Iterable[str] = (), record_contains: Iterable[str] = ()
+    ) -> Iterator[Event]:
         """Events in timestamp order, each with every source it was seen in. Streams from SQLite.
 
         One statement reads the timeline: each event's sightings (its own ``event_sources`` rows
@@ -330,7 +332,9 @@ class Index:
         SQLite from the ``event_sources`` primary key, never by a query per event from Python.
         ``since``/``until`` compare as text. Undated events (``timestamp = ''``) come after every
         dated one, by event id, and a ``since`` or ``until`` bound leaves them out (docs/events.md
-        "Undated events"); each part is one statement read in index order.
+        "Undated events"); each part is one statement read in index order. ``record_contains``:
+        only events whose stored record holds one of these strings (ASCII letters in any case,
+        SQLite's ``LIKE``), a prefilter that spares decoding records a reader would skip.
         """
         # The union with merged twins' sources is only gathered for an event that has twins: the
         # EXISTS is one probe of event_merges_into, and the plain case half the work per event.
@@ -355,6 +359,10 @@ class Index:
         if plats:
             sql += f" AND e.platform IN ({','.join('?' * len(plats))})"
             args += plats
+        hints = [h for h in record_contains if h]
+        if hints:
+            sql += " AND (" + " OR ".join("e.record LIKE ? ESCAPE '\\'" for _ in hints) + ")"
+            args += ["%" + re.sub(r"([\\%_])", r"\\\1", h) + "%" for h in hints]
         statements = [sql + " AND e.timestamp > '' ORDER BY e.timestamp, e.event_id"]
         if not since and not until:
             statements.append(sql + " AND e.timestamp = '' ORDER BY e.event_id")
