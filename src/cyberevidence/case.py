@@ -40,7 +40,7 @@ from cyberevidence.analysis.contacts import (
 )
 from cyberevidence.analysis.identities import IdentityLink, IdentitySuggestion, link_handles, suggest
 from cyberevidence.analysis.links import URL_HINTS, LinkSeen, find_links
-from cyberevidence.analysis.markers import MarkerEffect, marker_effects
+from cyberevidence.analysis.markers import MarkerEffect, marker_effects, marker_effects_indexed
 from cyberevidence.analysis.places import Place, find_places
 from cyberevidence.analysis.resolve import Resolver
 from cyberevidence.archive import ArchiveLimits
@@ -853,8 +853,13 @@ class Case:
 
     def marker_effects(self) -> list[MarkerEffect]:
         """Contacts before and after each marker, and potential breaches after boundaries."""
-        subjects = [p.name for p in self.people().persons if p.role == "subject"]
-        return marker_effects(self.markers(), self.timeline(), subjects, self.suggestions())
+        self._require_index()
+        people = self.people()
+        subjects = [p.name for p in people.persons if p.role == "subject"]
+        markers, suggestions = self.markers(), self.suggestions()
+        found = marker_effects_indexed(self.index, Resolver(people, self.index.threads()), markers, subjects, suggestions,
+                                       superseded=self._superseded_records())
+        return marker_effects(markers, self.timeline(), subjects, suggestions) if found is None else found
 
     def identities(self) -> list[IdentityLink]:
         """Every account seen in the case that a certain rule links to a person, with the rule."""

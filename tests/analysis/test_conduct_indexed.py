@@ -170,3 +170,30 @@ def test_event_ids_read_on_demand_compare_as_the_tuple() -> None:
     assert hash(picked) == hash((ids[4], ids[0])) and EventIds(column, positions()) == ()
     with pytest.raises(IndexError):
         column[5]
+
+
+def test_set_based_marker_effects_equal_the_per_event_ones(tmp_path: Path) -> None:
+    from cyberevidence.analysis.identities import IdentitySuggestion
+    from cyberevidence.analysis.markers import marker_effects, marker_effects_indexed
+    from cyberevidence.records import make_marker
+
+    index = _index(tmp_path, _events(random.Random("markers"), 1500))
+    people, london = _people(), zone("Europe/London")
+    markers = [
+        make_marker("blocked", "2025-06-01T10:00", london),
+        make_marker("stop_request", "2025-09-15", london, person="Dana Okafor"),
+        make_marker("court_date", "2025-12-01T09:30", london, person="Mark Kell"),
+        make_marker("police_warning", "2026-01-10", london, person="Ann"),
+    ]
+    new_account = IdentitySuggestion("S1", "whatsapp", "Stranger", "Mark Kell", "new account after a stop", "test", "low")
+    other = IdentitySuggestion("S2", "sms", "Stranger", "Mark Kell", "same display name", "test", "low")
+    subjects = ["Mark Kell", "Dana Okafor"]
+    for superseded in (set(), {SHAS[1]}):
+        want = marker_effects(markers, _timeline(index, people, superseded), subjects, [new_account, other])
+        got = marker_effects_indexed(index, Resolver(people, index.threads()), markers, subjects, [new_account, other],
+                                     superseded=superseded)
+        assert got == want
+        assert [e.to_dict() for e in got] == [e.to_dict() for e in want]
+    assert want[0].before and want[0].after and any(b.attribution == "suggested" for b in want[0].breaches)
+    assert not want[2].breaches and want[2].after  # a court date is not a boundary
+    assert marker_effects_indexed(index, Resolver(people, index.threads()), [], subjects) == []

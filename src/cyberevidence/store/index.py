@@ -400,6 +400,10 @@ class Index:
         for row in self.db.execute(sql, kind_list):
             yield int(row[0]), (str(row[1]), str(row[2]), str(row[3]), str(row[4]), str(row[5]), str(row[6]))
 
+    def key_senders(self) -> dict[int, str]:
+        """The sender of each resolution key, by key id (a keyed index only)."""
+        return {int(r[0]): str(r[1]) for r in self.db.execute("SELECT id, sender FROM resolution_keys")}
+
     @contextmanager
     def _offsets(self, offsets: Iterable[tuple[str, int, str, int]]) -> Iterator[None]:
         db = self.db
