@@ -53,7 +53,7 @@ CREATE INDEX IF NOT EXISTS events_rkey ON events(rkey);
 CREATE INDEX IF NOT EXISTS events_source ON events(source_sha256, event_id);
 CREATE TABLE IF NOT EXISTS event_sources(
   event_id TEXT NOT NULL, sha256 TEXT NOT NULL, locator TEXT NOT NULL,
-  PRIMARY KEY(event_id, sha256, locator));
+  PRIMARY KEY(event_id, sha256, locator)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS event_sources_by_source ON event_sources(sha256, event_id, locator);
 CREATE TABLE IF NOT EXISTS warnings(
   id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, parser TEXT NOT NULL, code TEXT NOT NULL,
