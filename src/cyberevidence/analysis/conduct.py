@@ -548,6 +548,7 @@ _MICRO = timedelta(microseconds=1)
 #: The kinds whose outgoing text may be a stop request (as :func:`course_of_conduct` reads them).
 _STOP_KINDS = ("message", "email", "comment", "post")
 _OTHER = -1
+_CHUNK = 4096
 
 
 def _micros(moment: datetime) -> int:
@@ -581,14 +582,17 @@ class _Column:
             self.names.append(name)
         return found
 
-    def add(self, event_id: str, us: int, day: int, hour: int, platform: str, kind: str, missed: int) -> None:
-        self.ids.append(event_id)
-        self.us.append(us)
-        self.day.append(day)
-        self.hour.append(hour)
-        self.missed.append(missed)
-        self.platform.append(self.code(platform))
-        self.kind.append(self.code(kind))
+    def extend(self, rows: list[tuple[Any, ...]]) -> None:
+        """Append rows of :meth:`Index.contact_rows` (dated ones), column by column."""
+        _tags, _stamps, ids, platforms, kinds, days, hours, ms, missed, _texts = zip(*rows, strict=True)
+        self.ids.extend(ids)
+        self.us.extend([m * 1000 for m in ms])
+        self.day.extend(days)
+        self.hour.extend(hours)
+        self.missed.extend(missed)
+        code = self.code
+        self.platform.extend([code(p) for p in platforms])
+        self.kind.extend([code(k) for k in kinds])
 
     def __len__(self) -> int:
         return len(self.us)
@@ -637,27 +641,42 @@ def course_of_conduct_indexed(
     suggestions: list[list[StopSuggestion]] = [[] for _ in subjects]
     undated: list[tuple[list[str], list[str]]] = [([], []) for _ in subjects]
     others: list[tuple[str, str]] = []
-    days: dict[str, int] = {}
 
     def mentioned(text: str) -> bool:
         return any(rx.search(text) for rx in mentions)
 
-    rows = index.contact_rows(CONTACT_KINDS, offsets, keys, text_kinds=_STOP_KINDS, text_filter=mentioned)
-    for tag, stamp, event_id, platform, kind, local, ms, missed, text in rows:
-        if not stamp:
-            undated[tag // 2][tag % 2].append(event_id)
-            continue
-        if ms is None:
-            return None  # a time SQLite cannot read: the timeline's own reading decides
-        if tag == _OTHER:
-            others.append((event_id, text or ""))
-            continue
-        day = days.get(local[:10])
-        if day is None:
-            day = days[local[:10]] = date.fromisoformat(local[:10]).toordinal()
-        (replies if tag % 2 else contacts)[tag // 2].add(event_id, ms * 1000, day, int(local[11:13]), platform, kind, missed)
-        if tag % 2 and text and STOP_WORDS.search(text):
-            suggestions[tag // 2].append(StopSuggestion(event_id, _utc_text(ms * 1000), platform, text))
+    # Rows are gathered per destination and appended column by column, a few thousand at a time.
+    pending: dict[int, list[tuple[Any, ...]]] = {tag: [] for tag in range(2 * len(subjects))}
+
+    def flush(tag: int) -> bool:
+        rows = pending[tag]
+        if not rows:
+            return True
+        if any(r[7] is None or r[5] is None or r[6] is None for r in rows):
+            return False  # a time SQLite cannot read: the timeline's own reading decides
+        (replies if tag % 2 else contacts)[tag // 2].extend(rows)
+        if tag % 2:
+            suggestions[tag // 2].extend(
+                StopSuggestion(r[2], _utc_text(r[7] * 1000), r[3], r[9]) for r in rows if r[9] and STOP_WORDS.search(r[9])
+            )
+        rows.clear()
+        return True
+
+    for row in index.contact_rows(CONTACT_KINDS, offsets, keys, text_kinds=_STOP_KINDS, text_filter=mentioned):
+        tag = row[0]
+        if not row[1]:
+            undated[tag // 2][tag % 2].append(row[2])
+        elif tag == _OTHER:
+            if row[7] is None:
+                return None
+            others.append((row[2], row[9] or ""))
+        else:
+            bucket = pending[tag]
+            bucket.append(row)
+            if len(bucket) >= _CHUNK and not flush(tag):
+                return None
+    if not all(flush(tag) for tag in pending):
+        return None
     return [
         _summary_columns(
             p, contacts[i], replies[i], tuple(suggestions[i]), others, tz, opts, _figure(undated[i][0]), _figure(undated[i][1])

@@ -10,11 +10,13 @@ same ids, so a figure compares, iterates and serialises as before.
 
 from __future__ import annotations
 
+import re
 from array import array
 from collections.abc import Iterator, Sequence
 from typing import overload
 
 _WIDTH = 16
+_LOWER_HEX = re.compile("[0-9a-f]*")
 
 
 class IdColumn:
@@ -44,6 +46,17 @@ class IdColumn:
         self._packed += packed
         self._size = at + 1
         return at
+
+    def extend(self, event_ids: Sequence[str]) -> None:
+        """Keep ``event_ids`` in order: when all are 32 lowercase hex digits, in one conversion."""
+        if set(map(len, event_ids)) == {2 * _WIDTH}:
+            joined = "".join(event_ids)
+            if _LOWER_HEX.fullmatch(joined):
+                self._packed += bytes.fromhex(joined)
+                self._size += len(event_ids)
+                return
+        for event_id in event_ids:
+            self.append(event_id)
 
     def __len__(self) -> int:
         return self._size

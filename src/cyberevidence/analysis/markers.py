@@ -162,7 +162,7 @@ def marker_effects_indexed(
             accounts[rkey] = (person, platform, sender)
             keys.append((rkey, rkey, 0))
     ids, us_of, key_of = IdColumn(), array("q"), array("q")
-    for tag, stamp, event_id, _platform, _kind, _local, ms, _missed, _text in index.contact_rows(
+    for tag, stamp, event_id, _platform, _kind, _day, _hour, ms, _missed, _text in index.contact_rows(
         CONTACT_KINDS, offsets, keys
     ):
         if not stamp:

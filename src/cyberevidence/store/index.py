@@ -451,13 +451,15 @@ class Index:
         *,
         text_kinds: Iterable[str] = (),
         text_filter: Callable[[str], bool] | None = None,
-    ) -> Iterator[tuple[int, str, str, str, str, str, int | None, int, str | None]]:
+    ) -> Iterator[tuple[int, str, str, str, str, int | None, int | None, int | None, int, str | None]]:
         """The timeline events of ``kinds`` whose resolution key is one of ``keys``, in timeline order.
 
         ``keys`` gives (key id, tag, wants): ``wants`` 0 for no text, 1 for the text of events of
         ``text_kinds``, 2 for the dated events whose text passes ``text_filter`` only (with their
-        text). Each row is (tag, timestamp, event_id, platform, kind, local ``YYYY-MM-DD HH`` or
-        "", UTC milliseconds since 1970 or None, 1 for a missed call else 0, text or None). Dated
+        text). Each row is (tag, timestamp, event_id, platform, kind, local day as a proleptic
+        Gregorian ordinal (``date.toordinal``), local hour, UTC milliseconds since 1970, 1 for a
+        missed call else 0, text or None); the day, hour and milliseconds are None for an undated
+        event (and for a time SQLite cannot read). Dated
         events come first (by timestamp, then id), then undated ones by id, as :meth:`iter_events`
         gives them; ``offsets`` is as for :meth:`contact_groups`. A keyed index only.
         """
@@ -482,7 +484,11 @@ class Index:
             )
             where = f" WHERE e.event_id NOT IN (SELECT event_id FROM event_merges) AND e.kind IN ({kinds_in})"
             dated = (
-                f"SELECT t.tag, e.timestamp, e.event_id, e.platform, e.kind, strftime('%Y-%m-%d %H', {self._LOCAL}),"
+                # Julian day numbers start at noon: + 0.5 and truncated is the local date's day
+                # number, and 1721425 less the ordinal Python's date.toordinal gives.
+                f"SELECT t.tag, e.timestamp, e.event_id, e.platform, e.kind,"
+                f" CAST(julianday({self._LOCAL}) + 0.5 AS INTEGER) - 1721425,"
+                f" CAST(strftime('%H', {self._LOCAL}) AS INTEGER),"
                 " CAST(round((julianday(e.timestamp) - 2440587.5) * 86400000.0) AS INTEGER),"
                 f" {missed}, {text}{join}"
                 " JOIN temp.contact_offsets z ON z.hour = substr(e.timestamp, 1, 13)"
@@ -490,7 +496,7 @@ class Index:
                 " ORDER BY e.timestamp, e.event_id"
             )
             undated = (
-                f"SELECT t.tag, e.timestamp, e.event_id, e.platform, e.kind, '', NULL, {missed}, NULL{join}"
+                f"SELECT t.tag, e.timestamp, e.event_id, e.platform, e.kind, NULL, NULL, NULL, {missed}, NULL{join}"
                 f"{where} AND e.timestamp = '' AND t.wants != 2 ORDER BY e.event_id"
             )
             cur = db.cursor()
