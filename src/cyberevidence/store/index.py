@@ -23,8 +23,9 @@ from cyberevidence.store import reconcile
 SCHEMA_VERSION = 3
 #: The first schema whose events carry a resolution key (``events.rkey``, see :meth:`Index.add_events`).
 KEYED_SCHEMA = 3
-#: The writer's SQLite page cache, in KiB.
+#: The SQLite page cache while a transaction writes, and otherwise (SQLite's default), in KiB.
 WRITE_CACHE_KIB = 32768
+READ_CACHE_KIB = 2000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -93,9 +94,6 @@ class Index:
         else:
             self.db = sqlite3.connect(path)
             self.db.execute("PRAGMA synchronous=FULL")
-            # A parse writes its rows in one transaction, in random key order (ids are hashes): a
-            # page cache of 32 MiB (SQLite's default is 2 MiB) keeps the b-tree pages it revisits.
-            self.db.execute(f"PRAGMA cache_size=-{WRITE_CACHE_KIB}")
             if not self._schema_ready():
                 # Only a new (or older) index is written to on open: opening one whose schema is in
                 # place must not wait for the SQLite write lock, which a writer holds for a whole
@@ -128,6 +126,10 @@ class Index:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """All-or-nothing writes. A full disk (in a statement or at the commit) rolls back and is a
         :class:`~cyberevidence.errors.StorageFullError` naming ``index.sqlite``."""
+        # A parse writes its rows in one transaction, in random key order (ids are hashes): a page
+        # cache of 32 MiB (SQLite's default is 2 MiB) keeps the b-tree pages it revisits. Only
+        # while writing: a reader's scans would fill it too, and gain nothing from it.
+        self.db.execute(f"PRAGMA cache_size=-{WRITE_CACHE_KIB}")
         try:
             yield self.db
             self.db.commit()
@@ -137,6 +139,8 @@ class Index:
             if isinstance(exc, sqlite3.Error) and is_storage_full(exc):  # SQLite's own; others name their file
                 raise storage_full(self.path, exc) from exc
             raise
+        finally:
+            self.db.execute(f"PRAGMA cache_size=-{READ_CACHE_KIB}")
 
     # ---------------------------------------------------------------- artefacts
     def add_artefact(self, sha256: str, size: int, media_type: str, digests: Mapping[str, str], role: str = "evidence") -> None:
