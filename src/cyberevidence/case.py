@@ -28,18 +28,19 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cyberevidence._version import __version__
-from cyberevidence.analysis.conduct import ConductOptions, ConductSummary, course_of_conduct
+from cyberevidence.analysis.conduct import ConductOptions, ConductSummary, course_of_conduct, course_of_conduct_indexed
 from cyberevidence.analysis.contacts import (
     ContactRow,
     HourWeekdayMatrix,
     Period,
     contact_frequency,
     contact_frequency_indexed,
+    hour_weekday_indexed,
     hour_weekday_matrix,
 )
 from cyberevidence.analysis.identities import IdentityLink, IdentitySuggestion, link_handles, suggest
-from cyberevidence.analysis.links import LinkSeen, find_links
-from cyberevidence.analysis.markers import MarkerEffect, marker_effects
+from cyberevidence.analysis.links import URL_HINTS, LinkSeen, find_links
+from cyberevidence.analysis.markers import MarkerEffect, marker_effects, marker_effects_indexed
 from cyberevidence.analysis.places import Place, find_places
 from cyberevidence.analysis.resolve import Resolver
 from cyberevidence.archive import ArchiveLimits
@@ -777,6 +778,7 @@ class Case:
         until: str | None = None,
         platforms: Sequence[str] = (),
         kinds: Sequence[str] = (),
+        record_contains: Sequence[str] = (),
     ) -> Iterator[Event]:
         """Events across all sources in time order, with ``person`` and ``direction`` resolved.
 
@@ -785,6 +787,8 @@ class Case:
         events are compared with them as instants. A bad date raises
         :class:`~cyberevidence.dateargs.DateArgumentError`, a ``person`` the people file does not
         list :class:`~cyberevidence.people.UnknownPersonError`, both before anything is read.
+        ``record_contains``: only events whose stored record holds one of these strings (ASCII
+        letters in any case), a prefilter for a reader that needs no other event.
         """
         self._require_index()
         people = self.people()
@@ -796,7 +800,8 @@ class Case:
         sql_until = index_bound(hi + timedelta(seconds=1) if hi.microsecond else hi) if hi else ""
         resolver = Resolver(people, self.index.threads())
         superseded = self._superseded_records()
-        for ev in self.index.iter_events(since=index_bound(lo) if lo else "", until=sql_until, platforms=platforms):
+        for ev in self.index.iter_events(since=index_bound(lo) if lo else "", until=sql_until, platforms=platforms,
+                                         record_contains=record_contains):
             if exact and (ev.timestamp is None or (lo and ev.timestamp < lo) or (hi and ev.timestamp >= hi)):
                 continue
             if kinds and ev.kind not in kinds:
@@ -841,12 +846,21 @@ class Case:
         Stop dates come from the people file, from boundary markers, and from ``options``.
         """
         opts = replace(options or ConductOptions(), marker_dates=self._marker_stops())
-        return course_of_conduct(self.timeline(), self.people(), zone(self.info["timezone"]), opts)
+        self._require_index()
+        people, tz = self.people(), zone(self.info["timezone"])
+        resolver = Resolver(people, self.index.threads())
+        found = course_of_conduct_indexed(self.index, resolver, people, tz, opts, superseded=self._superseded_records())
+        return course_of_conduct(self.timeline(), people, tz, opts) if found is None else found
 
     def marker_effects(self) -> list[MarkerEffect]:
         """Contacts before and after each marker, and potential breaches after boundaries."""
-        subjects = [p.name for p in self.people().persons if p.role == "subject"]
-        return marker_effects(self.markers(), self.timeline(), subjects, self.suggestions())
+        self._require_index()
+        people = self.people()
+        subjects = [p.name for p in people.persons if p.role == "subject"]
+        markers, suggestions = self.markers(), self.suggestions()
+        found = marker_effects_indexed(self.index, Resolver(people, self.index.threads()), markers, subjects, suggestions,
+                                       superseded=self._superseded_records())
+        return marker_effects(markers, self.timeline(), subjects, suggestions) if found is None else found
 
     def identities(self) -> list[IdentityLink]:
         """Every account seen in the case that a certain rule links to a person, with the rule."""
@@ -901,12 +915,19 @@ class Case:
 
     def links(self, *, person: str | None = None) -> Iterator[LinkSeen]:
         """Every URL in the case's messages, with its registered domain and any curated flag."""
-        return find_links(self.timeline(person=person))
+        return find_links(self.timeline(person=person, record_contains=URL_HINTS))
 
     def hour_weekday(self, *, person: str = "", direction: str = "incoming") -> HourWeekdayMatrix:
         """Contacts per local weekday and hour (7 x 24), for the heat map."""
-        return hour_weekday_matrix(self.timeline(person=person or None), zone(self.info["timezone"]), person=person,
-                                   direction=direction)
+        self._require_index()
+        people, tz = self.people(), zone(self.info["timezone"])
+        if person:
+            people.named(person)
+        resolver = Resolver(people, self.index.threads())
+        found = hour_weekday_indexed(self.index, resolver, tz, person=person, direction=direction,
+                                     superseded=self._superseded_records())
+        return hour_weekday_matrix(self.timeline(person=person or None), tz, person=person,
+                                   direction=direction) if found is None else found
 
     def timeline_frame(
         self,

@@ -321,9 +321,8 @@ def test_a_chosen_print_period_prints_only_the_subjects_events_of_that_period(re
 
 
 def test_many_warnings_are_all_counted_by_file_and_code() -> None:
-    from cyberevidence.report.html import MAX_WARNINGS, warnings_html
-
     from cyberevidence.case_warnings import CaseWarning
+    from cyberevidence.report.html import MAX_WARNINGS, warnings_html
 
     many = [CaseWarning("0" * 64, "p", "bad_line", "m", f"line {i}", "a.txt") for i in range(MAX_WARNINGS + 5)]
     many.append(CaseWarning("1" * 64, "q", "bad_date", "<b>", "x", "b.xml"))

@@ -63,7 +63,7 @@ def test_digest_does_not_depend_on_insertion_order(case_dir: Path, tmp_path: Pat
     """The same rows written in reverse order (a different rowid order) digest the same."""
     src = sqlite3.connect(case_dir / "index.sqlite")
     schema = [r[0] for r in src.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'")]
-    tables = ("events", "event_sources", "event_merges", "warnings", "parses")
+    tables = ("meta", "resolution_keys", "events", "event_sources", "event_merges", "warnings", "parses")
     rows = {t: src.execute(f"SELECT * FROM {t}").fetchall() for t in tables}
     reversed_db = sqlite3.connect(tmp_path / "reversed.sqlite")
     for sql in schema:

@@ -105,7 +105,7 @@ def test_index_row_added_is_named(case_dir: Path) -> None:
     edit_index(
         case_dir,
         "INSERT INTO events SELECT 'ev_planted', timestamp, platform, kind, sender, thread, source_sha256,"
-        f" replace(record, '{event_id}', 'ev_planted') FROM events WHERE event_id = '{event_id}'",
+        f" replace(record, '{event_id}', 'ev_planted'), rkey FROM events WHERE event_id = '{event_id}'",
         f"INSERT INTO event_sources VALUES('ev_planted', '{source}', 'line 99999')",
     )
     assert any("index.sqlite" in p and source in p for p in problems(case_dir))

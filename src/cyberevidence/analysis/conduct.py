@@ -31,17 +31,23 @@ from __future__ import annotations
 
 import importlib
 import re
+from array import array
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from cyberevidence.analysis.contacts import CONTACT_KINDS
+from cyberevidence.analysis.contacts import CONTACT_KINDS, keys_usable, resolved_keys, zone_offsets
+from cyberevidence.analysis.event_ids import EventIds, IdColumn, positions
 from cyberevidence.events import Event, format_utc
 from cyberevidence.people import People, Person
+
+if TYPE_CHECKING:
+    from cyberevidence.analysis.resolve import Resolver
+    from cyberevidence.store.index import Index
 
 STOP_WORDS = re.compile(
     r"\b(stop (contacting|messaging|texting|calling)|stop it|please stop|leave me alone|don'?t (contact|message|text|call) me"
@@ -69,7 +75,7 @@ class Figure:
     """A number and the events behind it."""
 
     value: int
-    event_ids: tuple[str, ...] = ()
+    event_ids: Sequence[str] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"value": self.value, "event_ids": list(self.event_ids)}
@@ -81,7 +87,7 @@ class DatedFigure:
 
     when: str
     value: int
-    event_ids: tuple[str, ...] = ()
+    event_ids: Sequence[str] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"when": self.when, "value": self.value, "event_ids": list(self.event_ids)}
@@ -92,7 +98,7 @@ class Run:
     start: str
     end: str
     days: int
-    event_ids: tuple[str, ...] = ()
+    event_ids: Sequence[str] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"start": self.start, "end": self.end, "days": self.days, "event_ids": list(self.event_ids)}
@@ -125,7 +131,7 @@ class PlatformUse:
     platform: str
     first_used: str
     contacts: int
-    event_ids: tuple[str, ...] = ()
+    event_ids: Sequence[str] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -533,3 +539,312 @@ def _third_parties(person: Person, others: list[_Slim]) -> Figure:
         return Figure(0)
     hits = [e for e in others if e.person != person.name and rx.search(e.text)]
     return Figure(len(hits), _ids(hits))
+
+
+# -- the same summary, set-based over the index ---------------------------------------------------
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICRO = timedelta(microseconds=1)
+#: The kinds whose outgoing text may be a stop request (as :func:`course_of_conduct` reads them).
+_STOP_KINDS = ("message", "email", "comment", "post")
+_OTHER = -1
+_CHUNK = 4096
+
+
+def _micros(moment: datetime) -> int:
+    return (moment - _EPOCH) // _MICRO
+
+
+def _utc_text(us: int) -> str:
+    return format_utc(_EPOCH + us * _MICRO)
+
+
+class _Column:
+    """One subject's dated contacts (or replies) as parallel arrays, in timeline order."""
+
+    __slots__ = ("codes", "day", "hour", "ids", "kind", "missed", "names", "platform", "us")
+
+    def __init__(self) -> None:
+        self.ids = IdColumn()
+        self.us = array("q")
+        self.day = array("i")
+        self.hour = bytearray()
+        self.missed = bytearray()
+        self.platform = array("H")
+        self.kind = array("H")
+        self.names: list[str] = []
+        self.codes: dict[str, int] = {}
+
+    def code(self, name: str) -> int:
+        found = self.codes.get(name)
+        if found is None:
+            found = self.codes[name] = len(self.names)
+            self.names.append(name)
+        return found
+
+    def extend(self, rows: list[tuple[Any, ...]]) -> None:
+        """Append rows of :meth:`Index.contact_rows` (dated ones), column by column."""
+        _tags, _stamps, ids, platforms, kinds, days, hours, ms, missed, _texts = zip(*rows, strict=True)
+        self.ids.extend(ids)
+        self.us.extend([m * 1000 for m in ms])
+        self.day.extend(days)
+        self.hour.extend(hours)
+        self.missed.extend(missed)
+        code = self.code
+        self.platform.extend([code(p) for p in platforms])
+        self.kind.extend([code(k) for k in kinds])
+
+    def __len__(self) -> int:
+        return len(self.us)
+
+    def of(self, rows: range | array[int]) -> EventIds:
+        return EventIds(self.ids, rows)
+
+
+def course_of_conduct_indexed(
+    index: Index,
+    resolver: Resolver,
+    people: People,
+    tz: ZoneInfo,
+    options: ConductOptions | None = None,
+    *,
+    superseded: Collection[str] = (),
+) -> list[ConductSummary] | None:
+    """:func:`course_of_conduct` of ``Case.timeline()``, read set-based from the index.
+
+    Each distinct resolution key is resolved once (as ``Case.contacts`` does); one statement then
+    reads only the subjects' contacts and replies (a few columns, never the record) and the
+    texts of possible third-party mentions (filtered inside SQLite). The figures are computed over
+    compact arrays and their event ids are read on demand (:class:`.EventIds`), so memory stays
+    small however many contacts a subject made. Returns None, and the caller reads the timeline,
+    where :func:`~cyberevidence.analysis.contacts.zone_offsets` does (a timestamp not in this
+    tool's form).
+    """
+    opts = options or ConductOptions()
+    subjects = [p for p in people.persons if p.role == "subject"]
+    if not subjects:
+        return []
+    offsets = zone_offsets(index, tz)
+    if offsets is None or not keys_usable(index):
+        return None
+    victims = {p.name for p in people.victims}
+    slot = {p.name: i for i, p in enumerate(subjects)}
+    mentions = [rx for rx in (_mentions(p) for p in subjects) if rx is not None]
+    keys: list[tuple[int, int, int]] = []
+    for key, (person, _platform, direction) in resolved_keys(index, resolver, superseded):
+        if person in slot and direction in ("incoming", "outgoing"):
+            keys.append((key, 2 * slot[person] + (direction == "outgoing"), int(direction == "outgoing")))
+        elif direction == "incoming" and person not in victims and mentions:
+            keys.append((key, _OTHER, 2))
+    contacts = [_Column() for _ in subjects]
+    replies = [_Column() for _ in subjects]
+    suggestions: list[list[StopSuggestion]] = [[] for _ in subjects]
+    undated: list[tuple[list[str], list[str]]] = [([], []) for _ in subjects]
+    others: list[tuple[str, str]] = []
+
+    def mentioned(text: str) -> bool:
+        return any(rx.search(text) for rx in mentions)
+
+    # Rows are gathered per destination and appended column by column, a few thousand at a time.
+    pending: dict[int, list[tuple[Any, ...]]] = {tag: [] for tag in range(2 * len(subjects))}
+
+    def flush(tag: int) -> bool:
+        rows = pending[tag]
+        if not rows:
+            return True
+        if any(r[7] is None or r[5] is None or r[6] is None for r in rows):
+            return False  # a time SQLite cannot read: the timeline's own reading decides
+        (replies if tag % 2 else contacts)[tag // 2].extend(rows)
+        if tag % 2:
+            suggestions[tag // 2].extend(
+                StopSuggestion(r[2], _utc_text(r[7] * 1000), r[3], r[9]) for r in rows if r[9] and STOP_WORDS.search(r[9])
+            )
+        rows.clear()
+        return True
+
+    for row in index.contact_rows(CONTACT_KINDS, offsets, keys, text_kinds=_STOP_KINDS, text_filter=mentioned):
+        tag = row[0]
+        if not row[1]:
+            undated[tag // 2][tag % 2].append(row[2])
+        elif tag == _OTHER:
+            if row[7] is None:
+                return None
+            others.append((row[2], row[9] or ""))
+        else:
+            bucket = pending[tag]
+            bucket.append(row)
+            if len(bucket) >= _CHUNK and not flush(tag):
+                return None
+    if not all(flush(tag) for tag in pending):
+        return None
+    return [
+        _summary_columns(
+            p, contacts[i], replies[i], tuple(suggestions[i]), others, tz, opts, _figure(undated[i][0]), _figure(undated[i][1])
+        )
+        for i, p in enumerate(subjects)
+    ]
+
+
+def _summary_columns(
+    person: Person,
+    contacts: _Column,
+    replies: _Column,
+    suggestions: tuple[StopSuggestion, ...],
+    others: list[tuple[str, str]],
+    tz: ZoneInfo,
+    opts: ConductOptions,
+    undated_contacts: Figure,
+    undated_replies: Figure,
+) -> ConductSummary:
+    n = len(contacts)
+    by_day: dict[int, array[int]] = {}
+    for i, d in enumerate(contacts.day):
+        rows = by_day.get(d)
+        if rows is None:
+            rows = by_day[d] = positions()
+        rows.append(i)
+    first = last = busiest = None
+    if n:
+        first = DatedFigure(_utc_text(contacts.us[0]), 1, contacts.of(range(1)))
+        last = DatedFigure(_utc_text(contacts.us[-1]), 1, contacts.of(range(n - 1, n)))
+        top = max(sorted(by_day), key=lambda d: len(by_day[d]))
+        busiest = DatedFigure(date.fromordinal(top).isoformat(), len(by_day[top]), contacts.of(by_day[top]))
+    kinds = Counter(contacts.kind)
+    return ConductSummary(
+        subject=person.name,
+        first_contact=first,
+        last_contact=last,
+        total_contacts=Figure(n, contacts.of(range(n))),
+        by_kind=dict(sorted((contacts.names[k], v) for k, v in kinds.items())),
+        replies=Figure(len(replies), replies.of(range(len(replies)))),
+        distinct_days=Figure(len(by_day), contacts.of(positions([by_day[d][0] for d in sorted(by_day)]))),
+        longest_run=_longest_run_columns(contacts, by_day),
+        busiest_day=busiest,
+        trend=_trend_columns(contacts, by_day),
+        night_contacts=_night_columns(contacts, opts),
+        unanswered=_unanswered_columns(contacts, replies, opts),
+        missed_call_bursts=_bursts_columns(contacts, opts),
+        platforms=_platforms_columns(contacts),
+        after_stop=_after_stop_columns(person, contacts, tz, opts),
+        stop_suggestions=suggestions,
+        via_third_parties=_third_parties_columns(person, others),
+        undated_contacts=undated_contacts,
+        undated_replies=undated_replies,
+    )
+
+
+def _longest_run_columns(contacts: _Column, by_day: dict[int, array[int]]) -> Run | None:
+    days = sorted(by_day)
+    if not days:
+        return None
+    best = (days[0], days[0])
+    start = prev = days[0]
+    for d in days[1:]:
+        if d - prev == 1:
+            prev = d
+        else:
+            start = prev = d
+        if (prev - start) > (best[1] - best[0]):
+            best = (start, prev)
+    rows = positions()
+    for d in days:
+        if best[0] <= d <= best[1]:
+            rows.extend(by_day[d])
+    return Run(date.fromordinal(best[0]).isoformat(), date.fromordinal(best[1]).isoformat(), best[1] - best[0] + 1,
+               contacts.of(rows))
+
+
+def _trend_columns(contacts: _Column, by_day: dict[int, array[int]]) -> Trend:
+    if not by_day:
+        return Trend((), 0.0)
+    weekly: dict[str, array[int]] = {}
+    for d, rows in by_day.items():
+        y, w, _ = date.fromordinal(d).isocalendar()
+        weekly.setdefault(f"{y}-W{w:02d}", positions()).extend(rows)
+    labels = _weeks_between(date.fromordinal(min(by_day)), date.fromordinal(max(by_day)))
+    empty = positions()
+    weeks = tuple(DatedFigure(w, len(weekly.get(w, empty)), contacts.of(weekly.get(w, empty))) for w in labels)
+    counts = [w.value for w in weeks]
+    cp = _change_point(counts)
+    if cp is None:
+        return Trend(weeks, _slope(counts))
+    k, before, after = cp
+    return Trend(weeks, _slope(counts), labels[k], before, after)
+
+
+def _night_columns(contacts: _Column, opts: ConductOptions) -> Figure:
+    start, end = opts.night_start, opts.night_end
+    if start > end:
+        hits = positions([i for i, h in enumerate(contacts.hour) if h >= start or h < end])
+    else:
+        hits = positions([i for i, h in enumerate(contacts.hour) if start <= h < end])
+    return Figure(len(hits), contacts.of(hits))
+
+
+def _unanswered_columns(contacts: _Column, replies: _Column, opts: ConductOptions) -> Figure:
+    times = replies.us
+    window = timedelta(hours=opts.unanswered_hours) // _MICRO
+    hits = positions()
+    count = len(times)
+    for i, us in enumerate(contacts.us):
+        j = bisect_right(times, us)
+        if j >= count or times[j] - us > window:
+            hits.append(i)
+    return Figure(len(hits), contacts.of(hits))
+
+
+def _bursts_columns(contacts: _Column, opts: ConductOptions) -> tuple[DatedFigure, ...]:
+    call = contacts.codes.get("call")
+    kinds, missed, us = contacts.kind, contacts.missed, contacts.us
+    calls = [i for i in range(len(contacts)) if kinds[i] == call and missed[i]]
+    window = timedelta(minutes=opts.burst_minutes) // _MICRO
+    out: list[DatedFigure] = []
+    i = 0
+    while i < len(calls):
+        j = i
+        while j + 1 < len(calls) and us[calls[j + 1]] - us[calls[i]] <= window:
+            j += 1
+        group = calls[i : j + 1]
+        if len(group) >= opts.burst_calls:
+            out.append(DatedFigure(_utc_text(us[group[0]]), len(group), contacts.of(positions(group))))
+            i = j + 1
+        else:
+            i += 1
+    return tuple(out)
+
+
+def _platforms_columns(contacts: _Column) -> tuple[PlatformUse, ...]:
+    firsts: dict[int, int] = {}
+    for i, code in enumerate(contacts.platform):
+        firsts.setdefault(code, i)
+    counts = Counter(contacts.platform)
+    names, us = contacts.names, contacts.us
+    ordered = sorted(firsts.items(), key=lambda kv: (us[kv[1]], names[kv[0]]))
+    return tuple(
+        PlatformUse(names[code], _utc_text(us[i]), counts[code], contacts.of(range(i, i + 1))) for code, i in ordered
+    )
+
+
+def _after_stop_columns(person: Person, contacts: _Column, tz: ZoneInfo, opts: ConductOptions) -> tuple[StopFigure, ...]:
+    dates = (
+        [(d, "people file") for d in person.stop_dates]
+        + [(d, "given") for d in opts.stop_dates.get(person.name, ())]
+        + [(d, "marker") for d in opts.marker_dates.get(person.name, ())]
+    )
+    out = []
+    n, names = len(contacts), contacts.names
+    for value, source in sorted(set(dates)):
+        moment = _micros(parse_stop_date(value, tz))
+        after = positions([i for i, us in enumerate(contacts.us) if us >= moment])
+        by_platform = Counter(names[contacts.platform[i]] for i in after)
+        out.append(StopFigure(value, source, n - len(after), Figure(len(after), contacts.of(after)),
+                              dict(sorted(by_platform.items()))))
+    return tuple(out)
+
+
+def _third_parties_columns(person: Person, others: list[tuple[str, str]]) -> Figure:
+    rx = _mentions(person)
+    if rx is None:
+        return Figure(0)
+    hits = tuple(event_id for event_id, text in others if rx.search(text))
+    return Figure(len(hits), hits)

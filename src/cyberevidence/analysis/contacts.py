@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
-from cyberevidence.events import Event
+from cyberevidence.events import Event, SourceRef
 
 if TYPE_CHECKING:
     from cyberevidence.analysis.resolve import Resolver
@@ -107,19 +107,16 @@ def contact_frequency_indexed(
     """
     if by not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}")
-    offsets = []
-    for hour, odd in index.contact_hours(CONTACT_KINDS):
-        found = _hour_offsets(hour, tz) if not odd else None
-        if found is None:
-            return None
-        offsets.append(found)
+    offsets = zone_offsets(index, tz)
+    if offsets is None or not keys_usable(index):
+        return None
+    who = dict(resolved_keys(index, resolver, superseded))
     counts: Counter[tuple[str, str, str, str]] = Counter()
-    who: dict[tuple[str, str, str, str, str, str], tuple[str, str, str] | None] = {}
     weeks: dict[str, str] = {}
-    for key, label, n in index.contact_groups(CONTACT_KINDS, resolver_extra(), offsets, _SQL_LABEL[by]):
-        if key not in who:
-            who[key] = _resolve_key(key, resolver, superseded)
-        resolved = who[key]
+    for rkey, label, n in index.contact_groups(CONTACT_KINDS, offsets, _SQL_LABEL[by]):
+        if rkey is None:
+            return None  # an event written without its key: the timeline's own reading counts
+        resolved = who.get(rkey)
         if resolved is None or (person and resolved[0] != person):
             continue
         if by == "week":
@@ -129,6 +126,37 @@ def contact_frequency_indexed(
             label = weeks[label]
         counts[(resolved[0], label, resolved[1], resolved[2])] += n
     return _rows(counts)
+
+
+def zone_offsets(index: Index, tz: ZoneInfo) -> list[tuple[str, int, str, int]] | None:
+    """The zone's UTC offsets for every UTC hour holding a dated contact (see :func:`_hour_offsets`);
+    None when a timestamp is not in this tool's own form or a local time falls outside 1001-9998."""
+    offsets = []
+    for hour, odd in index.contact_hours(CONTACT_KINDS):
+        found = _hour_offsets(hour, tz) if not odd else None
+        if found is None:
+            return None
+        offsets.append(found)
+    return offsets
+
+
+def keys_usable(index: Index) -> bool:
+    """Whether the index's stored resolution keys hold exactly what person resolution reads (an
+    index of an older schema has none: it is then counted per event)."""
+    from cyberevidence.store.index import KEY_EXTRAS
+
+    return index.keyed and resolver_extra() == KEY_EXTRAS
+
+
+def resolved_keys(
+    index: Index, resolver: Resolver, superseded: Collection[str] = ()
+) -> Iterator[tuple[int, tuple[str, str, str]]]:
+    """Each stored resolution key of a contact kind (its id) and its (person, platform, direction),
+    each resolved once; keys whose events the timeline hides (``superseded`` artefacts) are left out."""
+    for rkey, key in index.contact_keys(CONTACT_KINDS):
+        resolved = _resolve_key(key, resolver, superseded)
+        if resolved is not None:
+            yield rkey, resolved
 
 
 def _hour_offsets(hour: str, tz: ZoneInfo) -> tuple[str, int, str, int] | None:
@@ -172,12 +200,18 @@ def _resolve_key(
     if source in superseded:
         return None
     direction, recipients, person, *extras = json.loads(values)
-    record: dict[str, Any] = {"platform": platform, "kind": kind, "sender": sender, "thread": thread}
-    record["extra"] = {k: v for k, v in zip(resolver_extra(), extras, strict=True) if v is not None}
-    for name, value in (("direction", direction), ("recipients", recipients), ("person", person)):
-        if value is not None:
-            record[name] = value
-    ev = Event.from_record({**record, "timestamp": None, "source": {"sha256": source, "locator": ""}})
+    ev = Event(
+        timestamp=None,
+        platform=platform,
+        kind=kind,
+        source=SourceRef(source, ""),
+        sender=sender,
+        recipients=list(recipients) if recipients is not None else [],
+        thread=thread,
+        direction="unknown" if direction is None else direction,
+        person="" if person is None else person,
+        extra={k: v for k, v in zip(resolver_extra(), extras, strict=True) if v is not None},
+    )
     resolver.resolve(ev)
     return ev.person, ev.platform, ev.direction
 
@@ -215,6 +249,34 @@ class HourWeekdayMatrix:
             "weekdays": list(WEEKDAYS),
             "counts": [list(row) for row in self.counts],
         }
+
+
+def hour_weekday_indexed(
+    index: Index,
+    resolver: Resolver,
+    tz: ZoneInfo,
+    *,
+    person: str = "",
+    direction: str = "incoming",
+    superseded: Collection[str] = (),
+) -> HourWeekdayMatrix | None:
+    """:func:`hour_weekday_matrix` of the timeline, counted by SQLite per (resolution key, local
+    weekday and hour) as :func:`contact_frequency_indexed` counts periods; None, and the caller
+    counts over the timeline, in the same cases."""
+    offsets = zone_offsets(index, tz)
+    if offsets is None or not keys_usable(index):
+        return None
+    who = dict(resolved_keys(index, resolver, superseded))
+    grid = [[0] * 24 for _ in range(7)]
+    for rkey, label, n in index.contact_groups(CONTACT_KINDS, offsets, "%w %H"):
+        if rkey is None:
+            return None
+        resolved = who.get(rkey)
+        if resolved is None or (person and resolved[0] != person) or (direction and resolved[2] != direction):
+            continue
+        sunday_first, hour = label.split()
+        grid[(int(sunday_first) + 6) % 7][int(hour)] += n  # strftime's %w counts from Sunday
+    return HourWeekdayMatrix(person, direction, tuple(tuple(row) for row in grid))
 
 
 def hour_weekday_matrix(

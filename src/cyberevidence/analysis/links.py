@@ -9,6 +9,11 @@ from typing import Any
 from cyberevidence.events import Event
 from cyberevidence.intel.urls import FoundUrl, find_urls
 
+#: Text every link :func:`find_urls` finds contains (in some case): a reader of the index may skip
+#: events whose record holds neither (``Case.timeline(record_contains=...)``), so only the few
+#: events with a link are decoded and resolved.
+URL_HINTS = ("http", "www.")
+
 
 @dataclass(frozen=True, slots=True)
 class LinkSeen:

@@ -71,7 +71,7 @@ class HeadingFigure:
     subject: str
     label: str
     value: str
-    event_ids: tuple[str, ...] = ()
+    event_ids: Sequence[str] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"subject": self.subject, "label": self.label, "value": self.value, "event_ids": list(self.event_ids)}
@@ -112,7 +112,7 @@ def conduct_figures(summaries: Iterable[ConductSummary]) -> dict[str, list[Headi
     for s in summaries:
         who = s.subject
 
-        def fig(label: str, value: object, ids: tuple[str, ...], who: str = who) -> HeadingFigure:
+        def fig(label: str, value: object, ids: Sequence[str], who: str = who) -> HeadingFigure:
             return HeadingFigure(who, label, str(value), ids)
 
         if s.longest_run is not None:

@@ -49,7 +49,7 @@ class Ref:
     """A figure in a sentence and the events behind it (``listed``: the report lists them all)."""
 
     text: str
-    event_ids: tuple[str, ...] = ()
+    event_ids: Sequence[str] = ()
     label: str = ""
     strong: bool = False
     listed: bool = True
