@@ -145,7 +145,7 @@ def keys_usable(index: Index) -> bool:
     index of an older schema has none: it is then counted per event)."""
     from cyberevidence.store.index import KEY_EXTRAS
 
-    return index.keyed and resolver_extra() == KEY_EXTRAS
+    return index.keyed and sorted(resolver_extra()) == sorted(KEY_EXTRAS)
 
 
 def resolved_keys(

@@ -44,8 +44,10 @@ class ParserRegistry:
         return sorted(self._parsers.values(), key=lambda p: (-p.strength, p.name))
 
     def identity_keys(self) -> tuple[str, ...]:
-        """Every ``Event.extra`` key any registered source keeps a sender's account id in, once each."""
-        return tuple(dict.fromkeys(key for info in self.all() for key in info.identity_keys))
+        """Every ``Event.extra`` key any registered source keeps a sender's account id in, once each,
+        in parser-name order (never the sniffing order, so person resolution does not change with detection)."""
+        ordered = sorted(self._parsers.values(), key=lambda info: info.name)
+        return tuple(dict.fromkeys(key for info in ordered for key in info.identity_keys))
 
     def photo_parser(self) -> str | None:
         """The source that reads a picture's own metadata (``photo_facts``), if one is registered."""
