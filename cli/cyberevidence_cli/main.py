@@ -545,7 +545,7 @@ def bundle(
 @app.command()
 def disclose(
     case: CaseArg,
-    output: Annotated[Path, typer.Option("-o", "--output", help="A new folder for the redacted disclosure.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="A new folder for the disclosure (not a file name).")],
     redact_role: Annotated[
         str, typer.Option("--redact-role", help="Roles to pseudonymise, comma-separated (victim, subject, witness, other).")
     ] = "other,witness",
@@ -555,23 +555,32 @@ def disclose(
     mask_text: Annotated[
         list[str] | None, typer.Option("--mask-text", help="Replace text matching this regular expression by [redacted].")
     ] = None,
+    keep_unlisted: Annotated[
+        bool, typer.Option("--keep-unlisted", help="Leave people the people file does not list in plain text (not advised).")
+    ] = False,
     actor: Annotated[str | None, typer.Option("--actor", help="Who makes the disclosure (default: the examiner).")] = None,
 ) -> None:
-    """A redacted copy of the timeline for disclosure: third parties become "Person A", "Person B" ...
+    """A copy of the case for disclosure: everyone but the victim and the subject becomes "Person A", "Person B" ...
 
-    Writes timeline.jsonl, timeline.csv and disclosure-manifest.json (output hashes, the case state
-    it came from, and the rules applied). The pseudonym key is kept in the case's custody log.
+    Third parties in the people file and those only seen in the data (senders, recipients, phone
+    numbers and e-mail addresses in the messages) are pseudonymised the same way in every file.
+    Writes timeline.jsonl, timeline.csv, report.html and disclosure-manifest.json into a new folder.
+    Which pseudonym is whom is kept only in the case's custody log.
 
-    Example: cyberevidence disclose case-001 -o disclosure-1 --mask-text "Flat 3, 12 Acacia Avenue"
+    Example: cyberevidence disclose case-001 -o disclosure-001
+    Example: cyberevidence disclose case-001 -o disclosure-002 --mask-text "Flat 3, 12 Acacia Avenue"
     """
     roles = [r.strip() for r in redact_role.split(",") if r.strip()]
     c = ce.Case.open(case)
     for name in redact_person or []:
         c.people().named(name)
-    result = ce.disclose(c, output, redact_roles=roles, redact_persons=redact_person or [], mask_text=mask_text or [],
-                         actor=actor)
-    err.print(f"Disclosure written to {shown(output)}: {result.events} event(s), {result.pseudonyms} person(s) pseudonymised. "
-              "Check it before it leaves: names spelled in ways the people file does not list are not found.")
+    with RichProgress(err) as progress:
+        result = ce.disclose(c, output, redact_roles=roles, redact_persons=redact_person or [], mask_text=mask_text or [],
+                             actor=actor, unlisted=not keep_unlisted, progress=progress)
+    seen = f" ({result.unlisted} of them seen only in the data)" if result.unlisted else ""
+    err.print(f"Disclosure written to {shown(output)}: {result.events:,} event(s), {result.pseudonyms} person(s) "
+              f"pseudonymised{seen}. Which pseudonym is whom is in the custody log of {shown(case)}, not in the disclosure. "
+              "Read it before it leaves: a nickname or a name written only inside a message is not found.")
 
 
 @app.command()

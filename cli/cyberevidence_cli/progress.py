@@ -30,14 +30,19 @@ class RichProgress:
     def __call__(self, p: ce.Progress) -> None:
         key = (p.stage, p.name)
         task = self._tasks.get(key)
-        label = ("Preserving " if p.stage == "hash" else "Reading ") + markup_safe(p.name[:40])  # a file name
+        if p.stage in ("hash", "parse"):
+            label = ("Preserving " if p.stage == "hash" else "Reading ") + markup_safe(p.name[:40])  # a file name
+        else:
+            label = markup_safe(p.name[:1].upper() + p.name[1:60])  # what the step does ("writing the disclosure")
         if task is None:
             task = self._progress.add_task(label, total=p.total or None, extra="")
             self._tasks[key] = task
-        if p.stage == "parse":
-            self._progress.update(task, extra=f"{p.done:,} events")
-        else:
+        if p.stage == "hash":
             self._progress.update(task, completed=p.done)
+        else:
+            of = f" of {p.total:,}" if p.total else ""
+            self._progress.update(task, total=p.total or None, completed=p.done if p.total else 0,
+                                  extra=f"{p.done:,}{of} events")
 
     def __enter__(self) -> RichProgress:
         self._progress.start()

@@ -101,6 +101,12 @@ class SpecialFileError(InputNotFoundError):
     hint = "Give the real file (copy it to a regular file first), or the folder that holds it."
 
 
+class OutputFolderError(CyberEvidenceError):
+    """An output that must be a new folder was given a file, a non-empty folder, or a name ending like a file."""
+
+    hint = "Give the name of a new folder."
+
+
 class PeopleFileError(CyberEvidenceError):
     """The people TOML file is malformed or breaks the people-file contract."""
 

@@ -32,31 +32,45 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, quote_plus
 
 import phonenumbers
 import rfc8785
 
 from cyberevidence._version import __version__
-from cyberevidence.errors import CyberEvidenceError
+from cyberevidence.errors import CyberEvidenceError, OutputFolderError
 from cyberevidence.events import Attachment, Event, SourceRef
+from cyberevidence.exporters.third_parties import (
+    Identifier,
+    IdentifierKind,
+    classify_handle,
+    emails_in,
+    extra_handles,
+    extra_strings,
+    name_words,
+    phones_in,
+)
 from cyberevidence.exporters.timeline import write_timeline_csv, write_timeline_jsonl
 from cyberevidence.hashing import hash_file
 from cyberevidence.people import People, Person, normalise_phone
 from cyberevidence.store.custody import utc_now
+from cyberevidence.store.ingest import Progress, ProgressFn
 from cyberevidence.store.manifest import MANIFEST
 
 if TYPE_CHECKING:
     from cyberevidence.case import Case
 
 MASK = "[redacted]"
+#: Platforms of the case's own records (diary entries, markers): their sender is no person to hide.
+CASE_RECORD_PLATFORMS = frozenset({"diary", "marker"})
 DISCLOSURE_MANIFEST = "disclosure-manifest.json"
 DEFAULT_ROLES = ("other", "witness")
-_SEP = r"[\s\-.()/]*"
+_SEP = r"(?:[\s\-.()/]|%20)*"
 
 
 @dataclass
 class _Target:
-    """One person (or bare name) to pseudonymise, with every spelling that identifies them."""
+    """One person (or bare name, or identifier seen only in the data) to pseudonymise, with every spelling."""
 
     name: str
     person: Person | None
@@ -64,6 +78,10 @@ class _Target:
     phone_patterns: list[str] = field(default_factory=list)
     label: str = ""
     first_seen: int = -1
+    #: The order it was found in (people file first, then discoveries): the last tie-break of the labels.
+    order: int = 0
+    #: How an unlisted third party was found (``None``: a person of the people file, or named).
+    found_by: IdentifierKind | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +91,8 @@ class DisclosureResult:
     events: int
     pseudonyms: int
     manifest_sha256: str
+    #: Of the pseudonyms, those given to identifiers seen only in the data (not in the people file).
+    unlisted: int = 0
 
 
 def _label(n: int) -> str:
@@ -90,16 +110,31 @@ def _phone_pattern(raw: str, region: str) -> str | None:
         return None
     num = phonenumbers.parse(e164)
     cc, nsn = str(num.country_code), str(phonenumbers.national_significant_number(num))
-    prefix = rf"(?:(?:\+|00)?{_SEP}{cc}{_SEP}(?:\(?0\)?{_SEP})?|0{_SEP})?"
+    prefix = rf"(?:(?:\+|%2B|00)?{_SEP}{cc}{_SEP}(?:\(?0\)?{_SEP})?|0{_SEP})?"
     return rf"(?<!\d){prefix}{_SEP.join(nsn)}(?!\d)"
 
 
-def _alias_alternation(literals: Iterable[str]) -> list[str]:
-    return [rf"(?<!\w){re.escape(a)}(?!\w)" for a in sorted({a for a in literals if a.strip()}, key=len, reverse=True)]
+def _forms(literal: str) -> set[str]:
+    """A spelling as it is written, as HTML, JSON and URLs escape it, and run together as download
+    folders write a name ("Jay Baker" in ``inbox/jaybaker_10``)."""
+    words = literal.split()
+    joined = {"".join(words)} if len(words) > 1 and all(w.isalpha() for w in words) and len("".join(words)) >= 6 else set()
+    return joined | {
+        literal,
+        html.escape(literal, quote=True),
+        json.dumps(literal)[1:-1],
+        quote(literal, safe=""),
+        quote_plus(literal, safe=""),
+        quote(literal, safe="@"),
+    }
 
 
 class Redactor:
-    """Replaces every identifier of the redacted people by their pseudonym, and applies the masks."""
+    """Replaces every identifier of a third party by their pseudonym, and applies the masks.
+
+    Third parties are the people-file persons whose role is redacted (or who are named) and,
+    unless ``unlisted`` is False, every sender, recipient, phone number and e-mail address in the
+    data that the people file does not link to a person who is kept (the victim, the subject)."""
 
     def __init__(
         self,
@@ -107,9 +142,12 @@ class Redactor:
         roles: Sequence[str] = DEFAULT_ROLES,
         names: Sequence[str] = (),
         masks: Sequence[str] = (),
+        *,
+        unlisted: bool = True,
     ) -> None:
         self.people = people
         self.roles = tuple(roles)
+        self.unlisted = unlisted
         wanted = {n.strip().casefold() for n in names if n.strip()}
         self.targets: dict[str, _Target] = {}
         for p in people.persons:
@@ -118,29 +156,49 @@ class Redactor:
                 wanted.discard(p.name.casefold())
         for n in names:
             if n.strip().casefold() in wanted:
-                self.targets[n.strip()] = _Target(n.strip(), None, {n.strip()})
+                self.targets[n.strip()] = _Target(n.strip(), None, {n.strip()}, order=len(self.targets))
                 wanted.discard(n.strip().casefold())
-        kept_words = {w.casefold() for p in people.persons if p.name not in self.targets for w in re.findall(r"\w+", p.name)}
+        kept = [p for p in people.persons if p.name not in self.targets]
+        self.kept_words = {w.casefold() for p in kept for w in re.findall(r"\w+", p.name)}
+        self.kept_literals = {
+            x.casefold() for p in kept for x in (p.name, *p.emails, *(h.partition(":")[2].strip() for h in p.handles))
+        }
+        self.kept_phones = {e for p in kept for e in (normalise_phone(ph, people.region) for ph in p.phones) if e}
         self.kept_name_parts = 0
         for t in self.targets.values():
-            for word in re.findall(r"\w+", t.name):
-                if len(word) < 2:
-                    continue
-                if word.casefold() in kept_words:
-                    self.kept_name_parts += 1
-                else:
-                    t.literals.add(word)
+            self._add_words(t, t.name)
+        # identifier (kind, key) -> whose it is, so a number or address seen in the data joins its person
+        self._idents: dict[tuple[IdentifierKind, str], _Target] = {}
+        for t in self.targets.values():
+            if t.person is not None:
+                for ph in t.person.phones:
+                    if (e := normalise_phone(ph, people.region)) is not None:
+                        self._idents[(IdentifierKind.PHONE, e)] = t
+                for em in t.person.emails:
+                    self._idents[(IdentifierKind.EMAIL, em.strip().lower())] = t
+        #: exact raw handle (sender, recipient, person field) -> target, for the fields that hold one handle
+        self._handles: dict[str, _Target] = {}
         try:
             self.masks = [re.compile(m) for m in masks]
         except re.error as exc:
-            raise CyberEvidenceError(f"--mask-text: not a valid regular expression ({exc})") from None
+            raise CyberEvidenceError(f"text mask: not a valid regular expression ({exc})") from None
         self._compiled: re.Pattern[str] | None = None
         self._groups: dict[str, _Target] = {}
         self.replacements = 0
         self.masked = 0
+        self.kept_unlisted_words = 0
+
+    def _add_words(self, t: _Target, name: str, *, only_names: bool = False) -> None:
+        words = name_words(name) if only_names else [w for w in re.findall(r"\w+", name) if len(w) >= 2]
+        claimed = {lit.casefold() for other in self.targets.values() if other is not t for lit in other.literals}
+        for word in words:
+            if word.casefold() in self.kept_words:
+                self.kept_name_parts += 1
+            elif word.casefold() not in claimed:
+                t.literals.add(word)
 
     def _from_person(self, p: Person) -> _Target:
-        t = _Target(p.name, p, {p.name, *p.emails})
+        t = _Target(p.name, p, {p.name, *p.emails}, order=len(self.targets))
         for h in p.handles:
             t.literals.add(h.partition(":")[2].strip())
         for ph in p.phones:
@@ -151,31 +209,88 @@ class Redactor:
         return t
 
     # ------------------------------------------------------------ first pass: who appears, how
+    def _discover(self, ident: Identifier, position: int) -> _Target | None:
+        """The target for an identifier seen in the data (made on first sight), or None if it is a kept person's."""
+        found = self._idents.get((ident.kind, ident.key))
+        if found is not None:
+            return found
+        if ident.kind is IdentifierKind.PHONE and ident.key in self.kept_phones:
+            return None
+        if ident.key.casefold() in self.kept_literals or any(s.casefold() in self.kept_literals for s in ident.spellings):
+            return None
+        shown = {IdentifierKind.PHONE: "phone number", IdentifierKind.EMAIL: "e-mail address",
+                 IdentifierKind.HANDLE: "name or handle"}[ident.kind]
+        t = _Target(f"{ident.spellings[0]} ({shown} seen in the data, not in the people file)", None,
+                    set(ident.spellings), order=len(self.targets), found_by=ident.kind, first_seen=position)
+        if ident.kind is IdentifierKind.PHONE:
+            pat = _phone_pattern(ident.key, self.people.region)
+            if pat:
+                t.phone_patterns.append(pat)
+        elif ident.kind is IdentifierKind.EMAIL:
+            t.literals.add(ident.key)
+        else:
+            before = self.kept_name_parts
+            self._add_words(t, ident.spellings[0], only_names=True)
+            self.kept_unlisted_words += self.kept_name_parts - before
+            self.kept_name_parts = before
+        self.targets[t.name] = t
+        self._idents[(ident.kind, ident.key)] = t
+        return t
+
     def observe(self, ev: Event, position: int) -> None:
-        """Learn raw handles linked to redacted people, and note first appearances (for the labels)."""
-        involved: set[str] = set()
-        for handle in (ev.sender, *ev.recipients):
-            m = self.people.match(ev.platform, handle) if handle else None
-            if m and m.person.name in self.targets:
-                self.targets[m.person.name].literals.add(handle)
-                involved.add(m.person.name)
-        if ev.person in self.targets:
-            involved.add(ev.person)
-        for name, t in self.targets.items():
-            if t.first_seen >= 0 or name in involved:
+        """Learn the handles, numbers and addresses of third parties in one event."""
+        records = ev.platform in CASE_RECORD_PLATFORMS  # the case's own diary and markers: no sender to learn
+        handles = () if records else (ev.sender, *ev.recipients, *(extra_handles(ev.extra) if self.unlisted else ()))
+        for handle in handles:
+            if not handle or handle in self._handles:
                 continue
-            pattern = "|".join([*_alias_alternation(t.literals), *t.phone_patterns])
-            if pattern and any(re.search(pattern, s, re.IGNORECASE) for s in _strings(ev)):
-                involved.add(name)
-        for name in involved:
-            if self.targets[name].first_seen < 0:
-                self.targets[name].first_seen = position
+            m = self.people.match(ev.platform, handle)
+            if m is not None:
+                if m.person.name in self.targets:
+                    self.targets[m.person.name].literals.add(handle)
+                    self._handles[handle] = self.targets[m.person.name]
+                continue
+            if not self.unlisted:
+                continue
+            for ident in classify_handle(handle, self.people.region):
+                t = self._discover(ident, position)
+                if t is not None:
+                    self._handles.setdefault(handle, t)
+        if self.unlisted:
+            self.observe_text(_strings(ev, for_discovery=True), position, ev.platform)
         self._compiled = None
+
+    def observe_text(self, strings: Iterable[str], position: int, platform: str = "") -> None:
+        """Learn the phone numbers and e-mail addresses written in free text (messages, diary entries)."""
+        for s in strings:
+            for e164 in phones_in(s, self.people.region):
+                if not self._is_kept(platform, e164):
+                    self._discover(Identifier(IdentifierKind.PHONE, e164, (e164,)), position)
+            for addr in emails_in(s):
+                if not self._is_kept(platform, addr):
+                    self._discover(Identifier(IdentifierKind.EMAIL, addr, (addr,)), position)
+
+    def _is_kept(self, platform: str, identifier: str) -> bool:
+        m = self.people.match(platform or "email", identifier)
+        return m is not None and m.person.name not in self.targets
+
+    def first_appearances(self, strings: Iterable[str], position: int) -> None:
+        """Note which targets one event mentions anywhere (for the order of the labels)."""
+        if self._compiled is None:
+            self._compile()
+        assert self._compiled is not None or not self.targets
+        if self._compiled is None:
+            return
+        for s in strings:
+            for m in self._compiled.finditer(s):
+                t = self._groups[(m.lastgroup or "").rsplit("_", 1)[0]]
+                if t.first_seen < 0 or t.first_seen > position:
+                    t.first_seen = position
 
     def assign_labels(self) -> dict[str, str]:
         order = sorted(
             self.targets.values(),
-            key=lambda t: (t.first_seen < 0, t.first_seen if t.first_seen >= 0 else 0, self._people_order(t.name)),
+            key=lambda t: (t.first_seen < 0, t.first_seen if t.first_seen >= 0 else 0, self._people_order(t.name), t.order),
         )
         for i, t in enumerate(order):
             t.label = _label(i)
@@ -191,15 +306,16 @@ class Redactor:
     def _compile(self) -> None:
         # One alternation, longest spellings first, each in a named group that says whose it is.
         parts: list[tuple[int, str, str]] = []
+        self._groups = {}
         for i, t in enumerate(self.targets.values()):
             group = f"t{i}"
             self._groups[group] = t
             for lit in t.literals:
                 if not lit.strip():
                     continue
-                # The literal as written, and as it appears inside HTML (escaped) and JSON (\u escapes).
-                for form in {lit, html.escape(lit, quote=True), json.dumps(lit)[1:-1]}:
-                    parts.append((len(form), group, rf"(?<!\w){re.escape(form)}(?!\w)"))
+                for form in _forms(lit):
+                    # never inside a longer word; an underscore counts as a break (``alice_aaaa`` folders)
+                    parts.append((len(form), group, rf"(?<![^\W_]){re.escape(form)}(?![^\W_])"))
             for pat in t.phone_patterns:
                 parts.append((1000, group, pat))
         parts.sort(key=lambda x: -x[0])
@@ -227,6 +343,14 @@ class Redactor:
 
         return self._compiled.sub(swap, value)
 
+    def handle(self, value: str) -> str:
+        """A field holding one handle: its pseudonym when it is a third party's, else the text rewritten."""
+        t = self._handles.get(value)
+        if t is not None and t.label:
+            self.replacements += 1
+            return t.label
+        return self.text(value)
+
     def value(self, v: Any) -> Any:
         if isinstance(v, str):
             return self.text(v)
@@ -237,14 +361,14 @@ class Redactor:
         return v
 
     def event(self, ev: Event) -> Event:
-        person = self.targets[ev.person].label if ev.person in self.targets else self.text(ev.person)
+        person = self.targets[ev.person].label if ev.person in self.targets else self.handle(ev.person)
         return dataclasses.replace(
             ev,
             person=person,
-            sender=self.text(ev.sender),
-            recipients=[self.text(r) for r in ev.recipients],
+            sender=self.handle(ev.sender),
+            recipients=[self.handle(r) for r in ev.recipients],
             text=self.text(ev.text),
-            thread=self.text(ev.thread),
+            thread=self.handle(ev.thread),
             attachments=[Attachment(self.text(a.name), a.sha256, a.media_type) for a in ev.attachments],
             extra=self.value(ev.extra),
             source=SourceRef(ev.source.sha256, self.text(ev.source.locator)),
@@ -252,12 +376,43 @@ class Redactor:
             time_note=self.text(ev.time_note),
         )
 
+    def lines(self, pieces: Iterable[str]) -> Iterator[str]:
+        """Rewrite a stream of text pieces a whole line at a time, so no spelling is split between two pieces."""
+        held = ""
+        for piece in pieces:
+            held += piece
+            cut = held.rfind("\n")
+            if cut >= 0:
+                yield self.text(held[: cut + 1])
+                held = held[cut + 1 :]
+        if held:
+            yield self.text(held)
 
-def _strings(ev: Event) -> Iterator[str]:
+
+def _strings(ev: Event, *, for_discovery: bool = False) -> Iterator[str]:
     yield from (ev.sender, *ev.recipients, ev.text, ev.thread, ev.person, ev.source.locator)
     yield from (a.name for a in ev.attachments)
     if ev.extra:
-        yield json.dumps(ev.extra, ensure_ascii=False)
+        yield from extra_strings(ev.extra) if for_discovery else (json.dumps(ev.extra, ensure_ascii=False),)
+
+
+#: Endings that name a file, not a folder: ``-o disclose-001.csv`` is refused rather than made a folder.
+FILE_ENDINGS = frozenset({".csv", ".jsonl", ".json", ".html", ".htm", ".txt", ".zip", ".pdf", ".xlsx", ".7z"})
+
+
+def check_output_folder(folder: Path) -> None:
+    """Refuse a disclosure folder that is a file, a non-empty folder, or a name ending like a file."""
+    if folder.exists() and not folder.is_dir():
+        raise OutputFolderError(f"{folder}: this is a file, and a disclosure is a folder of four files",
+                                hint="Give the name of a new folder, for example disclosure-001.")
+    if folder.is_dir() and any(folder.iterdir()):
+        raise OutputFolderError(f"{folder}: the folder exists and is not empty", hint="Choose a new folder for the disclosure.")
+    if not folder.exists() and folder.suffix.lower() in FILE_ENDINGS:
+        raise OutputFolderError(
+            f"{folder}: a disclosure is a folder of four files (timeline.csv, timeline.jsonl, report.html, "
+            f"{DISCLOSURE_MANIFEST}), and this name ends like a file ({folder.suffix})",
+            hint=f"Give a folder name without the ending, for example {folder.with_suffix('').name}.",
+        )
 
 
 def disclose(
@@ -268,39 +423,59 @@ def disclose(
     redact_persons: Sequence[str] = (),
     mask_text: Sequence[str] = (),
     actor: str | None = None,
+    unlisted: bool = True,
+    progress: ProgressFn | None = None,
 ) -> DisclosureResult:
-    """Write a redacted copy of the timeline (JSONL + CSV) and its disclosure manifest to ``out_dir``."""
+    """Write a redacted copy of the timeline (JSONL + CSV), the report and the disclosure manifest to ``out_dir``.
+
+    ``unlisted``: also pseudonymise the senders, recipients, numbers and addresses the people
+    file does not link to a kept person (the default; docs/redaction.md)."""
     folder = Path(out_dir)
-    if folder.exists() and any(folder.iterdir()):
-        raise CyberEvidenceError(f"{folder}: the folder exists and is not empty", hint="Choose a new folder for the disclosure.")
+    check_output_folder(folder)
     bad = [r for r in redact_roles if r not in ("victim", "subject", "witness", "other")]
     if bad:
         raise CyberEvidenceError(f"unknown role(s) {bad}", hint="Use victim, subject, witness or other.")
     people = case.people()
-    redactor = Redactor(people, redact_roles, redact_persons, mask_text)
+    redactor = Redactor(people, redact_roles, redact_persons, mask_text, unlisted=unlisted)
+    tick = progress or (lambda _p: None)
     with case.writing():
         case.refresh_manifest()
         manifest_sha = hashlib.sha256((case.root / MANIFEST).read_bytes()).hexdigest()
         head = case.custody.head()
+        total = 0
         for i, ev in enumerate(case.timeline()):
             redactor.observe(ev, i)
+            total = i + 1
+            if total % 1000 == 0:
+                tick(Progress("disclose", "finding third parties", total, 0))
+        for i, ev in enumerate(case.timeline()):
+            redactor.first_appearances(_strings(ev), i)
         key = redactor.assign_labels()
         folder.mkdir(parents=True, exist_ok=True)
         count = 0
+
+        def redacted() -> Iterator[Event]:
+            for n, ev in enumerate(case.timeline(), 1):
+                if n % 1000 == 0:
+                    tick(Progress("disclose", "writing the disclosure", n, total))
+                yield redactor.event(ev)
+
         with open(folder / "timeline.jsonl", "w", encoding="utf-8", newline="") as fh:
-            count = write_timeline_jsonl((redactor.event(ev) for ev in case.timeline()), fh)
+            count = write_timeline_jsonl(redacted(), fh)
         with open(folder / "timeline.csv", "w", encoding="utf-8", newline="") as fh:
-            write_timeline_csv((redactor.event(ev) for ev in case.timeline()), fh)
+            write_timeline_csv(redacted(), fh)
         from cyberevidence.report.html import render as render_report
 
         with open(folder / "report.html", "w", encoding="utf-8", newline="") as fh:
-            for piece in render_report(case):
-                fh.write(redactor.text(piece))
+            for piece in redactor.lines(render_report(case)):
+                fh.write(piece)
         files = {name: hash_file(folder / name)["sha256"] for name in ("timeline.jsonl", "timeline.csv", "report.html")}
+        unlisted_count = sum(1 for t in redactor.targets.values() if t.found_by is not None)
         rules = {
             "roles_redacted": sorted(set(redact_roles)),
             "persons_named_for_redaction": len(redact_persons),
             "people_pseudonymised": len(key),
+            "unlisted_identifiers_pseudonymised": unlisted_count,
             "pseudonyms": "Person A, Person B ... in order of first appearance in the case's timeline; "
             "people who never appear follow in people-file order",
             "identifiers_replaced": [
@@ -308,16 +483,26 @@ def disclose(
                 "phone numbers from the people file, in any spelling",
                 "e-mail addresses and handle values from the people file",
                 "raw handles in the case that the people file links to the person",
+                *(
+                    [
+                        "every sender and recipient the people file does not link to a kept person (victim, subject), "
+                        "and each word of a name of two or more words",
+                        "every phone number written in the data (libphonenumber's matcher) that is not a kept person's",
+                        "every e-mail address written in the data (RFC 5322 address parser) that is not a kept person's",
+                    ]
+                    if unlisted
+                    else []
+                ),
             ],
-            "name_words_left_because_shared_with_non_redacted_people": redactor.kept_name_parts,
-            "matching": "case-insensitive; never inside a longer word",
+            "name_words_left_because_shared_with_non_redacted_people": redactor.kept_name_parts + redactor.kept_unlisted_words,
+            "matching": "case-insensitive; never inside a longer word; as written, HTML-, JSON- and URL-escaped",
             "fields": ["person", "sender", "recipients", "thread", "text", "extra", "attachments.name", "source.locator",
                        "seen_in.locator", "time_note"],
             "text_masks": len(redactor.masks),
             "mask_replacement": MASK,
         }
         manifest: dict[str, Any] = {
-            "disclosure_version": "1",
+            "disclosure_version": "2",
             "generated_at": utc_now(),
             "tool": {"name": "cyberevidence", "version": __version__},
             "case_id": str(case.info.get("case_id", "")),
@@ -351,4 +536,5 @@ def disclose(
             pseudonym_key=key,
             items=count,
         )
-    return DisclosureResult(folder, {**files, DISCLOSURE_MANIFEST: manifest_file_sha}, count, len(key), manifest_sha)
+    return DisclosureResult(folder, {**files, DISCLOSURE_MANIFEST: manifest_file_sha}, count, len(key), manifest_sha,
+                            unlisted_count)
