@@ -40,7 +40,7 @@ from cyberevidence_cli.exports_cmd import exports, note_stale, refresh
 from cyberevidence_cli.pack_cmd import pack
 from cyberevidence_cli.progress import RichProgress
 from cyberevidence_cli.records_cmds import diary_app, marker_app, raw_stdout
-from cyberevidence_cli.texts import describe_add, describe_verify
+from cyberevidence_cli.texts import describe_add, describe_verify, what_to_do
 from cyberevidence_cli.warnings_text import write_warnings_jsonl, write_warnings_table
 
 START_HERE = (
@@ -50,6 +50,10 @@ START_HERE = (
     "Preserve, hash and merge a stalking victim's phone and account exports into court-ready evidence. "
     "The other commands do one step each."
 )
+
+
+#: What a Ctrl-C prints (exit code 130): the work so far is kept, and the same command finishes it.
+STOPPED = "Stopped. Nothing is lost; run the same command again to finish."
 
 
 class _StartHereFirst(typer.core.TyperGroup):
@@ -324,13 +328,16 @@ def conduct(
         night_start=start, night_end=end, unanswered_hours=unanswered_hours, burst_calls=calls, burst_minutes=minutes,
         stop_dates=stops,
     )
-    summaries = c.conduct(options)
+    with RichProgress(err) as progress, progress.counting(c, "Summarising the course of conduct"):
+        summaries = c.conduct(options)
     with _output(output) as out:
         if format == "json":
             out.write(json.dumps([s.to_dict() for s in summaries], indent=2, ensure_ascii=False) + "\n")
         else:
             write_conduct_text(summaries, out, zone(c.info["timezone"]))
     _log_export(c, f"conduct-{format}", output, len(summaries))
+    if output is not None:
+        err.print(f"Course of conduct written to {shown(output)}: {len(summaries)} subject(s).")
 
 
 @app.command()
@@ -395,15 +402,17 @@ def report(
     state = case_state(c)
     target = output if output is not None else exports_dir(c) / REPORT_FILE
     target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        result = ce.write_report(c, target, max_rows=max_rows)
-    except PermissionError:
-        result = ce.write_report(c, target, max_rows=max_rows, record=False)
-        err.print("Note: the case is read-only, so this report export was not written to the custody log.")
+    with RichProgress(err) as progress, progress.counting(c, f"Writing {target.name}"):
+        try:
+            result = ce.write_report(c, target, max_rows=max_rows)
+        except PermissionError:
+            result = ce.write_report(c, target, max_rows=max_rows, record=False)
+            err.print("Note: the case is read-only, so this report export was not written to the custody log.")
     if target.resolve() == (exports_dir(c) / REPORT_FILE).resolve():
         mark_written(c, [ExportedFile(REPORT_FILE, target, 0, result.sha256)], state)
         write_notice(c)
-    err.print(f"Report written to {shown(target)} ({result.size:,} bytes, sha256 {result.sha256}).")
+    err.print(f"Report written to {shown(target)} ({c.index.event_count():,} events, {result.size:,} bytes, "
+              f"sha256 {result.sha256}).")
 
 
 def _password(password_file: Path | None, confirm: bool) -> str:
@@ -735,11 +744,12 @@ def run() -> None:
         if debug:
             raise exc
         err.print(f"Error: {exc}", soft_wrap=True, style="bold red")
-        if exc.hint:
-            err.print(f"What to do: {exc.hint}", soft_wrap=True)
+        todo = what_to_do(exc)
+        if todo:
+            err.print(f"What to do: {todo}", soft_wrap=True)
         sys.exit(2)
 
-    stopped_text = "Stopped. The case is safe: run the same command again to finish the work."
+    stopped_text = STOPPED
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         signal.signal(signal.SIGINT, stop)
     try:  # the outer level catches a Ctrl-C that comes while an error is reported or at exit

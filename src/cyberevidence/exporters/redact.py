@@ -178,6 +178,7 @@ class Redactor:
                     self._idents[(IdentifierKind.EMAIL, em.strip().lower())] = t
         #: exact raw handle (sender, recipient, person field) -> target, for the fields that hold one handle
         self._handles: dict[str, _Target] = {}
+        self._kept_handles: dict[tuple[str, str], Person] = {}
         try:
             self.masks = [re.compile(m) for m in masks]
         except re.error as exc:
@@ -196,6 +197,13 @@ class Redactor:
                 self.kept_name_parts += 1
             elif word.casefold() not in claimed:
                 t.literals.add(word)
+
+    def _add_name_words(self, t: _Target, name: str) -> None:
+        """The words of a name seen in the data (counted apart from the people file's names)."""
+        before = self.kept_name_parts
+        self._add_words(t, name, only_names=True)
+        self.kept_unlisted_words += self.kept_name_parts - before
+        self.kept_name_parts = before
 
     def _from_person(self, p: Person) -> _Target:
         t = _Target(p.name, p, {p.name, *p.emails}, order=len(self.targets))
@@ -229,36 +237,57 @@ class Redactor:
         elif ident.kind is IdentifierKind.EMAIL:
             t.literals.add(ident.key)
         else:
-            before = self.kept_name_parts
-            self._add_words(t, ident.spellings[0], only_names=True)
-            self.kept_unlisted_words += self.kept_name_parts - before
-            self.kept_name_parts = before
+            self._add_name_words(t, ident.spellings[0])
         self.targets[t.name] = t
         self._idents[(ident.kind, ident.key)] = t
         return t
 
     def observe(self, ev: Event, position: int) -> None:
         """Learn the handles, numbers and addresses of third parties in one event."""
-        records = ev.platform in CASE_RECORD_PLATFORMS  # the case's own diary and markers: no sender to learn
-        handles = () if records else (ev.sender, *ev.recipients, *(extra_handles(ev.extra) if self.unlisted else ()))
-        for handle in handles:
-            if not handle or handle in self._handles:
-                continue
-            m = self.people.match(ev.platform, handle)
-            if m is not None:
-                if m.person.name in self.targets:
-                    self.targets[m.person.name].literals.add(handle)
-                    self._handles[handle] = self.targets[m.person.name]
-                continue
-            if not self.unlisted:
-                continue
+        if ev.platform not in CASE_RECORD_PLATFORMS:  # the case's own diary and markers: no sender to learn
+            kept_other = False  # a kept party other than the victim (a subject): the export's names are theirs
+            party: _Target | None = None  # else the first third party in the event, whose the names are
+            for handle in (ev.sender, *ev.recipients):
+                kept = self._observe_handle(ev.platform, handle, position)
+                kept_other = kept_other or (kept is not None and kept.role != "victim")
+                party = party or self._handles.get(handle)
+            if self.unlisted:
+                for value, owner in extra_handles(ev.extra):
+                    # a name the data gives for a kept person's address is theirs; an unowned name (an SMS
+                    # backup's contact_name) names the other party: a subject, or the third party in the event
+                    if "@" not in value and owner is None and (kept_other or party is not None):
+                        if party is not None and not kept_other and value.casefold() not in self.kept_literals:
+                            party.literals.add(value)
+                            self._handles.setdefault(value, party)
+                            self._add_name_words(party, value)
+                        continue
+                    if owner is not None and self._is_kept(ev.platform, owner):
+                        continue
+                    self._observe_handle(ev.platform, value, position)
+        if self.unlisted:
+            self.observe_text(_strings(ev, for_discovery=True), position, ev.platform)
+        self._compiled = None
+
+    def _observe_handle(self, platform: str, handle: str, position: int) -> Person | None:
+        """Learn one raw handle; the kept person (victim, subject) it belongs to, if it is one's."""
+        if not handle or handle in self._handles:
+            return None
+        if (platform, handle) in self._kept_handles:
+            return self._kept_handles[(platform, handle)]
+        m = self.people.match(platform, handle)
+        if m is not None:
+            if m.person.name in self.targets:
+                self.targets[m.person.name].literals.add(handle)
+                self._handles[handle] = self.targets[m.person.name]
+                return None
+            self._kept_handles[(platform, handle)] = m.person
+            return m.person
+        if self.unlisted:
             for ident in classify_handle(handle, self.people.region):
                 t = self._discover(ident, position)
                 if t is not None:
                     self._handles.setdefault(handle, t)
-        if self.unlisted:
-            self.observe_text(_strings(ev, for_discovery=True), position, ev.platform)
-        self._compiled = None
+        return None
 
     def observe_text(self, strings: Iterable[str], position: int, platform: str = "") -> None:
         """Learn the phone numbers and e-mail addresses written in free text (messages, diary entries)."""
@@ -390,7 +419,9 @@ class Redactor:
 
 
 def _strings(ev: Event, *, for_discovery: bool = False) -> Iterator[str]:
-    yield from (ev.sender, *ev.recipients, ev.text, ev.thread, ev.person, ev.source.locator)
+    # an e-mail's thread is its first Message-ID, never a person's address
+    thread = "" if for_discovery and ev.platform == "email" else ev.thread
+    yield from (ev.sender, *ev.recipients, ev.text, thread, ev.person, ev.source.locator)
     yield from (a.name for a in ev.attachments)
     if ev.extra:
         yield from extra_strings(ev.extra) if for_discovery else (json.dumps(ev.extra, ensure_ascii=False),)

@@ -96,7 +96,7 @@ def classify_handle(handle: str, region: str) -> list[Identifier]:
 
         found: list[Identifier] = []
         for a in parse_addresses([raw], "handle", lambda _c, _m: None):
-            if a.addr and "@" in a.addr:
+            if a.addr and any(True for _ in emails_in(a.addr)):
                 found.append(Identifier(IdentifierKind.EMAIL, a.addr.lower(), (a.addr,)))
             if a.name and a.name.strip() and a.name.strip().lower() != a.addr.lower():
                 found.append(Identifier(IdentifierKind.HANDLE, a.name.strip().casefold(), (a.name.strip(),)))
@@ -111,7 +111,7 @@ def classify_handle(handle: str, region: str) -> list[Identifier]:
 #: Keys of an event's ``extra`` whose value names a person (the parsers' own fields: docs/events.md).
 NAME_KEYS = frozenset({
     "contact_name", "author", "author_nickname", "from_name", "sender_push_name", "sender_business_name",
-    "sender_username", "forwarded_from", "display_to", "mbox_from", "from", "to", "cc", "bcc", "reply_to_name",
+    "sender_username", "forwarded_from", "display_to", "from", "to", "cc", "bcc", "reply_to_name",
     "name", "saved_from", "via_bot", "actor", "members", "inviter", "address", "number",
 })
 #: Keys of ``extra`` that hold identifiers of messages, not of people (``<id@host>`` is no address).
@@ -133,14 +133,15 @@ def extra_strings(extra: object, key: str = "") -> Iterator[str]:
         yield extra
 
 
-def extra_handles(extra: object, key: str = "") -> Iterator[str]:
-    """The names and addresses an event's ``extra`` holds: values under :data:`NAME_KEYS`, and
-    ``{"name", "address"}`` pairs (e-mail headers) anywhere."""
+def extra_handles(extra: object, key: str = "") -> Iterator[tuple[str, str | None]]:
+    """The names and addresses an event's ``extra`` holds, each with whose it is when the data says:
+    ``{"name", "address"}`` pairs (e-mail headers) give the name with its address; a value under
+    :data:`NAME_KEYS` (``contact_name`` …) comes with ``None`` (it names the event's sender)."""
     if isinstance(extra, dict):
         if set(extra) <= {"name", "address"} and isinstance(extra.get("address"), str):
-            yield extra["address"]
+            yield extra["address"], None
             if isinstance(extra.get("name"), str):
-                yield extra["name"]
+                yield extra["name"], extra["address"]
             return
         for k, v in extra.items():
             yield from extra_handles(v, str(k))
@@ -148,4 +149,4 @@ def extra_handles(extra: object, key: str = "") -> Iterator[str]:
         for v in extra:
             yield from extra_handles(v, key)
     elif isinstance(extra, str) and key in NAME_KEYS and extra.strip():
-        yield extra
+        yield extra, None

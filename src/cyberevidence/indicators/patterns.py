@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from cyberevidence.errors import CyberEvidenceError
+from cyberevidence.errors import CyberEvidenceError, Setting
 from cyberevidence.events import Event
 from cyberevidence.indicators.headings import HEADING_IDS
 from cyberevidence.people import People
@@ -178,7 +178,8 @@ def load_patterns(language: str = "en", extra: Sequence[str | Path] = ()) -> Pat
         raise IndicatorPatternError(
             f"no indicator patterns for the language {language!r}",
             hint=f"Available: {', '.join(available)}. To add one, write data/<lang>.toml (see docs/indicators.md), "
-            "or pass your own file with --patterns.",
+            "or give your own patterns file.",
+            setting=Setting.PATTERNS,
         )
     where = f"builtin:{language}"
     text = resources.files("cyberevidence.indicators").joinpath(f"data/{language}.toml").read_text(encoding="utf-8")

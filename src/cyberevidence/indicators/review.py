@@ -210,7 +210,7 @@ def review_candidate(
     if found is None:
         raise CyberEvidenceError(
             f"no current indicator candidate has the id {candidate_id!r}",
-            hint="List them with 'cyberevidence indicators CASE' (with the same --language and --patterns).",
+            hint="List the current candidates (with the same language and patterns) and use one of their ids.",
         )
     who = (actor or "").strip() or str(case.info["examiner"])
     details = {
