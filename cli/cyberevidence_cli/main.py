@@ -378,7 +378,8 @@ def indicators(
         if format == "json":
             out.write(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
         else:
-            report.write_text(out)
+            report.write_text(out, how_to_review=f"Confirm or dismiss one with: cyberevidence indicators {shown(case)} "
+                              "--confirm ID (or --dismiss ID) [--note TEXT]")
     err.print(f"{len(report.candidates)} candidate(s){f' written to {shown(output)}' if output else ''}.")
     _log_export(c, f"indicators-{format}", output, len(report.candidates))
 

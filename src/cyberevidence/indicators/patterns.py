@@ -241,7 +241,9 @@ def _keyword_rx(keyword: str, alternation: str) -> str:
 
 
 def _compile_text(pat: Pattern, subject_names: Sequence[str]) -> str:
-    alt = "(?:" + "|".join(re.escape(n) for n in sorted(subject_names, key=len, reverse=True)) + ")"
+    # no subject: the slot matches nothing (a pattern about the subject alone never matches; one with
+    # other alternatives, "he|she|{subject}", still reads the rest)
+    alt = "(?:" + "|".join(re.escape(n) for n in sorted(subject_names, key=len, reverse=True)) + ")" if subject_names else "(?!)"
     if pat.keywords:
         return "|".join(_keyword_rx(fold(k), alt) for k in pat.keywords)
     return _loosen_spaces(fold(pat.regex)).replace(SUBJECT_SLOT, alt)
@@ -307,8 +309,6 @@ class Matcher:
         self._victims = {p.name for p in people.persons if p.role == "victim"}
         self._compiled: list[tuple[Pattern, re.Pattern[str], re.Pattern[str] | None]] = []
         for pat in patterns.patterns:
-            if pat.needs_subject and not names:
-                continue  # a pattern about a subject's name cannot apply without a subject
             if pat.sender == "third_party" and not self._subjects:
                 continue
             rx = re.compile(_compile_text(pat, names), re.IGNORECASE)
