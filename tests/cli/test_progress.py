@@ -150,3 +150,23 @@ def test_ctrl_c_without_a_terminal_exits_130_with_the_same_line(big_case: tuple[
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130
     assert err.strip().splitlines()[-1] == STOPPED
+
+
+def test_preserving_counts_bytes_against_the_size_and_reading_counts_events() -> None:
+    """The bars' own text, drawn on a terminal console: MB of MB while hashing, events while reading."""
+    import io
+
+    from rich.console import Console
+
+    from cyberevidence_cli.progress import RichProgress
+
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=150, color_system=None)
+    with RichProgress(console) as bars:
+        bars(ce.Progress("hash", "chat.zip", 1_500_000, 3_000_000))
+        bars(ce.Progress("parse", "chat.zip", 12_345, 0))
+        bars._progress.refresh()
+        drawn = screen.getvalue()
+    assert "Preserving chat.zip" in drawn and "1.5 MB of 3.0 MB" in drawn
+    assert "Reading chat.zip" in drawn and "12,345 events found" in drawn
+    assert "/? bytes" not in drawn
