@@ -41,6 +41,7 @@ from cyberevidence._version import __version__
 from cyberevidence.errors import CyberEvidenceError, OutputFolderError
 from cyberevidence.events import Attachment, Event, SourceRef
 from cyberevidence.exporters.third_parties import (
+    MIN_PHONE_DIGITS,
     Identifier,
     IdentifierKind,
     classify_handle,
@@ -66,6 +67,9 @@ CASE_RECORD_PLATFORMS = frozenset({"diary", "marker"})
 DISCLOSURE_MANIFEST = "disclosure-manifest.json"
 DEFAULT_ROLES = ("other", "witness")
 _SEP = r"(?:[\s\-.()/]|%20)*"
+_WORD = re.compile(r"[^\W_]+")
+#: A run of digits, separators and the international prefix, in which phone patterns are looked for.
+_DIGIT_RUN = re.compile(r"(?:[\d+\s\-.()/]|%20|%2B)+", re.IGNORECASE)
 
 
 @dataclass
@@ -183,8 +187,13 @@ class Redactor:
             self.masks = [re.compile(m) for m in masks]
         except re.error as exc:
             raise CyberEvidenceError(f"text mask: not a valid regular expression ({exc})") from None
-        self._compiled: re.Pattern[str] | None = None
+        self._compiled_ready = False
         self._groups: dict[str, _Target] = {}
+        self._literal_parts: list[tuple[str, str, str]] = []
+        self._literal_cache: dict[tuple[int, ...], re.Pattern[str]] = {}
+        self._phone_rx: re.Pattern[str] | None = None
+        self._by_word: dict[str, list[int]] = {}
+        self._wordless: list[int] = []
         self.replacements = 0
         self.masked = 0
         self.kept_unlisted_words = 0
@@ -266,7 +275,7 @@ class Redactor:
                     self._observe_handle(ev.platform, value, position)
         if self.unlisted:
             self.observe_text(_strings(ev, for_discovery=True), position, ev.platform)
-        self._compiled = None
+        self._compiled_ready = False
 
     def _observe_handle(self, platform: str, handle: str, position: int) -> Person | None:
         """Learn one raw handle; the kept person (victim, subject) it belongs to, if it is one's."""
@@ -305,14 +314,11 @@ class Redactor:
 
     def first_appearances(self, strings: Iterable[str], position: int) -> None:
         """Note which targets one event mentions anywhere (for the order of the labels)."""
-        if self._compiled is None:
+        if not self._compiled_ready:
             self._compile()
-        assert self._compiled is not None or not self.targets
-        if self._compiled is None:
-            return
         for s in strings:
-            for m in self._compiled.finditer(s):
-                t = self._groups[(m.lastgroup or "").rsplit("_", 1)[0]]
+            for group in self._groups_in(s):
+                t = self._groups[group]
                 if t.first_seen < 0 or t.first_seen > position:
                     t.first_seen = position
 
@@ -333,9 +339,15 @@ class Redactor:
         return len(self.people.persons)
 
     def _compile(self) -> None:
-        # One alternation, longest spellings first, each in a named group that says whose it is.
-        parts: list[tuple[int, str, str]] = []
+        """Every spelling of every target, each in a named group that says whose it is.
+
+        Spellings are not one big alternation over the whole text (a report page with hundreds of
+        third parties would take minutes): a text is first checked for which spellings it holds at
+        all (plain substring tests), and only those are matched as whole words; phone patterns run
+        only inside runs of digits and separators that hold seven digits or more."""
         self._groups = {}
+        self._literal_parts = []
+        phones: list[tuple[str, str]] = []
         for i, t in enumerate(self.targets.values()):
             group = f"t{i}"
             self._groups[group] = t
@@ -344,16 +356,51 @@ class Redactor:
                     continue
                 for form in _forms(lit):
                     # never inside a longer word; an underscore counts as a break (``alice_aaaa`` folders)
-                    parts.append((len(form), group, rf"(?<![^\W_]){re.escape(form)}(?![^\W_])"))
-            for pat in t.phone_patterns:
-                parts.append((1000, group, pat))
-        parts.sort(key=lambda x: -x[0])
-        by_group: dict[str, list[str]] = {}
-        alternation = []
-        for _n, group, pat in parts:
-            by_group.setdefault(group, []).append(pat)
-            alternation.append(f"(?P<{group}_{len(by_group[group])}>{pat})")
-        self._compiled = re.compile("|".join(alternation), re.IGNORECASE) if alternation else None
+                    self._literal_parts.append((form.casefold(), group, rf"(?<![^\W_]){re.escape(form)}(?![^\W_])"))
+            phones.extend((group, pat) for pat in t.phone_patterns)
+        self._literal_parts.sort(key=lambda x: -len(x[0]))
+        self._literal_cache = {}
+        # each spelling filed under its first word, so a text is checked only against the spellings whose
+        # first word it holds (a dictionary look-up per word, however many third parties there are)
+        self._by_word = {}
+        self._wordless = []
+        for i, (form, _g, _p) in enumerate(self._literal_parts):
+            words = _WORD.findall(form)
+            if words:
+                self._by_word.setdefault(words[0], []).append(i)
+            else:
+                self._wordless.append(i)
+        alternation = [f"(?P<{group}_p{n}>{pat})" for n, (group, pat) in enumerate(phones)]
+        self._phone_rx = re.compile("|".join(alternation), re.IGNORECASE) if alternation else None
+        self._compiled_ready = True
+
+    def _literal_rx(self, value: str) -> re.Pattern[str] | None:
+        """The whole-word pattern of the spellings ``value`` holds at all (None: it holds none)."""
+        low = value.casefold()
+        found = [i for w in set(_WORD.findall(low)) for i in self._by_word.get(w, ())] + self._wordless
+        present = tuple(sorted(i for i in found if self._literal_parts[i][0] in low))
+        if not present:
+            return None
+        rx = self._literal_cache.get(present)
+        if rx is None:
+            rx = re.compile("|".join(f"(?P<{self._literal_parts[i][1]}_l{i}>{self._literal_parts[i][2]})" for i in present),
+                            re.IGNORECASE)
+            if len(self._literal_cache) < 4096:
+                self._literal_cache[present] = rx
+        return rx
+
+    def _groups_in(self, value: str) -> Iterator[str]:
+        if not value:
+            return
+        rx = self._literal_rx(value)
+        if rx is not None:
+            for m in rx.finditer(value):
+                yield (m.lastgroup or "").rsplit("_", 1)[0]
+        if self._phone_rx is not None and sum(c.isdigit() for c in value) >= MIN_PHONE_DIGITS:
+            for run in _DIGIT_RUN.finditer(value):
+                if sum(c.isdigit() for c in run.group(0)) >= MIN_PHONE_DIGITS:
+                    for m in self._phone_rx.finditer(run.group(0)):
+                        yield (m.lastgroup or "").rsplit("_", 1)[0]
 
     # ------------------------------------------------------------ second pass: rewrite
     def text(self, value: str) -> str:
@@ -362,7 +409,7 @@ class Redactor:
         for mask in self.masks:
             value, n = mask.subn(MASK, value)
             self.masked += n
-        if self._compiled is None:
+        if not self._compiled_ready:
             return value
 
         def swap(m: re.Match[str]) -> str:
@@ -370,7 +417,18 @@ class Redactor:
             group = (m.lastgroup or "").rsplit("_", 1)[0]
             return self._groups[group].label
 
-        return self._compiled.sub(swap, value)
+        rx = self._literal_rx(value)
+        if rx is not None:
+            value = rx.sub(swap, value)
+        phone_rx = self._phone_rx
+        if phone_rx is not None and sum(c.isdigit() for c in value) >= MIN_PHONE_DIGITS:
+
+            def numbers(run: re.Match[str]) -> str:
+                text = run.group(0)
+                return phone_rx.sub(swap, text) if sum(c.isdigit() for c in text) >= MIN_PHONE_DIGITS else text
+
+            value = _DIGIT_RUN.sub(numbers, value)
+        return value
 
     def handle(self, value: str) -> str:
         """A field holding one handle: its pseudonym when it is a third party's, else the text rewritten."""

@@ -25,6 +25,8 @@ import phonenumbers
 from cyberevidence.people import normalise_phone
 
 _ADDR_CANDIDATE = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+")
+#: The fewest digits of a phone number libphonenumber can find in text (shorter ones are local extensions).
+MIN_PHONE_DIGITS = 7
 #: A word of a name worth hiding alone (a first name or a surname): letters, at least this long.
 MIN_NAME_WORD = 3
 
@@ -48,8 +50,8 @@ class Identifier:
 
 def phones_in(text: str, region: str) -> Iterator[str]:
     """E.164 forms of the phone numbers written in ``text``."""
-    if not text or not any(c.isdigit() for c in text):
-        return
+    if not text or sum(c.isdigit() for c in text) < MIN_PHONE_DIGITS:
+        return  # too few digits for any number: the matcher (slow) is not run
     for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE):
         # A number the metadata calls valid, or one that could be a mobile number (the ranges kept for
         # drama and tests, +44 7700 900xxx and +1 555, are not "valid"); not a short digit run
