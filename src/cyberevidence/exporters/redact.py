@@ -80,6 +80,8 @@ class _Target:
     person: Person | None
     literals: set[str] = field(default_factory=set)
     phone_patterns: list[str] = field(default_factory=list)
+    #: The national significant digits of each phone pattern (to find the numbers a run of digits holds).
+    phone_digits: list[str] = field(default_factory=list)
     label: str = ""
     first_seen: int = -1
     #: The order it was found in (people file first, then discoveries): the last tie-break of the labels.
@@ -192,6 +194,8 @@ class Redactor:
         self._literal_parts: list[tuple[str, str, str]] = []
         self._literal_cache: dict[tuple[int, ...], re.Pattern[str]] = {}
         self._phone_rx: re.Pattern[str] | None = None
+        self._phones: list[tuple[str, str]] = []
+        self._phone_cache: dict[tuple[int, ...], re.Pattern[str]] = {}
         self._by_word: dict[str, list[int]] = {}
         self._wordless: list[int] = []
         self.replacements = 0
@@ -214,15 +218,20 @@ class Redactor:
         self.kept_unlisted_words += self.kept_name_parts - before
         self.kept_name_parts = before
 
+    def _add_phone(self, t: _Target, raw: str) -> None:
+        pat = _phone_pattern(raw, self.people.region)
+        e164 = normalise_phone(raw, self.people.region)
+        if pat and e164:
+            t.phone_patterns.append(pat)
+            t.phone_digits.append(str(phonenumbers.national_significant_number(phonenumbers.parse(e164))))
+
     def _from_person(self, p: Person) -> _Target:
         t = _Target(p.name, p, {p.name, *p.emails}, order=len(self.targets))
         for h in p.handles:
             t.literals.add(h.partition(":")[2].strip())
         for ph in p.phones:
             t.literals.add(ph)
-            pat = _phone_pattern(ph, self.people.region)
-            if pat:
-                t.phone_patterns.append(pat)
+            self._add_phone(t, ph)
         return t
 
     # ------------------------------------------------------------ first pass: who appears, how
@@ -240,9 +249,7 @@ class Redactor:
         t = _Target(f"{ident.spellings[0]} ({shown} seen in the data, not in the people file)", None,
                     set(ident.spellings), order=len(self.targets), found_by=ident.kind, first_seen=position)
         if ident.kind is IdentifierKind.PHONE:
-            pat = _phone_pattern(ident.key, self.people.region)
-            if pat:
-                t.phone_patterns.append(pat)
+            self._add_phone(t, ident.key)
         elif ident.kind is IdentifierKind.EMAIL:
             t.literals.add(ident.key)
         else:
@@ -347,7 +354,7 @@ class Redactor:
         only inside runs of digits and separators that hold seven digits or more."""
         self._groups = {}
         self._literal_parts = []
-        phones: list[tuple[str, str]] = []
+        phones: list[tuple[str, str, str]] = []
         for i, t in enumerate(self.targets.values()):
             group = f"t{i}"
             self._groups[group] = t
@@ -357,7 +364,7 @@ class Redactor:
                 for form in _forms(lit):
                     # never inside a longer word; an underscore counts as a break (``alice_aaaa`` folders)
                     self._literal_parts.append((form.casefold(), group, rf"(?<![^\W_]){re.escape(form)}(?![^\W_])"))
-            phones.extend((group, pat) for pat in t.phone_patterns)
+            phones.extend((group, pat, nsn) for pat, nsn in zip(t.phone_patterns, t.phone_digits, strict=True))
         self._literal_parts.sort(key=lambda x: -len(x[0]))
         self._literal_cache = {}
         # each spelling filed under its first word, so a text is checked only against the spellings whose
@@ -370,8 +377,10 @@ class Redactor:
                 self._by_word.setdefault(words[0], []).append(i)
             else:
                 self._wordless.append(i)
-        alternation = [f"(?P<{group}_p{n}>{pat})" for n, (group, pat) in enumerate(phones)]
-        self._phone_rx = re.compile("|".join(alternation), re.IGNORECASE) if alternation else None
+        # each number with its national digits: a run of digits is matched only against the numbers it holds
+        self._phones = [(nsn, f"(?P<{group}_p{n}>{pat})") for n, (group, pat, nsn) in enumerate(phones)]
+        self._phone_cache = {}
+        self._phone_rx = re.compile("|".join(x for _n, x in self._phones), re.IGNORECASE) if self._phones else None
         self._compiled_ready = True
 
     def _literal_rx(self, value: str) -> re.Pattern[str] | None:
@@ -389,6 +398,19 @@ class Redactor:
                 self._literal_cache[present] = rx
         return rx
 
+    def _phone_rx_for(self, run: str) -> re.Pattern[str] | None:
+        """The phone patterns of the numbers whose digits ``run`` holds (None: it holds none)."""
+        digits = "".join(c for c in run if c.isdigit())
+        present = tuple(i for i, (nsn, _x) in enumerate(self._phones) if nsn in digits)
+        if not present:
+            return None
+        rx = self._phone_cache.get(present)
+        if rx is None:
+            rx = re.compile("|".join(self._phones[i][1] for i in present), re.IGNORECASE)
+            if len(self._phone_cache) < 4096:
+                self._phone_cache[present] = rx
+        return rx
+
     def _groups_in(self, value: str) -> Iterator[str]:
         if not value:
             return
@@ -398,8 +420,9 @@ class Redactor:
                 yield (m.lastgroup or "").rsplit("_", 1)[0]
         if self._phone_rx is not None and sum(c.isdigit() for c in value) >= MIN_PHONE_DIGITS:
             for run in _DIGIT_RUN.finditer(value):
-                if sum(c.isdigit() for c in run.group(0)) >= MIN_PHONE_DIGITS:
-                    for m in self._phone_rx.finditer(run.group(0)):
+                rx_run = self._phone_rx_for(run.group(0))
+                if rx_run is not None:
+                    for m in rx_run.finditer(run.group(0)):
                         yield (m.lastgroup or "").rsplit("_", 1)[0]
 
     # ------------------------------------------------------------ second pass: rewrite
@@ -425,7 +448,8 @@ class Redactor:
 
             def numbers(run: re.Match[str]) -> str:
                 text = run.group(0)
-                return phone_rx.sub(swap, text) if sum(c.isdigit() for c in text) >= MIN_PHONE_DIGITS else text
+                rx_run = self._phone_rx_for(text) if sum(c.isdigit() for c in text) >= MIN_PHONE_DIGITS else None
+                return rx_run.sub(swap, text) if rx_run is not None else text
 
             value = _DIGIT_RUN.sub(numbers, value)
         return value
