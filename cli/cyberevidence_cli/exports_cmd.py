@@ -8,6 +8,7 @@ and names the command that refreshes them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, TextIO
 
@@ -26,6 +27,8 @@ from cyberevidence.exporters.case_exports import (
 from cyberevidence.report.conduct_text import marker_types, write_conduct_text
 from cyberevidence.timeutil import zone
 from cyberevidence_cli.console import err_console, shown
+from cyberevidence_cli.progress import RichProgress
+from cyberevidence_cli.texts import describe_merge
 
 err = err_console()
 
@@ -40,9 +43,10 @@ def note_stale(c: ce.Case) -> None:
         )
 
 
-def _write_conduct(c: ce.Case) -> Callable[[TextIO], int]:
+def _write_conduct(c: ce.Case, keep: list[ce.ConductSummary]) -> Callable[[TextIO], int]:
     def write(fh: TextIO) -> int:
         summaries = c.conduct()
+        keep[:] = summaries
         write_conduct_text(summaries, fh, zone(c.info["timezone"]), marker_types(c.markers()))
         return len(summaries)
 
@@ -51,13 +55,21 @@ def _write_conduct(c: ce.Case) -> Callable[[TextIO], int]:
 
 def refresh(c: ce.Case) -> list[ExportedFile]:
     """Write every standard export (and the report), each atomically; one line per file on stderr."""
-    outputs = {**standard_outputs(c), "conduct.txt": _write_conduct(c)}
+    summaries: list[ce.ConductSummary] = []
+    outputs = {**standard_outputs(c), "conduct.txt": _write_conduct(c, summaries)}
 
-    def on_file(name: str) -> None:
-        err.print(f"  writing {name} ...")
+    steps = ExitStack()
+    with RichProgress(err) as progress:
 
-    made = refresh_exports(c, outputs, on_file=on_file)
+        def on_file(name: str) -> None:
+            steps.close()  # the previous file's bar is done
+            err.print(f"  writing {name} ...")
+            steps.enter_context(progress.counting(c, f"Writing {name}"))
+
+        with steps:  # a stop inside a file reaches its bar, which then says how far it got
+            made = refresh_exports(c, outputs, on_file=on_file)
     err.print(f"Exports written to {shown(exports_dir(c))}: {', '.join(f.name for f in made)}.")
+    describe_merge(err, c, summaries if any(f.name == "conduct.txt" for f in made) else None)
     return made
 
 

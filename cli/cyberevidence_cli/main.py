@@ -44,7 +44,7 @@ from cyberevidence_cli.exports_cmd import exports, note_stale, refresh
 from cyberevidence_cli.pack_cmd import pack
 from cyberevidence_cli.progress import RichProgress
 from cyberevidence_cli.records_cmds import diary_app, marker_app, raw_stdout
-from cyberevidence_cli.texts import describe_add, describe_verify
+from cyberevidence_cli.texts import describe_add, describe_verify, what_to_do
 from cyberevidence_cli.warnings_text import write_warnings_jsonl, write_warnings_table
 
 START_HERE = (
@@ -54,6 +54,10 @@ START_HERE = (
     "Preserve, hash and merge a stalking victim's phone and account exports into court-ready evidence. "
     "The other commands do one step each."
 )
+
+
+#: What a Ctrl-C prints (exit code 130): the work so far is kept, and the same command finishes it.
+STOPPED = "Stopped. Nothing is lost; run the same command again to finish."
 
 
 class _StartHereFirst(typer.core.TyperGroup):
@@ -373,13 +377,16 @@ def conduct(
         night_start=start, night_end=end, unanswered_hours=unanswered_hours, burst_calls=calls, burst_minutes=minutes,
         stop_dates=stops,
     )
-    summaries = c.conduct(options)
+    with RichProgress(err) as progress, progress.counting(c, "Summarising the course of conduct"):
+        summaries = c.conduct(options)
     with _output(output) as out:
         if format == "json":
             out.write(json.dumps([s.to_dict() for s in summaries], indent=2, ensure_ascii=False) + "\n")
         else:
             write_conduct_text(summaries, out, zone(c.info["timezone"]), marker_types(c.markers()))
     _log_export(c, f"conduct-{format}", output, len(summaries))
+    if output is not None:
+        err.print(f"Course of conduct written to {shown(output)}: {len(summaries)} subject(s).")
 
 
 @app.command()
@@ -420,7 +427,8 @@ def indicators(
         if format == "json":
             out.write(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
         else:
-            report.write_text(out)
+            report.write_text(out, how_to_review=f"Confirm or dismiss one with: cyberevidence indicators {shown(case)} "
+                              "--confirm ID (or --dismiss ID) [--note TEXT]")
     err.print(f"{len(report.candidates)} candidate(s){f' written to {shown(output)}' if output else ''}.")
     _log_export(c, f"indicators-{format}", output, len(report.candidates))
 
@@ -453,15 +461,17 @@ def report(
     target = output if output is not None else exports_dir(c) / REPORT_FILE
     target.parent.mkdir(parents=True, exist_ok=True)
     first, last = (print_from.date() if print_from else None), (print_to.date() if print_to else None)
-    try:
-        result = ce.write_report(c, target, max_rows=max_rows, print_from=first, print_to=last)
-    except PermissionError:
-        result = ce.write_report(c, target, max_rows=max_rows, record=False, print_from=first, print_to=last)
-        err.print("Note: the case is read-only, so this report export was not written to the custody log.")
+    with RichProgress(err) as progress, progress.counting(c, f"Writing {target.name}"):
+        try:
+            result = ce.write_report(c, target, max_rows=max_rows, print_from=first, print_to=last)
+        except PermissionError:
+            result = ce.write_report(c, target, max_rows=max_rows, record=False, print_from=first, print_to=last)
+            err.print("Note: the case is read-only, so this report export was not written to the custody log.")
     if target.resolve() == (exports_dir(c) / REPORT_FILE).resolve():
         mark_written(c, [ExportedFile(REPORT_FILE, target, 0, result.sha256)], state)
         write_notice(c)
-    err.print(f"Report written to {shown(target)} ({result.size:,} bytes, sha256 {result.sha256}).")
+    err.print(f"Report written to {shown(target)} ({c.index.event_count():,} events, {result.size:,} bytes, "
+              f"sha256 {result.sha256}).")
 
 
 def _password(password_file: Path | None, confirm: bool) -> str:
@@ -603,7 +613,7 @@ def bundle(
 @app.command()
 def disclose(
     case: CaseArg,
-    output: Annotated[Path, typer.Option("-o", "--output", help="A new folder for the redacted disclosure.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="A new folder for the disclosure (not a file name).")],
     redact_role: Annotated[
         str, typer.Option("--redact-role", help="Roles to pseudonymise, comma-separated (victim, subject, witness, other).")
     ] = "other,witness",
@@ -613,23 +623,32 @@ def disclose(
     mask_text: Annotated[
         list[str] | None, typer.Option("--mask-text", help="Replace text matching this regular expression by [redacted].")
     ] = None,
+    keep_unlisted: Annotated[
+        bool, typer.Option("--keep-unlisted", help="Leave people the people file does not list in plain text (not advised).")
+    ] = False,
     actor: Annotated[str | None, typer.Option("--actor", help="Who makes the disclosure (default: the examiner).")] = None,
 ) -> None:
-    """A redacted copy of the timeline for disclosure: third parties become "Person A", "Person B" ...
+    """A copy of the case for disclosure: everyone but the victim and the subject becomes "Person A", "Person B" ...
 
-    Writes timeline.jsonl, timeline.csv and disclosure-manifest.json (output hashes, the case state
-    it came from, and the rules applied). The pseudonym key is kept in the case's custody log.
+    Third parties in the people file and those only seen in the data (senders, recipients, phone
+    numbers and e-mail addresses in the messages) are pseudonymised the same way in every file.
+    Writes timeline.jsonl, timeline.csv, report.html and disclosure-manifest.json into a new folder.
+    Which pseudonym is whom is kept only in the case's custody log.
 
-    Example: cyberevidence disclose case-001 -o disclosure-1 --mask-text "Flat 3, 12 Acacia Avenue"
+    Example: cyberevidence disclose case-001 -o disclosure-001
+    Example: cyberevidence disclose case-001 -o disclosure-002 --mask-text "Flat 3, 12 Acacia Avenue"
     """
     roles = [r.strip() for r in redact_role.split(",") if r.strip()]
     c = ce.Case.open(case)
     for name in redact_person or []:
         c.people().named(name)
-    result = ce.disclose(c, output, redact_roles=roles, redact_persons=redact_person or [], mask_text=mask_text or [],
-                         actor=actor)
-    err.print(f"Disclosure written to {shown(output)}: {result.events} event(s), {result.pseudonyms} person(s) pseudonymised. "
-              "Check it before it leaves: names spelled in ways the people file does not list are not found.")
+    with RichProgress(err) as progress:
+        result = ce.disclose(c, output, redact_roles=roles, redact_persons=redact_person or [], mask_text=mask_text or [],
+                             actor=actor, unlisted=not keep_unlisted, progress=progress)
+    seen = f" ({result.unlisted} of them seen only in the data)" if result.unlisted else ""
+    err.print(f"Disclosure written to {shown(output)}: {result.events:,} event(s), {result.pseudonyms} person(s) "
+              f"pseudonymised{seen}. Which pseudonym is whom is in the custody log of {shown(case)}, not in the disclosure. "
+              "Read it before it leaves: a nickname or a name written only inside a message is not found.")
 
 
 @app.command()
@@ -784,11 +803,12 @@ def run() -> None:
         if debug:
             raise exc
         err.print(f"Error: {exc}", soft_wrap=True, style="bold red")
-        if exc.hint:
-            err.print(f"What to do: {exc.hint}", soft_wrap=True)
+        todo = what_to_do(exc)
+        if todo:
+            err.print(f"What to do: {todo}", soft_wrap=True)
         sys.exit(2)
 
-    stopped_text = "Stopped. The case is safe: run the same command again to finish the work."
+    stopped_text = STOPPED
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         signal.signal(signal.SIGINT, stop)
     try:  # the outer level catches a Ctrl-C that comes while an error is reported or at exit

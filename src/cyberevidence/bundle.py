@@ -51,7 +51,7 @@ import pyzipper
 from pyzipper.zipfile_aes import WZ_AES_V2
 
 from cyberevidence.archive import CHUNK, ArchiveLimits, normalise_member_path
-from cyberevidence.errors import CyberEvidenceError, UnsafeArchiveError
+from cyberevidence.errors import CyberEvidenceError, Setting, UnsafeArchiveError
 from cyberevidence.exporters.case_exports import REPORT_FILE, require_current_export
 from cyberevidence.hashing import hash_file
 from cyberevidence.store.custody import CustodyLog
@@ -428,7 +428,8 @@ def _scratch(base: Path) -> Iterator[Path]:
             except OSError as exc:
                 raise CyberEvidenceError(
                     f"{base}: cannot make a private scratch folder there to check the bundle in ({exc.strerror or exc})",
-                    hint="Give --scratch DIR: a folder you may write to, on a disk only you use. The decrypted case is "
+                    setting=Setting.SCRATCH,
+                    hint="Give a scratch folder: one you may write to, on a disk only you use. The decrypted case is "
                     "written there while it is checked (in a folder only you can open) and removed afterwards.",
                 ) from None
             yield work

@@ -53,6 +53,7 @@ from cyberevidence.errors import (
     IndexMismatchError,
     NotACaseError,
     PeopleFileError,
+    Setting,
     StorageFullError,
     as_storage_full,
 )
@@ -145,7 +146,8 @@ class Case:
         if root.exists() and any(root.iterdir()):
             raise CaseExistsError(f"{root}: the folder exists and is not empty")
         if not examiner.strip():
-            raise CyberEvidenceError("an examiner name is needed", hint="Pass --examiner 'Your Name'.")
+            raise CyberEvidenceError("an examiner name is needed", hint="Give the examiner's name: the person doing this work.",
+                                     setting=Setting.EXAMINER)
         zone(timezone)
         algos = tuple(dict.fromkeys(("sha256", *(a.lower() for a in hash_algorithms))))
         bad = [a for a in algos if a not in SUPPORTED_ALGORITHMS]
@@ -176,11 +178,11 @@ class Case:
         try:
             info = json.loads((root / CASE_FILE).read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise NotACaseError(f"{root}: not a cyberevidence case (no {CASE_FILE})") from None
+            raise NotACaseError(f"{root}: not a cyberevidence case (no {CASE_FILE})", path=root) from None
         except (OSError, ValueError) as exc:
-            raise NotACaseError(f"{root}: {CASE_FILE} cannot be read ({exc})") from None
+            raise NotACaseError(f"{root}: {CASE_FILE} cannot be read ({exc})", path=root) from None
         if not isinstance(info, dict) or "examiner" not in info or "timezone" not in info:
-            raise NotACaseError(f"{root}: {CASE_FILE} is not a case description")
+            raise NotACaseError(f"{root}: {CASE_FILE} is not a case description", path=root)
         return cls(root, {**info, **_created_settings(CustodyLog(root / "custody.jsonl"))}, registry=registry)
 
     @property
@@ -880,7 +882,7 @@ class Case:
         if found is None:
             raise CyberEvidenceError(
                 f"no current suggestion has the id {suggestion_id!r}",
-                hint="List them with 'cyberevidence people CASE --suggestions'.",
+                hint="List the current suggestions and use one of their ids.",
             )
         current = self.people()
         handle = f"{found.platform}:{found.handle}"

@@ -1,6 +1,9 @@
 """Typed exceptions. Every error names the file and says what to do next.
 
-The CLI turns these into plain-language messages; scripts can catch them by type.
+The CLI turns these into plain-language messages; scripts can catch them by type. Messages and
+hints never name a command-line flag: where the fix is a choice the caller makes, the error says
+which one in :attr:`CyberEvidenceError.setting` (a :class:`Setting`), and each interface words it
+its own way – the CLI as its flag (``--date-order``), the API as the argument (``date_order=``).
 """
 
 from __future__ import annotations
@@ -9,25 +12,48 @@ import errno
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
+
+
+class Setting(StrEnum):
+    """A choice the caller can make to resolve an error; the value is the API's argument name."""
+
+    DATE_ORDER = "date_order"
+    TIMEZONE = "timezone"
+    FORMAT = "format"
+    EXAMINER = "examiner"
+    SCRATCH = "scratch"
+    INITIALS = "initials"
+    PASSWORD = "password"
+    PATTERNS = "patterns"
 
 
 class CyberEvidenceError(Exception):
     """Base class for every error this library raises on purpose."""
 
-    #: A short instruction for the person running the tool.
+    #: A short instruction for the person running the tool (never a command-line flag).
     hint: str = ""
+    #: The choice that resolves it, if one does (the CLI names its flag, the API its argument).
+    setting: Setting | None = None
 
-    def __init__(self, message: str, *, hint: str = "") -> None:
+    def __init__(self, message: str, *, hint: str = "", setting: Setting | None = None) -> None:
         super().__init__(message)
         if hint:
             self.hint = hint
+        if setting is not None:
+            self.setting = setting
 
 
 class NotACaseError(CyberEvidenceError):
     """The folder is not a cyberevidence case (no readable case.json)."""
 
-    hint = "Create a case first with 'cyberevidence init CASE --examiner NAME'."
+    hint = "Check the folder name, or create the case first (it needs the examiner's name)."
+
+    def __init__(self, message: str, *, path: str | Path = "", hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        #: The folder that is not a case, as it was given.
+        self.path = str(path)
 
 
 class CaseExistsError(CyberEvidenceError):
@@ -47,25 +73,29 @@ class InputNotFoundError(CyberEvidenceError):
 
 
 class UnknownFormatError(CyberEvidenceError):
-    """No parser recognises the input, or an unknown --format name was given."""
+    """No parser recognises the input, or an unknown parser name was given."""
 
-    hint = "Run 'cyberevidence formats' to see what is supported, or pass --format NAME."
+    hint = "See the list of supported formats, or name the parser that should read this file."
+    setting = Setting.FORMAT
 
 
 class ParseError(CyberEvidenceError):
     """A parser could not continue. Carries the file and a locator (line or JSON path)."""
 
-    def __init__(self, message: str, *, file: str | Path = "", locator: str = "", hint: str = "") -> None:
+    def __init__(
+        self, message: str, *, file: str | Path = "", locator: str = "", hint: str = "", setting: Setting | None = None
+    ) -> None:
         self.file = str(file)
         self.locator = locator
         where = f"{self.file}" + (f" at {locator}" if locator else "")
-        super().__init__(f"{where}: {message}" if where else message, hint=hint)
+        super().__init__(f"{where}: {message}" if where else message, hint=hint, setting=setting)
 
 
 class DateOrderAmbiguousError(ParseError):
     """The file's dates could be day-first or month-first and nothing in it decides."""
 
-    hint = "Pass --date-order dmy (day first, as in the UK) or --date-order mdy (month first, as in the US)."
+    hint = "Say which comes first in this file's dates: the day (dmy, as in the UK) or the month (mdy, as in the US)."
+    setting = Setting.DATE_ORDER
 
 
 class UnsafeArchiveError(ParseError):
@@ -99,6 +129,12 @@ class SpecialFileError(InputNotFoundError):
     """
 
     hint = "Give the real file (copy it to a regular file first), or the folder that holds it."
+
+
+class OutputFolderError(CyberEvidenceError):
+    """An output that must be a new folder was given a file, a non-empty folder, or a name ending like a file."""
+
+    hint = "Give the name of a new folder."
 
 
 class PeopleFileError(CyberEvidenceError):

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from cyberevidence.errors import CyberEvidenceError
+from cyberevidence.errors import CyberEvidenceError, Setting
 
 if TYPE_CHECKING:
     from cyberevidence.case import Case
@@ -139,7 +139,8 @@ def check_initials(initials: str) -> str:
     if not _INITIALS.match(value):
         raise CyberEvidenceError(
             f"{initials!r} cannot be used as exhibit initials",
-            hint="Give letters (and digits) only, starting with a letter, e.g. --initials JS.",
+            hint="Give letters (and digits) only, starting with a letter, e.g. JS.",
+            setting=Setting.INITIALS,
         )
     return value
 

@@ -106,15 +106,19 @@ def test_collect_demo_gives_timeline_contacts_and_intact_case(tmp_path: Path) ->
     assert r.returncode == 0, r.stderr
     timeline = [json.loads(x) for x in (case / "exports" / "timeline.jsonl").read_text().splitlines()]
     platforms = {e["platform"] for e in timeline}
-    assert platforms == {"whatsapp"}
-    messages = [e for e in timeline if e["kind"] == "message"]
+    # the demo is one case across platforms (fixtures/make_demo.py): every export of fixtures/demo/exports is read
+    assert platforms == {"whatsapp", "sms", "phone", "email", "instagram", "photo"}
+    messages = [e for e in timeline if e["kind"] in ("message", "call", "email")]
     mark = [e for e in messages if e["person"] == "Mark Kell"]
-    assert len(mark) == len(messages)  # both numbers resolve to Mark via the people file
+    assert len(mark) == len(messages)  # both numbers, the address and the new account resolve to Mark via the people file
+    assert {e["platform"] for e in mark if e["sender"] == "mk.watching"} == {"instagram"}
+    gps = [e for e in timeline if e["platform"] == "photo"]
+    assert len(gps) == 1 and gps[0]["extra"]["latitude"] == pytest.approx(51.508, abs=0.001)
     assert {e["direction"] for e in mark} == {"incoming", "outgoing"}
     outgoing = [e["text"] for e in mark if e["direction"] == "outgoing"]
     assert "Mark, please stop contacting me. I will report this to the police." in outgoing
     # the photo in the zip is stored and linked to its message
-    photo = [a for e in timeline for a in e["attachments"] if a["name"].endswith(".png")]
+    photo = [a for e in timeline if e["platform"] == "whatsapp" for a in e["attachments"] if a["name"].endswith(".png")]
     assert len(photo) == 1 and len(photo[0]["sha256"]) == 64
     # the DST fold (clocks back 26 Oct 2025) is flagged and resolved by message order
     fold = [e for e in timeline if e["text"] in ("Clocks go back tonight. Extra hour to think about you.", "Still here.")]

@@ -223,14 +223,14 @@ def test_warnings_is_a_table_by_file_and_code(case: Path) -> None:
     assert done.returncode == 0, done.stderr
     out = done.stdout.splitlines()
     assert out[0] == (
-        f"4 warning(s) in 2 file(s) of {case}. Nothing was dropped silently: each is listed with where it was found "
+        f"6 warning(s) in 3 file(s) of {case}. Nothing was dropped silently: each is listed with where it was found "
         "(all of them: --format jsonl)."
     )
     assert "WhatsApp Chat - Mark Kell.zip  (sha256 " in done.stdout
     assert not any(line.startswith("{") for line in out)
     machine = cli("warnings", case, "--format", "jsonl")
     rows = [json.loads(line) for line in machine.stdout.splitlines()]
-    assert len(rows) == 4 and {"code", "file", "locator", "message"} <= set(rows[0])
+    assert len(rows) == 6 and {"code", "file", "locator", "message"} <= set(rows[0])
 
 
 def test_add_names_the_real_case_folder_and_says_the_date_order_once(case: Path, tmp_path: Path) -> None:

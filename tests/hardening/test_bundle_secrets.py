@@ -36,7 +36,7 @@ import pyzipper
 import cyberevidence as ce
 import cyberevidence.bundle as bundle_mod
 from cyberevidence.bundle import MAP_MEMBER, SCRATCH_PREFIX, WeakPasswordError
-from cyberevidence.errors import CyberEvidenceError
+from cyberevidence.errors import CyberEvidenceError, Setting
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "fixtures" / "demo"
@@ -170,9 +170,11 @@ def test_scratch_can_be_chosen_and_is_removed(case_dir: Path, tmp_path: Path, pr
     assert list(chosen.iterdir()) == [] and list(private_tmp.iterdir()) == []
     with pytest.raises(CyberEvidenceError, match="cannot make a private scratch folder") as err:
         ce.verify_bundle(out, PASSWORD, scratch=tmp_path / "no-such-folder")
-    assert "--scratch" in err.value.hint
+    # the library names the setting, not a flag; the command line names its flag
+    assert err.value.setting is Setting.SCRATCH and "--" not in err.value.hint
     done = cli("verify", out, "--password-file", _pw(tmp_path), "--scratch", tmp_path / "no-such-folder", tmp=private_tmp)
     assert done.returncode == 2 and "cannot make a private scratch folder" in done.stderr and "What to do:" in done.stderr
+    assert "On the command line: add --scratch DIR." in done.stderr
 
 
 PAUSED_VERIFY = textwrap.dedent(

@@ -20,8 +20,10 @@ DEMO = REPO / "fixtures" / "demo"
 
 @pytest.fixture
 def case_with_diary(tmp_path: Path) -> ce.Case:
-    exports = tmp_path / "exports"
-    shutil.copytree(DEMO / "exports", exports)
+    exports = tmp_path / "exports"  # the demo's two WhatsApp exports (of its seven)
+    exports.mkdir()
+    for name in ("WhatsApp Chat - Mark Kell.zip", "WhatsApp Chat with +44 7700 900456.txt"):
+        shutil.copy2(DEMO / "exports" / name, exports / name)
     case = ce.Case.create(tmp_path / "case", examiner="Jane Smith", timezone="Europe/London")
     case.load_people(DEMO / "people.toml")
     case.add(exports, note="synthetic demo exports")

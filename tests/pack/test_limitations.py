@@ -32,7 +32,8 @@ def chat(path: Path, lines: list[str]) -> Path:
 
 
 def test_demo_exports(tmp_path: Path) -> None:
-    case = make_case(tmp_path, DEMO / "exports")
+    chats = ("WhatsApp Chat - Mark Kell.zip", "WhatsApp Chat with +44 7700 900456.txt")  # the demo's two chats
+    case = make_case(tmp_path, *(DEMO / "exports" / n for n in chats))
     zip_codes = codes_for(case, "WhatsApp Chat - Mark Kell.zip")
     txt_codes = codes_for(case, "WhatsApp Chat with +44 7700 900456.txt")
     for codes in (zip_codes, txt_codes):

@@ -23,9 +23,11 @@ TXT = "WhatsApp Chat with +44 7700 900456.txt"
 
 @pytest.fixture
 def demo_case(tmp_path: Path) -> ce.Case:
-    """As scripts/demo.sh builds it: the demo exports and people file."""
+    """The demo's two WhatsApp exports (of its seven) and its people file: references JS/1 and JS/2."""
     exports = tmp_path / "exports"
-    shutil.copytree(DEMO / "exports", exports)
+    exports.mkdir()
+    for name in (ZIP, TXT):
+        shutil.copy2(DEMO / "exports" / name, exports / name)
     case = ce.Case.create(tmp_path / "case", examiner="Jane Smith", timezone="Europe/London")
     case.load_people(DEMO / "people.toml")
     case.add(exports, note="synthetic demo exports shipped with cyberevidence")

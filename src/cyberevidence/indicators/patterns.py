@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from cyberevidence.errors import CyberEvidenceError
+from cyberevidence.errors import CyberEvidenceError, Setting
 from cyberevidence.events import Event
 from cyberevidence.indicators.headings import HEADING_IDS
 from cyberevidence.people import People
@@ -178,7 +178,8 @@ def load_patterns(language: str = "en", extra: Sequence[str | Path] = ()) -> Pat
         raise IndicatorPatternError(
             f"no indicator patterns for the language {language!r}",
             hint=f"Available: {', '.join(available)}. To add one, write data/<lang>.toml (see docs/indicators.md), "
-            "or pass your own file with --patterns.",
+            "or give your own patterns file.",
+            setting=Setting.PATTERNS,
         )
     where = f"builtin:{language}"
     text = resources.files("cyberevidence.indicators").joinpath(f"data/{language}.toml").read_text(encoding="utf-8")
@@ -240,7 +241,9 @@ def _keyword_rx(keyword: str, alternation: str) -> str:
 
 
 def _compile_text(pat: Pattern, subject_names: Sequence[str]) -> str:
-    alt = "(?:" + "|".join(re.escape(n) for n in sorted(subject_names, key=len, reverse=True)) + ")"
+    # no subject: the slot matches nothing (a pattern about the subject alone never matches; one with
+    # other alternatives, "he|she|{subject}", still reads the rest)
+    alt = "(?:" + "|".join(re.escape(n) for n in sorted(subject_names, key=len, reverse=True)) + ")" if subject_names else "(?!)"
     if pat.keywords:
         return "|".join(_keyword_rx(fold(k), alt) for k in pat.keywords)
     return _loosen_spaces(fold(pat.regex)).replace(SUBJECT_SLOT, alt)
@@ -306,8 +309,6 @@ class Matcher:
         self._victims = {p.name for p in people.persons if p.role == "victim"}
         self._compiled: list[tuple[Pattern, re.Pattern[str], re.Pattern[str] | None]] = []
         for pat in patterns.patterns:
-            if pat.needs_subject and not names:
-                continue  # a pattern about a subject's name cannot apply without a subject
             if pat.sender == "third_party" and not self._subjects:
                 continue
             rx = re.compile(_compile_text(pat, names), re.IGNORECASE)

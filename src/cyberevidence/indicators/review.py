@@ -27,6 +27,9 @@ from cyberevidence.indicators.headings import NOTICE, FrameworkLayout, build_lay
 from cyberevidence.indicators.patterns import Matcher, PatternSet, load_patterns
 from cyberevidence.people import People
 
+#: The event kind of a victim's diary entry (:mod:`cyberevidence.parsers.case_record`).
+DIARY_KIND = "diary"
+
 if TYPE_CHECKING:
     from cyberevidence.case import Case
 
@@ -79,6 +82,9 @@ class Candidate:
     source_locator: str
     also_matched: tuple[str, ...] = ()
     status: Status = "pending"
+    #: The event is the victim's own account (a diary entry), not a message someone sent: what she
+    #: says happened, to be weighed as her account, never as the subject's words.
+    victims_own_account: bool = False
     #: The review in force (the latest), if any; earlier ones are in ``reviews``.
     reviews: tuple[Review, ...] = ()
 
@@ -107,6 +113,7 @@ class Candidate:
             "excerpt": self.excerpt,
             "source": {"sha256": self.source_sha256, "locator": self.source_locator},
             "also_matched": list(self.also_matched),
+            "victims_own_account": self.victims_own_account,
             "reviews": [r.to_dict() for r in self.reviews],
         }
 
@@ -146,6 +153,7 @@ def find_candidates(events: Iterable[Event], patterns: PatternSet, people: Peopl
                 source_sha256=ev.source.sha256,
                 source_locator=ev.source.locator,
                 also_matched=tuple(x.pattern.id for x in found[1:]),
+                victims_own_account=ev.kind == DIARY_KIND,
             )
 
 
@@ -210,7 +218,7 @@ def review_candidate(
     if found is None:
         raise CyberEvidenceError(
             f"no current indicator candidate has the id {candidate_id!r}",
-            hint="List them with 'cyberevidence indicators CASE' (with the same --language and --patterns).",
+            hint="List the current candidates (with the same language and patterns) and use one of their ids.",
         )
     who = (actor or "").strip() or str(case.info["examiner"])
     details = {
@@ -257,10 +265,12 @@ class IndicatorReport:
             "candidates": [c.to_dict() for c in self.candidates],
         }
 
-    def write_text(self, out: TextIO) -> None:
+    def write_text(self, out: TextIO, how_to_review: str = "") -> None:
         """Plain text for advocates and officers: every heading, its figures, its candidates and their status.
 
-        Names and excerpts are shown with hidden and control characters visible (:mod:`cyberevidence.display`).
+        ``how_to_review`` is the line that says how to confirm or dismiss (the CLI gives its command
+        for the case); by default a neutral one. Names and excerpts are shown with hidden and control
+        characters visible (:mod:`cyberevidence.display`).
         """
 
         def write(text: str) -> None:
@@ -271,7 +281,8 @@ class IndicatorReport:
         write(_wrap(self.notice) + "\n")
         counts = {s: sum(1 for c in self.candidates if c.status == s) for s in ("pending", "confirmed", "dismissed")}
         write(f"Candidates: {counts['pending']} pending, {counts['confirmed']} confirmed, {counts['dismissed']} dismissed.\n")
-        write("Confirm or dismiss one with: cyberevidence indicators CASE --confirm ID (or --dismiss ID) [--note TEXT]\n")
+        write((how_to_review or "Confirm or dismiss each candidate by its id, with a note; the decision is kept in the "
+               "case's custody log.") + "\n")
         for fw in self.frameworks:
             write(f"\n{fw.name}\n{'-' * len(fw.name)}\n(source: {fw.source})\n")
             for h in fw.headings:
@@ -280,8 +291,9 @@ class IndicatorReport:
                     write(f"  - {f.subject}: {f.label}: {f.value}\n")
                 for cid in h.candidate_ids:
                     c = by_id[cid]
+                    who = "the victim's own account (diary)" if c.victims_own_account else c.direction
                     write(
-                        f"  [{c.status}] {c.id}  {c.timestamp}  {c.platform}  {c.person or c.sender or '?'} ({c.direction})  "
+                        f"  [{c.status}] {c.id}  {c.timestamp}  {c.platform}  {c.person or c.sender or '?'} ({who})  "
                         f"{self.categories.get(c.category, c.category)}  pattern {c.pattern_id}\n"
                         f"      {c.field}: {visible(c.excerpt)}\n"
                     )

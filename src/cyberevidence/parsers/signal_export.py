@@ -66,7 +66,7 @@ from itertools import pairwise
 from typing import Any, Final
 from urllib.parse import unquote
 
-from cyberevidence.errors import ParseError
+from cyberevidence.errors import ParseError, Setting
 from cyberevidence.events import FIELD_TRUNCATED, MAX_FIELD_CHARS, Attachment, Event, ParseWarning, SourceRef
 from cyberevidence.parsers._msgdb_common import Warnings
 from cyberevidence.parsers.base import ParseContext, ParserInfo, SourceFile, Strength
@@ -518,7 +518,8 @@ def parse(source: SourceFile, ctx: ParseContext) -> Iterator[Event | ParseWarnin
             "no Signal message was found (expected lines like '[2022-01-03 12:34:56] Name: text' or "
             "data.json objects with date, sender and body)",
             file=source.name,
-            hint="Check that this is a signal-export chat.md or data.json, or choose another --format.",
+            hint="Check that this is a signal-export chat.md or data.json, or name another parser.",
+            setting=Setting.FORMAT,
         )
     if ctx.options.timezone_assumed and any(r.aware is None for r in records):
         yield assumed_timezone(

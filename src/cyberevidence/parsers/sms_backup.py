@@ -158,7 +158,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, Final
 
-from cyberevidence.errors import ParseError
+from cyberevidence.errors import ParseError, Setting
 from cyberevidence.events import MAX_FIELD_CHARS, Attachment, Event, ParseWarning, SourceRef, format_utc, truncation_message
 from cyberevidence.parsers._sms_fields import (
     ADDR_ROLES,
@@ -291,7 +291,8 @@ class BackupReader:
             raise ParseError(
                 f"{exc}; this is not an SMS Backup & Restore backup",
                 file=self.file,
-                hint="SMS Backup & Restore files start with <smses> (messages) or <calls> (call log); choose another --format.",
+                hint="SMS Backup & Restore files start with <smses> (messages) or <calls> (call log); or name another parser.",
+                setting=Setting.FORMAT,
             ) from None
         except RefusedXmlError as exc:
             raise ParseError(

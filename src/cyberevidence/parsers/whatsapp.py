@@ -122,7 +122,7 @@ from datetime import datetime, timedelta
 from typing import Any, BinaryIO, Final
 
 from cyberevidence.archive import SafeMember, SafeZip, is_zip
-from cyberevidence.errors import ParseError, UnsafeArchiveError
+from cyberevidence.errors import ParseError, Setting, UnsafeArchiveError
 from cyberevidence.events import Attachment, Event, ParseWarning, SourceRef
 from cyberevidence.parsers._limits_whatsapp import whatsapp_export_limits
 from cyberevidence.parsers._whatsapp_dates import (
@@ -764,7 +764,8 @@ def _decide(opener: Opener, ctx: ParseContext, file: str) -> DateOrderOutcome:
             "no WhatsApp message header was found (expected lines like '12/09/2020, 23:55 - Name: text' "
             "or '[12.09.20, 23:55:01] Name: text')",
             file=file,
-            hint="Check that this is a WhatsApp chat export, or choose another --format.",
+            hint="Check that this is a WhatsApp chat export, or name another parser.",
+            setting=Setting.FORMAT,
         )
     return decide_date_order(evidence, ctx.options.date_order, file)
 

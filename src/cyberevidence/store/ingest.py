@@ -33,6 +33,7 @@ from cyberevidence.errors import (
     DamagedArchiveError,
     InputNotFoundError,
     ParseError,
+    Setting,
     SpecialFileError,
     UnsafeArchiveError,
 )
@@ -142,6 +143,8 @@ class FileOutcome:
     error: str = ""
     problem: Problem | None = None
     readable: str = ""
+    #: The choice that would let the file be read (e.g. the date order), if one would.
+    setting: Setting | None = None
 
 
 class SkipReason(enum.Enum):
@@ -453,7 +456,8 @@ class Ingest:
         if readable:
             details["readable"] = readable
         self._log_failure(source.sha256, details)
-        return FileOutcome(source.name, source.sha256, error=f"{message} {exc.hint}".strip(), problem=problem, readable=readable)
+        return FileOutcome(source.name, source.sha256, error=f"{message} {exc.hint}".strip(), problem=problem, readable=readable,
+                           setting=exc.setting)
 
     def _diagnosed(self, source: SourceFile, outcome: FileOutcome, found_reason: str, diagnosis: Diagnosis) -> FileOutcome:
         """A file no parser read because of what is wrong with it: said in the outcome and in custody."""
