@@ -151,6 +151,16 @@ def fixture_expected(rel: str, head: bytes) -> Expected:
         return Expected("photo")
     if rel == "demo/people.toml":
         return Expected(None, "the demo's people file: read by `people`, not by a parser")
+    if family == "demo":
+        if name == "diary.csv":
+            return Expected(None, "the victim's diary spreadsheet: read by `diary import`, not by a parser")
+        if name.endswith(".mbox"):
+            return Expected("mbox")
+        if name.endswith(".xml"):
+            return Expected("sms_backup")
+        if name.startswith("instagram-"):
+            return Expected("instagram")
+        return Expected("whatsapp")
     if family == "detection":
         if name == "whatsapp_mixed_headers_signal_head.txt":
             return Expected("signal_export", "detection's choice, switched to whatsapp after the parse", WHATSAPP_RUNNER_UP)
@@ -173,7 +183,6 @@ def fixture_expected(rel: str, head: bytes) -> Expected:
         return Expected("whatsapp_ios_db" if name == "ChatStorage.sqlite" else "whatsapp_android_db")
     simple = {
         "case_record": "case_record",
-        "demo": "whatsapp",
         "discord_chat_exporter": "discord_chat_exporter",
         "facebook": "facebook",
         "google_takeout": "google_takeout",

@@ -93,7 +93,8 @@ def test_collect_under_a_terminal_shows_bytes_events_and_what_was_written(tmp_pa
     # after the last bar, the line that says what was written, then the check of the case
     written = screen.rfind(f"Exports written to {tmp_path / 'case'}/exports: timeline.jsonl, timeline.csv")
     assert written > screen.rfind("Writing report.html") > 0, screen[-2000:]
-    assert screen.rstrip().splitlines()[-1].startswith("Case intact:")
+    last = screen.rstrip().splitlines()
+    assert last[-2].startswith("Case intact:") and last[-1].startswith("Exhibits JS/1 to JS/1 (1)"), last[-3:]
 
 
 _SLOW = textwrap.dedent(
@@ -101,13 +102,13 @@ _SLOW = textwrap.dedent(
     import sys, time
     import cyberevidence.exporters.case_exports as cx
     real = cx.write_timeline_csv
-    def slow(events, fh):
+    def slow(events, fh, **kw):
         def paced():
             for i, ev in enumerate(events):
                 if i == 3000:
                     time.sleep(120)
                 yield ev
-        return real(paced(), fh)
+        return real(paced(), fh, **kw)
     cx.write_timeline_csv = slow
     from cyberevidence_cli.main import run
     sys.argv = ["cyberevidence", "exports", sys.argv[1]]
