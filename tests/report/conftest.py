@@ -32,11 +32,10 @@ HOSTILE_SENDER = '"><svg onload=window.__pwned=3>'
 def make_case(root: Path) -> ce.Case:
     root.mkdir(parents=True, exist_ok=True)
     people = root / "people.toml"
+    demo_people = (DEMO / "people.toml").read_text(encoding="utf-8")
+    assert demo_people.count('"whatsapp:Mark Kell"') == 1  # the subject's handle, which the Signal one joins
     people.write_text(
-        (DEMO / "people.toml").read_text(encoding="utf-8").replace(
-            'handles = ["whatsapp:Mark Kell"]', 'handles = ["whatsapp:Mark Kell", "signal:Mark Kell"]'
-        ),
-        encoding="utf-8",
+        demo_people.replace('"whatsapp:Mark Kell"', '"whatsapp:Mark Kell", "signal:Mark Kell"'), encoding="utf-8"
     )
     hostile = root / "WhatsApp Chat with +44 7700 900456 (2).txt"
     hostile.write_text(HOSTILE_CHAT, encoding="utf-8")
@@ -48,7 +47,10 @@ def make_case(root: Path) -> ce.Case:
         timezone="Europe/London",
     )
     case.load_people(people)
-    case.add(DEMO / "exports", timezone="Europe/London", note="demo exports")
+    # The demo's two WhatsApp exports (its other platforms are covered by tests/cli/test_demo.py): the figures
+    # these tests know by heart (47 rows, 2 thumbnails, the breaches listed) are those of these two chats.
+    for name in ("WhatsApp Chat - Mark Kell.zip", "WhatsApp Chat with +44 7700 900456.txt"):
+        case.add(DEMO / "exports" / name, timezone="Europe/London", note="demo export")
     case.add(hostile, timezone="Europe/London", date_order="dmy", note="planted hostile messages")
     case.add(REPO / "fixtures" / "signal" / "chat.md", timezone="Europe/London", note="signal-export chat")
     return case
