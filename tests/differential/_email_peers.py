@@ -33,6 +33,8 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
+from tests.differential._tally import Tally
+
 from cyberevidence.events import Event, ParseWarning
 from cyberevidence.standalone import parse
 
@@ -278,13 +280,6 @@ class Disagreement:
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.sample, self.peer, self.field)
-
-
-@dataclass
-class Tally:
-    compared: int = 0
-    agreed: int = 0
-    disagreements: list[Disagreement] = field(default_factory=list)
 
 
 def compare(sample: Sample, peer: str) -> Tally:

@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
+
+from tests.differential._tally import Tally
 
 from cyberevidence.standalone import parse
 
@@ -158,13 +160,6 @@ class Disagreement:
     field: str
     ours: str
     theirs: str
-
-
-@dataclass
-class Tally:
-    compared: int = 0
-    agreed: int = 0
-    disagreements: list[Disagreement] = field(default_factory=list)
 
 
 def compare(path: Path, label: str) -> Tally:

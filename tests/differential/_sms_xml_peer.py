@@ -25,11 +25,12 @@ import base64
 import binascii
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from lxml import etree
+from tests.differential._tally import Tally
 
 from cyberevidence.events import Event
 from cyberevidence.standalone import parse
@@ -164,13 +165,6 @@ class Disagreement:
     field: str
     ours: str
     theirs: str
-
-
-@dataclass
-class Tally:
-    compared: int = 0
-    agreed: int = 0
-    disagreements: list[Disagreement] = field(default_factory=list)
 
 
 def compare(path: Path, label: str) -> Tally:

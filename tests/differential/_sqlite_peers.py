@@ -22,9 +22,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from tests.differential._tally import Tally
 
 from cyberevidence.standalone import parse
 
@@ -144,13 +146,6 @@ class Disagreement:
     field: str
     ours: str
     theirs: str
-
-
-@dataclass
-class Tally:
-    compared: int = 0
-    agreed: int = 0
-    disagreements: list[Disagreement] = field(default_factory=list)
 
 
 def compare(path: Path, label: str, family: str) -> Tally:

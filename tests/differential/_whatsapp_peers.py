@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from tests.differential._tally import Tally
+
 from cyberevidence.errors import CyberEvidenceError
 from cyberevidence.parsers.base import DateOrder
 from cyberevidence.standalone import parse
@@ -195,13 +197,6 @@ def _only(x: list[Msg], y: list[Msg]) -> list[str]:
 
 
 # -- comparing ------------------------------------------------------------------------------------
-
-
-@dataclass
-class Tally:
-    compared: int = 0
-    agreed: int = 0
-    disagreements: list[Disagreement] = field(default_factory=list)
 
 
 def compare(label: str, peer: str, a: Reading, b: Reading) -> Tally:
