@@ -35,22 +35,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gen_victim import DEFAULT_DIR, WHATSAPP_THREAD, cached
+from gen_victim import PEOPLE_TOML as PEOPLE
 
 HERE = Path(__file__).resolve().parent
 
-PEOPLE = f"""[[person]]
-name = "Sarah Jones"
-role = "victim"
-emails = ["sarah@example.org"]
-handles = ["whatsapp:Sarah Jones", "telegram:Sarah Jones"]
-
-[[person]]
-name = "{WHATSAPP_THREAD}"
-role = "subject"
-phones = ["07700 900123"]
-emails = ["mark.kell@example.net"]
-handles = ["whatsapp:{WHATSAPP_THREAD}", "telegram:{WHATSAPP_THREAD}"]
-"""
 #: step -> (target text, the limit in seconds or as a ratio, what it is a ratio to or "").
 TARGETS = {
     "add": ("≤ 1.5× parse", 1.5, "parse"),

@@ -27,21 +27,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gen_victim import CONTACTS, DEFAULT_DIR, WHATSAPP_THREAD, cached
-
-PEOPLE = f"""[[person]]
-name = "Sarah Jones"
-role = "victim"
-emails = ["sarah@example.org"]
-handles = ["whatsapp:Sarah Jones", "telegram:Sarah Jones"]
-
-[[person]]
-name = "{WHATSAPP_THREAD}"
-role = "subject"
-phones = ["{CONTACTS[0][0]}"]
-emails = ["mark.kell@example.net"]
-handles = ["whatsapp:{WHATSAPP_THREAD}", "telegram:{WHATSAPP_THREAD}"]
-"""
+from gen_victim import DEFAULT_DIR, cached
+from gen_victim import PEOPLE_TOML as PEOPLE
 
 
 def prepare(folder: Path, events: int) -> Path:

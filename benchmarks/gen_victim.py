@@ -57,6 +57,22 @@ WORDS = _VOCABULARY.split()
 CONTACTS = (("07700 900123", "Mark Kell"), ("+447700900123", "Mark Kell"), ("07700 900456", "Dana Okafor"))
 JPEG_HEAD = bytes.fromhex("ffd8ffe000104a46494600010100000100010000")
 
+#: The people file for the generated victim: the victim, and the subject with every account the
+#: generator gives him (the benchmarks measure with a subject, as a real case has one).
+PEOPLE_TOML = f"""[[person]]
+name = "Sarah Jones"
+role = "victim"
+emails = ["sarah@example.org"]
+handles = ["whatsapp:Sarah Jones", "telegram:Sarah Jones"]
+
+[[person]]
+name = "{WHATSAPP_THREAD}"
+role = "subject"
+phones = ["{CONTACTS[0][0]}"]
+emails = ["mark.kell@example.net"]
+handles = ["whatsapp:{WHATSAPP_THREAD}", "telegram:{WHATSAPP_THREAD}"]
+"""
+
 
 def _text(rng: random.Random, most: int = 18) -> str:
     return " ".join(rng.choices(WORDS, k=rng.randint(1, most)))
