@@ -94,7 +94,7 @@ def large_case(tmp_path_factory: pytest.TempPathFactory) -> ce.Case:
     import sys
 
     sys.path.insert(0, str(REPO / "benchmarks"))
-    from bench_report import PEOPLE
+    from gen_victim import PEOPLE_TOML as PEOPLE
     from gen_victim import generate
 
     root = tmp_path_factory.mktemp("large")
